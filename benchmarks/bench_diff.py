@@ -1,0 +1,109 @@
+"""Benchmark the word-level diff engines and rebase on clause-sized texts.
+
+Builds a ~2,000-word text and two variants that each differ from it by 60
+scattered word edits (seeded, so every run measures the same inputs), then
+prints the median time of several runs per operation.
+
+Run from the repository root:  .venv/bin/python benchmarks/bench_diff.py
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import string
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from drafting.domain.diff import (  # noqa: E402  (needs the path above)
+    available_backends,
+    default_backend,
+    diff_stats,
+    word_diff,
+)
+from drafting.domain.overlay import overlay  # noqa: E402
+from drafting.domain.rebase import rebase  # noqa: E402
+
+SEED = 2024
+WORD_COUNT = 2_000
+EDIT_COUNT = 60
+RUNS = 15
+
+
+def make_vocabulary(rng: random.Random, size: int = 400) -> list[str]:
+    return ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 10))) for _ in range(size)]
+
+
+def make_text(rng: random.Random, vocabulary: list[str], words: int) -> list[str]:
+    """Words with sentence punctuation; returned as a word list (punctuation attached)."""
+    result = []
+    for index in range(words):
+        word = rng.choice(vocabulary)
+        if index % rng.randint(8, 16) == 0:
+            word += rng.choice([",", ".", ";"])
+        result.append(word)
+    return result
+
+
+def scatter_edits(rng: random.Random, words: list[str], vocabulary: list[str], edits: int) -> list[str]:
+    """Replace, delete or insert a word at ``edits`` distinct random positions."""
+    edited = list(words)
+    for position in sorted(rng.sample(range(len(words)), edits), reverse=True):
+        kind = rng.choice(["replace", "delete", "insert"])
+        if kind == "replace":
+            edited[position] = rng.choice(vocabulary)
+        elif kind == "delete":
+            del edited[position]
+        else:
+            edited.insert(position, rng.choice(vocabulary))
+    return edited
+
+
+def median_ms(action: Callable[[], object], runs: int = RUNS) -> float:
+    action()  # warm-up: imports, caches
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    vocabulary = make_vocabulary(rng)
+    base_words = make_text(rng, vocabulary, WORD_COUNT)
+    base = " ".join(base_words)
+    proposed = " ".join(scatter_edits(rng, base_words, vocabulary, EDIT_COUNT))
+    new_base = " ".join(scatter_edits(rng, base_words, vocabulary, EDIT_COUNT))
+
+    stats = diff_stats(word_diff(base, proposed))
+    print(f"texts: {len(base_words)} words, {len(base)} chars; "
+          f"{EDIT_COUNT} scattered word edits per variant "
+          f"(diff sees +{stats['inserted_words']} / -{stats['deleted_words']} words)")
+    print(f"median of {RUNS} runs\n")
+
+    rows: list[tuple[str, float]] = []
+    for backend in available_backends():
+        rows.append((f"word_diff  [{backend}]",
+                     median_ms(lambda b=backend: word_diff(base, proposed, backend=b))))
+    fast_default = f"[{default_backend()}]"
+    result = rebase(base, proposed, new_base)
+    rows.append((f"rebase     {fast_default}  ({'clean' if result.clean else 'conflict'})",
+                 median_ms(lambda: rebase(base, proposed, new_base))))
+    rows.append((f"overlay x2 {fast_default}",
+                 median_ms(lambda: overlay(base, [("A", proposed), ("B", new_base)]))))
+
+    width = max(len(name) for name, _ in rows)
+    print(f"{'operation':<{width}}  {'ms':>9}")
+    print(f"{'-' * width}  {'-' * 9}")
+    for name, ms in rows:
+        print(f"{name:<{width}}  {ms:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()

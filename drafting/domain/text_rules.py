@@ -1,0 +1,59 @@
+"""What counts as acceptable clause, rationale and comment text."""
+from __future__ import annotations
+
+import unicodedata
+
+from drafting.domain.errors import InvalidInput
+
+MAX_CLAUSE_CHARS = 5_000  # a clause is one paragraph; the longest real ones are ~1,500
+MAX_RATIONALE_CHARS = 5_000
+MAX_COMMENT_CHARS = 10_000
+MAX_NOTE_CHARS = 2_000
+
+
+def clean_text(value: object, *, field: str, max_chars: int, required: bool = True,
+               single_paragraph: bool = False) -> str:
+    """Return `value` normalised for storage, or raise InvalidInput saying what is wrong.
+
+    Normalises line endings and NFC form (so a composed and a decomposed "é" compare equal in
+    diffs), strips surrounding whitespace. Refuses NUL and other control characters, which no
+    editor produces and which break exports.
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text.", details={"field": field})
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if any(_is_forbidden_control(ch) for ch in text):
+        raise InvalidInput(f"{field} contains control characters that are not allowed.",
+                           details={"field": field})
+    if single_paragraph:
+        # A clause is one paragraph: inner line breaks become spaces instead of silently
+        # splitting it in exports.
+        text = " ".join(part.strip() for part in text.split("\n") if part.strip())
+    if required and not text:
+        raise InvalidInput(f"{field} must not be empty.", details={"field": field})
+    if len(text) > max_chars:
+        raise InvalidInput(f"{field} is too long: {len(text):,} characters, at most {max_chars:,}.",
+                           details={"field": field, "max_chars": max_chars})
+    return text
+
+
+def _is_forbidden_control(ch: str) -> bool:
+    return ch not in "\n\t" and unicodedata.category(ch) == "Cc"
+
+
+def clause_text(value: object, field: str = "text") -> str:
+    return clean_text(value, field=field, max_chars=MAX_CLAUSE_CHARS, single_paragraph=True)
+
+
+def rationale_text(value: object, required: bool = False) -> str:
+    return clean_text(value, field="rationale", max_chars=MAX_RATIONALE_CHARS, required=required)
+
+
+def comment_text(value: object) -> str:
+    return clean_text(value, field="body", max_chars=MAX_COMMENT_CHARS)
+
+
+def note_text(value: object, *, required: bool, field: str = "note") -> str:
+    return clean_text(value, field=field, max_chars=MAX_NOTE_CHARS, required=required)

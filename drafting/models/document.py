@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from drafting.domain.states import ClauseStatus, SectionKind, Stage
+from drafting.extensions import db
+from drafting.models.economy import Economy
+from drafting.models.types import UTCDateTime, enum_column, utcnow
+from drafting.models.user import User
+
+
+class Document(db.Model):
+    """A statement under negotiation."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    symbol: Mapped[str] = mapped_column(String(120))
+    classification: Mapped[str] = mapped_column(String(200), default="")
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage, "stage"), default=Stage.ZERO_DRAFT)
+    host_economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    host_economy: Mapped[Economy] = relationship()
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="document", order_by="Section.position"
+    )
+
+
+class Section(db.Model):
+    """A heading that groups clauses: the preamble, a goal, implementation."""
+
+    __tablename__ = "sections"
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    position: Mapped[int]
+    kind: Mapped[SectionKind] = mapped_column(enum_column(SectionKind, "section_kind"))
+    heading: Mapped[str] = mapped_column(String(300))
+
+    document: Mapped[Document] = relationship(back_populates="sections")
+
+
+class Clause(db.Model):
+    """The unit of negotiation. Its id never changes; its text lives in ClauseVersion rows.
+
+    `version` is the number of the current ClauseVersion; `position` orders clauses within
+    the document (display numbers are derived from it, never stored).
+    """
+
+    __tablename__ = "clauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
+    position: Mapped[int]
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[ClauseStatus] = mapped_column(
+        enum_column(ClauseStatus, "clause_status"), default=ClauseStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship()
+    section: Mapped[Section] = relationship()
+    current: Mapped[ClauseVersion] = relationship(
+        primaryjoin=lambda: and_(
+            ClauseVersion.clause_id == Clause.id, ClauseVersion.number == Clause.version
+        ),
+        viewonly=True,
+        uselist=False,
+    )
+    versions: Mapped[list[ClauseVersion]] = relationship(
+        back_populates="clause", order_by="ClauseVersion.number"
+    )
+
+    @property
+    def text(self) -> str:
+        return self.current.text
+
+    @property
+    def removed(self) -> bool:
+        return self.current.removed
+
+
+class ClauseVersion(db.Model):
+    """An immutable text of a clause. Never updated once written.
+
+    A deleted clause gets a last version with `removed` set and its final text kept, so the
+    history still shows what was deleted.
+    """
+
+    __tablename__ = "clause_versions"
+    # Two decisions racing on the same clause would both write number N+1: this refuses one.
+    __table_args__ = (UniqueConstraint("clause_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    removed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", use_alter=True, name="fk_clause_versions_proposal_id_proposals")
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    clause: Mapped[Clause] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()
+    proposal = relationship("Proposal", foreign_keys=[proposal_id])

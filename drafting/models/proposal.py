@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from drafting.domain.states import ProposalAction, ProposalStatus
+from drafting.extensions import db
+from drafting.models.document import Clause, ClauseVersion, Document
+from drafting.models.economy import Economy
+from drafting.models.types import UTCDateTime, enum_column, utcnow
+from drafting.models.user import User
+
+
+class Proposal(db.Model):
+    """An economy's suggested change to the text.
+
+    amend/delete name the clause and the version they were written against (`base_version`);
+    insert names the clause it follows (`after_clause`) and, once accepted, the clause it
+    created (`clause`). `text` is the full proposed clause text ("" for a deletion).
+    """
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[ProposalAction] = mapped_column(enum_column(ProposalAction, "proposal_action"))
+    clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
+    after_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("clause_versions.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProposalStatus] = mapped_column(
+        enum_column(ProposalStatus, "proposal_status"), default=ProposalStatus.OPEN, index=True
+    )
+    # Set when the clause moved on under the proposal and its change no longer applies cleanly.
+    in_conflict: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    # The secretariat's own wording when accepted with modifications; the proposal keeps its own.
+    decided_text: Mapped[str | None] = mapped_column(Text)
+    result_version_id: Mapped[int | None] = mapped_column(ForeignKey("clause_versions.id"))
+
+    document: Mapped[Document] = relationship()
+    economy: Mapped[Economy] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    clause: Mapped[Clause | None] = relationship(foreign_keys=[clause_id])
+    after_clause: Mapped[Clause | None] = relationship(foreign_keys=[after_clause_id])
+    base_version: Mapped[ClauseVersion | None] = relationship(foreign_keys=[base_version_id])
+    result_version: Mapped[ClauseVersion | None] = relationship(foreign_keys=[result_version_id])
+    cosponsors: Mapped[list[Cosponsorship]] = relationship(
+        back_populates="proposal", order_by="Cosponsorship.created_at", cascade="all, delete-orphan"
+    )
+    updates: Mapped[list[ProposalUpdate]] = relationship(
+        back_populates="proposal", order_by="ProposalUpdate.id",
+        foreign_keys="ProposalUpdate.proposal_id",
+    )
+
+    @property
+    def base_text(self) -> str:
+        """The text the proposal's change is measured against ("" for an insertion)."""
+        return self.base_version.text if self.base_version else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is ProposalStatus.OPEN
+
+    @property
+    def sponsor_codes(self) -> list[str]:
+        return [self.economy.code] + [c.economy.code for c in self.cosponsors]
+
+
+class Cosponsorship(db.Model):
+    __tablename__ = "cosponsorships"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), primary_key=True)
+    economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="cosponsors")
+    economy: Mapped[Economy] = relationship(lazy="joined")
+
+
+class ProposalUpdate(db.Model):
+    """What happened to an open proposal after it was submitted: rebased, in conflict, revised …
+
+    Kept so the proposal page can say "rebased from version 2 to 3" instead of changing the
+    text under its author's feet without a trace.
+    """
+
+    __tablename__ = "proposal_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # rebased | conflict | superseded | revised
+    from_version: Mapped[int | None]
+    to_version: Mapped[int | None]
+    previous_text: Mapped[str] = mapped_column(Text, default="")
+    new_text: Mapped[str] = mapped_column(Text, default="")
+    caused_by_proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="updates", foreign_keys=[proposal_id])
+    caused_by: Mapped[Proposal | None] = relationship(foreign_keys=[caused_by_proposal_id])

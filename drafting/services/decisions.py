@@ -1,0 +1,200 @@
+"""The secretariat's merge desk: accepting and rejecting proposals, and what follows."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from drafting.domain import text_rules
+from drafting.domain.errors import Conflict, InvalidInput, StaleVersion
+from drafting.domain.rebase import rebase
+from drafting.domain.states import ProposalAction, ProposalStatus
+from drafting.extensions import db
+from drafting.models import Clause, ClauseVersion, Document, Proposal, ProposalUpdate
+from drafting.models.types import utcnow
+from drafting.services.audit import record_event
+from drafting.services.policy import Action, authorize
+
+DECISIONS = ("accept", "reject")
+
+
+def _lock(model, object_id):
+    """Re-read a row with a write lock (PostgreSQL) so racing decisions serialise on it."""
+    return db.session.execute(
+        select(model).where(model.id == object_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def decide_proposal(actor, proposal: Proposal, decision: str, *,
+                    expected_version: int | None, text: str | None = None,
+                    note: str = "") -> Proposal:
+    """Accept or reject an open proposal, as decided on clause version `expected_version`.
+
+    Accepting writes a new ClauseVersion (or a new clause, for an insertion) linked to the
+    proposal, then rebases or marks in conflict every other open proposal on that clause.
+    `text`, when it differs from the proposal's, records an acceptance with modifications.
+
+    Raises PermissionDenied (not secretariat), InvalidInput (unknown decision, missing reason,
+    bad text), StaleVersion (the clause moved on since `expected_version`), Conflict (the
+    proposal is no longer open, or in conflict and so cannot be accepted as it stands).
+    """
+    authorize(actor, Action.DECIDE, proposal)
+    if decision not in DECISIONS:
+        raise InvalidInput("decision must be “accept” or “reject”.", details={"field": "decision"})
+    _lock(Document, proposal.document_id)
+    _lock(Proposal, proposal.id)
+    if not proposal.is_open:
+        raise Conflict(f"Proposal #{proposal.id} is already {proposal.status.label.lower()}.",
+                       code="proposal_closed")
+    clause = _lock(Clause, proposal.clause_id) if proposal.clause_id else None
+    _check_expected_version(proposal, clause, expected_version)
+    now = utcnow()
+    proposal.decided_at = proposal.updated_at = now
+    proposal.decided_by_id = actor.id
+    if decision == "reject":
+        proposal.decision_note = text_rules.note_text(note, required=True, field="note")
+        proposal.status = ProposalStatus.REJECTED
+        record_event("proposal.rejected", actor, document_id=proposal.document_id,
+                     clause_id=proposal.clause_id, proposal_id=proposal.id,
+                     note=proposal.decision_note)
+        return proposal
+
+    proposal.decision_note = text_rules.note_text(note, required=False, field="note")
+    if proposal.in_conflict:
+        raise Conflict("This proposal is in conflict with a change already accepted; its economy "
+                       "must update it before it can be accepted (it can still be rejected).",
+                       code="proposal_in_conflict")
+    final_text = _final_text(proposal, text)
+    proposal.status = (ProposalStatus.ACCEPTED_MODIFIED
+                       if final_text is not None and final_text != proposal.text
+                       and proposal.action is not ProposalAction.DELETE
+                       else ProposalStatus.ACCEPTED)
+    if proposal.status is ProposalStatus.ACCEPTED_MODIFIED:
+        proposal.decided_text = final_text
+    if proposal.action is ProposalAction.INSERT:
+        version = _insert_clause(actor, proposal, final_text)
+    else:
+        version = _new_version(actor, proposal, clause, final_text)
+        _carry_open_proposals(actor, clause, proposal, version)
+    proposal.result_version_id = version.id
+    record_event("proposal.accepted", actor, document_id=proposal.document_id,
+                 clause_id=version.clause_id, proposal_id=proposal.id,
+                 modified=proposal.status is ProposalStatus.ACCEPTED_MODIFIED,
+                 version=version.number, text=version.text, note=proposal.decision_note)
+    return proposal
+
+
+def _check_expected_version(proposal: Proposal, clause: Clause | None,
+                            expected_version: int | None) -> None:
+    if proposal.action is ProposalAction.INSERT:
+        # A new clause has no version yet; 0 or nothing is the only consistent claim.
+        if expected_version not in (None, 0):
+            raise InvalidInput("expected_version must be 0 or omitted for an insertion.",
+                               details={"field": "expected_version"})
+        return
+    if expected_version is None:
+        raise InvalidInput("expected_version is required: name the clause version you decided on.",
+                           details={"field": "expected_version"})
+    if clause.version != expected_version:
+        raise StaleVersion(
+            f"The clause changed since you looked at it: you decided on version "
+            f"{expected_version}, the current version is {clause.version}. Reload and decide again.",
+            details={"expected_version": expected_version, "current_version": clause.version},
+        )
+    if clause.removed:
+        raise Conflict("The clause has been deleted.", code="clause_deleted")
+
+
+def _final_text(proposal: Proposal, text: str | None) -> str | None:
+    if proposal.action is ProposalAction.DELETE:
+        if text not in (None, ""):
+            raise InvalidInput("A deletion cannot be accepted with modified text; reject it or "
+                               "accept it as it is.", details={"field": "text"})
+        return None
+    if text is None or text == "":
+        return proposal.text
+    return text_rules.clause_text(text)
+
+
+def _new_version(actor, proposal: Proposal, clause: Clause, final_text: str | None
+                 ) -> ClauseVersion:
+    removing = proposal.action is ProposalAction.DELETE
+    if not removing and final_text == clause.text:
+        raise InvalidInput("The accepted text is identical to the current text.", code="no_change")
+    version = ClauseVersion(
+        clause_id=clause.id, number=clause.version + 1,
+        text=clause.text if removing else final_text, removed=removing,
+        created_by_id=actor.id, proposal_id=proposal.id, note=proposal.decision_note,
+    )
+    db.session.add(version)
+    clause.version = version.number
+    db.session.flush()
+    db.session.expire(clause, ["current"])
+    return version
+
+
+def _insert_clause(actor, proposal: Proposal, final_text: str) -> ClauseVersion:
+    anchor = proposal.after_clause
+    db.session.execute(
+        update(Clause).where(Clause.document_id == anchor.document_id,
+                             Clause.position > anchor.position)
+        .values(position=Clause.position + 1)
+    )
+    clause = Clause(document_id=anchor.document_id, section_id=anchor.section_id,
+                    position=anchor.position + 1, version=1)
+    db.session.add(clause)
+    db.session.flush()
+    version = ClauseVersion(clause_id=clause.id, number=1, text=final_text,
+                            created_by_id=actor.id, proposal_id=proposal.id,
+                            note=proposal.decision_note)
+    db.session.add(version)
+    proposal.clause_id = clause.id
+    db.session.flush()
+    return version
+
+
+def _carry_open_proposals(actor, clause: Clause, accepted: Proposal,
+                          version: ClauseVersion) -> None:
+    """Bring every other open proposal on the clause onto its new version, or flag it.
+
+    Amendments are rebased by the three-way word check; when their change touches the
+    accepted one they are marked in conflict and keep their old base, so their redline
+    still shows what they asked for. Deletions still mean "delete this clause" and move on.
+    When the clause itself was deleted, the others are superseded.
+    """
+    others = db.session.execute(
+        select(Proposal).where(Proposal.clause_id == clause.id, Proposal.id != accepted.id,
+                               Proposal.status == ProposalStatus.OPEN)
+        .order_by(Proposal.id)
+    ).scalars()
+    for other in others:
+        base = other.base_version
+        update_row = ProposalUpdate(proposal=other, from_version=base.number,
+                                    to_version=version.number, previous_text=other.text,
+                                    caused_by_proposal_id=accepted.id, user_id=actor.id)
+        if version.removed:
+            other.status = ProposalStatus.SUPERSEDED
+            other.decided_at = utcnow()
+            other.decision_note = f"Clause deleted by proposal #{accepted.id}."
+            update_row.kind, update_row.new_text = "superseded", other.text
+            event = "proposal.superseded"
+        elif other.action is ProposalAction.DELETE:
+            other.base_version_id = version.id
+            update_row.kind, update_row.new_text = "rebased", other.text
+            event = "proposal.rebased"
+        else:
+            outcome = rebase(base.text, other.text, version.text)
+            if outcome.clean:
+                other.text = outcome.text
+                other.base_version_id = version.id
+                other.in_conflict = False
+                update_row.kind, update_row.new_text = "rebased", outcome.text
+                event = "proposal.rebased"
+            else:
+                other.in_conflict = True
+                update_row.kind, update_row.new_text = "conflict", other.text
+                event = "proposal.conflicted"
+        other.updated_at = utcnow()
+        db.session.add(update_row)
+        record_event(event, actor, document_id=other.document_id, clause_id=clause.id,
+                     proposal_id=other.id, caused_by=accepted.id, to_version=version.number)
+    db.session.flush()

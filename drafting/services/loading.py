@@ -1,0 +1,33 @@
+"""Fetching aggregates by id, with NotFound for unknown ids (for views, API and CLI alike)."""
+from __future__ import annotations
+
+from drafting.domain.errors import NotFound
+from drafting.extensions import db
+from drafting.models import Clause, Comment, Document, Proposal
+
+
+def _get(model, object_id, label: str):
+    try:
+        key = int(object_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"No {label} with id {object_id!r}.") from None
+    obj = db.session.get(model, key) if key > 0 else None
+    if obj is None:
+        raise NotFound(f"No {label} with id {key}.")
+    return obj
+
+
+def get_document(document_id) -> Document:
+    return _get(Document, document_id, "document")
+
+
+def get_clause(clause_id) -> Clause:
+    return _get(Clause, clause_id, "clause")
+
+
+def get_proposal(proposal_id) -> Proposal:
+    return _get(Proposal, proposal_id, "proposal")
+
+
+def get_comment(comment_id) -> Comment:
+    return _get(Comment, comment_id, "comment")

@@ -1,0 +1,168 @@
+"""Submitting, withdrawing, co-sponsoring and revising proposals (the delegations' side)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from drafting.domain import text_rules
+from drafting.domain.errors import Conflict, InvalidInput
+from drafting.domain.states import ProposalAction, ProposalStatus, Stage
+from drafting.extensions import db
+from drafting.models import Clause, Cosponsorship, Document, Proposal, ProposalUpdate
+from drafting.models.types import utcnow
+from drafting.services.audit import record_event
+from drafting.services.policy import Action, authorize
+
+# Stages in which delegations may put forward new wording.
+PROPOSING_STAGES = frozenset({Stage.ZERO_DRAFT, Stage.NEGOTIATION})
+
+
+def ensure_document_accepts_proposals(document: Document) -> None:
+    if document.stage not in PROPOSING_STAGES:
+        raise Conflict(f"The document is at the stage “{document.stage.label}”: "
+                       "new proposals are not accepted.", code="stage_closed")
+
+
+def _live_clause_of(document: Document, clause: Clause | None, role: str) -> Clause:
+    if clause is None:
+        raise InvalidInput(f"The {role} clause is required.", details={"field": role})
+    if clause.document_id != document.id:
+        raise InvalidInput(f"The {role} clause does not belong to this document.")
+    if clause.removed:
+        raise Conflict(f"The {role} clause has been deleted.", code="clause_deleted")
+    return clause
+
+
+def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
+                    clause: Clause | None = None, after_clause: Clause | None = None,
+                    text: str = "", rationale: str = "") -> Proposal:
+    """Record a proposal of the actor's economy; return it (status open).
+
+    Raises PermissionDenied (not a delegate), Conflict (stage closed, clause deleted,
+    identical open proposal) or InvalidInput (empty/unchanged/too long text).
+    """
+    authorize(actor, Action.PROPOSE, document)
+    ensure_document_accepts_proposals(document)
+    try:
+        action = ProposalAction(action)
+    except ValueError:
+        raise InvalidInput("action must be one of amend, insert, delete.",
+                           details={"field": "action"}) from None
+    rationale = text_rules.rationale_text(rationale)
+    proposal = Proposal(document_id=document.id, economy_id=actor.economy_id, author_id=actor.id,
+                        action=action, rationale=rationale)
+    if action is ProposalAction.INSERT:
+        anchor = _live_clause_of(document, after_clause, "after_clause")
+        proposal.after_clause_id = anchor.id
+        proposal.text = text_rules.clause_text(text)
+    else:
+        target = _live_clause_of(document, clause, "clause")
+        proposal.clause_id = target.id
+        proposal.base_version_id = target.current.id
+        if action is ProposalAction.AMEND:
+            proposal.text = text_rules.clause_text(text)
+            if proposal.text == target.text:
+                raise InvalidInput("The proposed text is identical to the current text.",
+                                   code="no_change")
+    _refuse_duplicate(proposal)
+    db.session.add(proposal)
+    db.session.flush()
+    record_event("proposal.submitted", actor, document_id=document.id,
+                 clause_id=proposal.clause_id or proposal.after_clause_id,
+                 proposal_id=proposal.id, action=action.value, text=proposal.text,
+                 rationale=rationale)
+    return proposal
+
+
+def _refuse_duplicate(proposal: Proposal) -> None:
+    same = db.session.execute(
+        select(Proposal.id).where(
+            Proposal.economy_id == proposal.economy_id,
+            Proposal.status == ProposalStatus.OPEN,
+            Proposal.action == proposal.action,
+            Proposal.clause_id == proposal.clause_id
+            if proposal.clause_id else Proposal.after_clause_id == proposal.after_clause_id,
+            Proposal.text == proposal.text,
+        )
+    ).scalar()
+    if same:
+        raise Conflict(f"Your economy already has the same open proposal (#{same}).",
+                       code="duplicate")
+
+
+def _ensure_open(proposal: Proposal) -> None:
+    if not proposal.is_open:
+        raise Conflict(f"Proposal #{proposal.id} is {proposal.status.label.lower()}, "
+                       "no longer open.", code="proposal_closed")
+
+
+def withdraw_proposal(actor, proposal: Proposal) -> Proposal:
+    authorize(actor, Action.WITHDRAW, proposal)
+    _ensure_open(proposal)
+    proposal.status = ProposalStatus.WITHDRAWN
+    proposal.updated_at = proposal.decided_at = utcnow()
+    record_event("proposal.withdrawn", actor, document_id=proposal.document_id,
+                 clause_id=proposal.clause_id, proposal_id=proposal.id)
+    return proposal
+
+
+def cosponsor_proposal(actor, proposal: Proposal) -> Cosponsorship:
+    authorize(actor, Action.COSPONSOR, proposal)
+    _ensure_open(proposal)
+    if any(c.economy_id == actor.economy_id for c in proposal.cosponsors):
+        raise Conflict("Your economy already co-sponsors this proposal.", code="duplicate")
+    sponsorship = Cosponsorship(economy_id=actor.economy_id, user_id=actor.id)
+    proposal.cosponsors.append(sponsorship)
+    db.session.flush()
+    record_event("proposal.cosponsored", actor, document_id=proposal.document_id,
+                 clause_id=proposal.clause_id, proposal_id=proposal.id)
+    return sponsorship
+
+
+def withdraw_cosponsorship(actor, proposal: Proposal) -> None:
+    authorize(actor, Action.COSPONSOR, proposal)
+    _ensure_open(proposal)
+    mine = next((c for c in proposal.cosponsors if c.economy_id == actor.economy_id), None)
+    if mine is None:
+        raise Conflict("Your economy does not co-sponsor this proposal.", code="not_cosponsor")
+    proposal.cosponsors.remove(mine)
+    db.session.flush()
+    record_event("proposal.cosponsorship_withdrawn", actor, document_id=proposal.document_id,
+                 clause_id=proposal.clause_id, proposal_id=proposal.id)
+
+
+def revise_proposal(actor, proposal: Proposal, *, text: str, rationale: str | None = None
+                    ) -> Proposal:
+    """The proposing economy rewrites its open proposal against the clause's current text.
+
+    This is how a proposal in conflict is brought up to date; it clears the conflict.
+    """
+    authorize(actor, Action.REVISE, proposal)
+    _ensure_open(proposal)
+    ensure_document_accepts_proposals(proposal.document)
+    if proposal.action is ProposalAction.DELETE:
+        raise Conflict("A deletion has no wording to revise.", code="nothing_to_revise")
+    new_text = text_rules.clause_text(text)
+    from_version = to_version = None
+    if proposal.action is ProposalAction.AMEND:
+        clause = _live_clause_of(proposal.document, proposal.clause, "clause")
+        if new_text == clause.text:
+            raise InvalidInput("The proposed text is identical to the current text.",
+                               code="no_change")
+        from_version = proposal.base_version.number
+        to_version = clause.version
+        proposal.base_version_id = clause.current.id
+    if new_text == proposal.text and not proposal.in_conflict and rationale is None:
+        raise InvalidInput("Nothing changed in the proposal.", code="no_change")
+    db.session.add(ProposalUpdate(
+        proposal=proposal, kind="revised", from_version=from_version, to_version=to_version,
+        previous_text=proposal.text, new_text=new_text, user_id=actor.id,
+    ))
+    proposal.text = new_text
+    if rationale is not None:
+        proposal.rationale = text_rules.rationale_text(rationale)
+    proposal.in_conflict = False
+    proposal.updated_at = utcnow()
+    db.session.flush()
+    record_event("proposal.revised", actor, document_id=proposal.document_id,
+                 clause_id=proposal.clause_id, proposal_id=proposal.id, text=new_text)
+    return proposal

@@ -1,0 +1,207 @@
+"""Read models for pages and the API: whole documents in a fixed number of queries."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload
+
+from drafting.domain.diff import word_diff
+from drafting.domain.numbering import NumberingInput, number_clauses
+from drafting.domain.overlay import overlay
+from drafting.domain.render import render_changes, render_overlay
+from drafting.domain.states import ProposalAction, ProposalStatus
+from drafting.extensions import db
+from drafting.models import Clause, ClauseVersion, Comment, Document, Economy, Proposal, Section
+
+
+@dataclass
+class ClauseRow:
+    clause: Clause
+    version: ClauseVersion
+    number: str | None
+    open_proposals: list[Proposal] = field(default_factory=list)
+    inserts_after: list[Proposal] = field(default_factory=list)
+    comment_count: int = 0
+
+    @property
+    def open_count(self) -> int:
+        return len(self.open_proposals) + len(self.inserts_after)
+
+
+@dataclass
+class SectionRows:
+    section: Section
+    rows: list[ClauseRow]
+
+
+@dataclass
+class DocumentView:
+    document: Document
+    sections: list[SectionRows]
+    economies: dict[str, Economy]
+
+    @property
+    def rows(self) -> list[ClauseRow]:
+        return [row for s in self.sections for row in s.rows]
+
+
+def clause_rows(document: Document) -> list[tuple[Clause, ClauseVersion]]:
+    """Every clause of the document in order, with its current version (one query)."""
+    return db.session.execute(
+        select(Clause, ClauseVersion)
+        .join(ClauseVersion, and_(ClauseVersion.clause_id == Clause.id,
+                                  ClauseVersion.number == Clause.version))
+        .where(Clause.document_id == document.id)
+        .order_by(Clause.position)
+    ).all()
+
+
+def display_numbers(document: Document,
+                    rows: list[tuple[Clause, ClauseVersion]] | None = None) -> dict[int, str]:
+    rows = rows if rows is not None else clause_rows(document)
+    kinds = {s.id: s.kind for s in document.sections}
+    return number_clauses([NumberingInput(c.id, kinds[c.section_id], v.removed) for c, v in rows])
+
+
+def economies_by_code() -> dict[str, Economy]:
+    return {e.code: e for e in db.session.execute(
+        select(Economy).order_by(Economy.sort_order)).scalars()}
+
+
+def open_proposals(document: Document) -> list[Proposal]:
+    return list(db.session.execute(
+        select(Proposal)
+        .options(joinedload(Proposal.base_version), joinedload(Proposal.cosponsors))
+        .where(Proposal.document_id == document.id, Proposal.status == ProposalStatus.OPEN)
+        .order_by(Proposal.id)
+    ).unique().scalars())
+
+
+def document_view(document: Document, *, include_removed: bool = False) -> DocumentView:
+    """The document as the document page shows it: sections, numbered clauses, counts."""
+    rows = clause_rows(document)
+    numbers = display_numbers(document, rows)
+    comment_counts = dict(db.session.execute(
+        select(Comment.clause_id, func.count(Comment.id))
+        .where(Comment.document_id == document.id, Comment.clause_id.is_not(None))
+        .group_by(Comment.clause_id)
+    ).all())
+    by_clause: dict[int, list[Proposal]] = defaultdict(list)
+    after_clause: dict[int, list[Proposal]] = defaultdict(list)
+    for proposal in open_proposals(document):
+        if proposal.action is ProposalAction.INSERT:
+            after_clause[proposal.after_clause_id].append(proposal)
+        else:
+            by_clause[proposal.clause_id].append(proposal)
+    grouped: dict[int, list[ClauseRow]] = defaultdict(list)
+    for clause, version in rows:
+        if version.removed and not include_removed:
+            continue
+        grouped[clause.section_id].append(ClauseRow(
+            clause=clause, version=version, number=numbers.get(clause.id),
+            open_proposals=by_clause.get(clause.id, []),
+            inserts_after=after_clause.get(clause.id, []),
+            comment_count=comment_counts.get(clause.id, 0),
+        ))
+    sections = [SectionRows(s, grouped.get(s.id, [])) for s in document.sections]
+    return DocumentView(document, sections, economies_by_code())
+
+
+def proposal_diff(proposal: Proposal):
+    """Word diff of the proposal against its base ("" for an insertion, so all inserted)."""
+    if proposal.action is ProposalAction.DELETE:
+        return word_diff(proposal.base_text, "")
+    return word_diff(proposal.base_text, proposal.text)
+
+
+def proposal_redline_html(proposal: Proposal) -> str:
+    return render_changes(proposal_diff(proposal), author=proposal.economy.code,
+                          author_name=proposal.economy.name)
+
+
+def accepted_change_html(proposal: Proposal) -> str:
+    """The change an accepted proposal made to its clause, as the secretariat applied it."""
+    before = proposal.base_text
+    after = proposal.result_version.text if proposal.result_version else proposal.text
+    if proposal.result_version is not None and proposal.result_version.removed:
+        after = ""
+    return render_changes(word_diff(before, after), author=proposal.economy.code,
+                          author_name=proposal.economy.name)
+
+
+def decision_diff(proposal: Proposal):
+    """What the secretariat changed in the proposal's wording when accepting with modifications."""
+    if proposal.decided_text is None:
+        return None
+    return word_diff(proposal.text, proposal.decided_text)
+
+
+def tracked_changes_html(row: ClauseRow, economies: dict[str, Economy]) -> str:
+    """The clause with all its open proposals inline, each change attributed to its economy.
+
+    Proposals in conflict were written against an older text and cannot be overlaid on the
+    current one; they are listed separately by the page instead.
+    """
+    layers = []
+    for p in row.open_proposals:
+        if p.in_conflict or p.base_version_id != row.version.id:
+            continue
+        layers.append((p.economy.code, "" if p.action is ProposalAction.DELETE else p.text))
+    names = {code: e.name for code, e in economies.items()}
+    return render_overlay(overlay(row.version.text, layers), names)
+
+
+def proposals_for_clause(clause: Clause) -> list[Proposal]:
+    return list(db.session.execute(
+        select(Proposal)
+        .options(joinedload(Proposal.base_version), joinedload(Proposal.cosponsors),
+                 joinedload(Proposal.updates))
+        .where((Proposal.clause_id == clause.id) |
+               ((Proposal.after_clause_id == clause.id) & (Proposal.action == ProposalAction.INSERT)
+                & (Proposal.status == ProposalStatus.OPEN)))
+        .order_by(Proposal.status != ProposalStatus.OPEN, Proposal.id.desc())
+    ).unique().scalars())
+
+
+def comment_threads(*, clause: Clause | None = None, proposal: Proposal | None = None,
+                    clause_only: bool = False) -> list[tuple[Comment, list]]:
+    """Threads as (root, [(reply, [...]), ...]) in posting order."""
+    query = select(Comment).order_by(Comment.id)
+    if proposal is not None:
+        query = query.where(Comment.proposal_id == proposal.id)
+    elif clause is not None:
+        query = query.where(Comment.clause_id == clause.id)
+        if clause_only:
+            query = query.where(Comment.proposal_id.is_(None))
+    comments = list(db.session.execute(query).scalars())
+    children: dict[int | None, list[Comment]] = defaultdict(list)
+    ids = {c.id for c in comments}
+    for c in comments:
+        children[c.parent_id if c.parent_id in ids else None].append(c)
+
+    def build(parent_id):
+        return [(c, build(c.id)) for c in children.get(parent_id, [])]
+
+    return build(None)
+
+
+def desk_groups(document: Document) -> list[tuple[ClauseRow, list[Proposal]]]:
+    """The merge desk: open proposals grouped by the clause they touch, in document order."""
+    view = document_view(document)
+    return [(row, row.open_proposals + row.inserts_after)
+            for row in view.rows if row.open_count]
+
+
+# Re-exported for templates that only need a clause's number.
+def number_of(clause: Clause) -> str | None:
+    return display_numbers(clause.document).get(clause.id)
+
+
+__all__ = [
+    "ClauseRow", "DocumentView", "accepted_change_html", "clause_rows", "comment_threads", "decision_diff",
+    "desk_groups", "display_numbers", "document_view", "economies_by_code", "number_of",
+    "open_proposals", "proposal_diff", "proposal_redline_html", "proposals_for_clause",
+    "tracked_changes_html"
+]

@@ -1,0 +1,59 @@
+"""The web layer: blueprints, login, error mapping, request bookkeeping."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, g, request
+from markupsafe import Markup
+from sqlalchemy import select
+
+from drafting.domain.render import css_class_for
+from drafting.extensions import db, login_manager
+from drafting.models import User
+from drafting.services import policy
+from drafting.services.audit import RequestOrigin, current_origin
+
+
+def init_app(app: Flask) -> None:
+    from drafting.web import admin, api, auth, comments, desk, documents, errors, proposals
+
+    for module in (auth, documents, proposals, comments, desk, admin, api):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see the negotiation."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        user_id, _, nonce = session_id.partition(":")
+        if not user_id.isdigit() or not nonce:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not secrets.compare_digest(user.session_nonce, nonce):
+            return None
+        return user
+
+    @app.before_request
+    def remember_origin() -> None:
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+        g.origin_token = current_origin.set(
+            RequestOrigin(remote_addr=request.remote_addr or "", request_id=g.request_id))
+
+    @app.teardown_request
+    def forget_origin(exc) -> None:
+        token = g.pop("origin_token", None)
+        if token is not None:
+            current_origin.reset(token)
+
+    @app.after_request
+    def tag_response(response):
+        response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
+        return response
+
+    @app.context_processor
+    def template_helpers():
+        return {"can": policy.can, "Action": policy.Action, "econ_class": css_class_for}
+
+    app.jinja_env.filters["safe_html"] = Markup

@@ -1,0 +1,293 @@
+"""JSON API under /api/v1, over the same services as the pages. Bearer-token authentication."""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy import select
+
+from drafting.domain.errors import InvalidInput, NotAuthenticated
+from drafting.domain.states import ProposalStatus
+from drafting.extensions import csrf, db
+from drafting.models import Document, Proposal
+from drafting.services import comments as comment_service
+from drafting.services import decisions, reading
+from drafting.services import proposals as proposal_service
+from drafting.services.accounts import user_for_token
+from drafting.services.loading import get_clause, get_comment, get_document, get_proposal
+from drafting.services.policy import Action, authorize
+from drafting.web.helpers import commit
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer tokens are not sent automatically by browsers, so cross-site forgery does not apply.
+csrf.exempt(bp)
+
+
+@bp.before_request
+def authenticate():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise NotAuthenticated("Send a valid API token as 'Authorization: Bearer <token>'.")
+    g.api_user = user
+    authorize(user, Action.VIEW)
+
+
+def _payload() -> dict:
+    data = request.get_json(silent=True)
+    if data is None:
+        raise InvalidInput("The request body must be a JSON object "
+                           "(Content-Type: application/json).", code="invalid_json")
+    if not isinstance(data, dict):
+        raise InvalidInput("The request body must be a JSON object.", code="invalid_json")
+    return data
+
+
+def _optional_int(data: dict, key: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{key} must be an integer.", details={"field": key})
+    return value
+
+
+def _string(data: dict, key: str, default: str = "") -> str:
+    value = data.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise InvalidInput(f"{key} must be a string.", details={"field": key})
+    return value
+
+
+# --- serialisers -------------------------------------------------------------------------
+
+def diff_json(segments) -> list[dict]:
+    return [{"op": s.op, "text": s.text} for s in segments]
+
+
+def proposal_json(proposal: Proposal, *, with_diff: bool = True) -> dict:
+    body = {
+        "id": proposal.id,
+        "document_id": proposal.document_id,
+        "action": proposal.action.value,
+        "status": proposal.status.value,
+        "economy": proposal.economy.code,
+        "cosponsors": [c.economy.code for c in proposal.cosponsors],
+        "clause_id": proposal.clause_id,
+        "after_clause_id": proposal.after_clause_id,
+        "base_version": proposal.base_version.number if proposal.base_version else None,
+        "text": proposal.text,
+        "rationale": proposal.rationale,
+        "in_conflict": proposal.in_conflict,
+        "created_at": proposal.created_at.isoformat(),
+        "decided_at": proposal.decided_at.isoformat() if proposal.decided_at else None,
+        "decision_note": proposal.decision_note or None,
+        "decided_text": proposal.decided_text,
+        "result_version": proposal.result_version.number if proposal.result_version else None,
+        "updates": [{"kind": u.kind, "from_version": u.from_version, "to_version": u.to_version,
+                     "caused_by_proposal_id": u.caused_by_proposal_id,
+                     "at": u.created_at.isoformat()} for u in proposal.updates],
+    }
+    if with_diff:
+        body["diff"] = diff_json(reading.proposal_diff(proposal))
+    return body
+
+
+def comment_json(comment) -> dict:
+    return {
+        "id": comment.id,
+        "clause_id": comment.clause_id,
+        "proposal_id": comment.proposal_id,
+        "parent_id": comment.parent_id,
+        "author": comment.author.username,
+        "economy": comment.economy.code if comment.economy else None,
+        "body": comment.body,
+        "body_html": comment.body_html,
+        "created_at": comment.created_at.isoformat(),
+        "resolved": comment.is_resolved,
+    }
+
+
+# --- documents and clauses ---------------------------------------------------------------
+
+@bp.get("/documents")
+def list_documents():
+    documents = db.session.execute(select(Document).order_by(Document.id)).scalars()
+    return jsonify({"documents": [
+        {"id": d.id, "title": d.title, "symbol": d.symbol, "stage": d.stage.value}
+        for d in documents
+    ]})
+
+
+@bp.get("/documents/<int:document_id>")
+def show_document(document_id: int):
+    document = get_document(document_id)
+    view = reading.document_view(document)
+    return jsonify({
+        "id": document.id, "title": document.title, "symbol": document.symbol,
+        "stage": document.stage.value, "classification": document.classification,
+        "sections": [{"id": s.section.id, "heading": s.section.heading,
+                      "kind": s.section.kind.value,
+                      "clause_ids": [r.clause.id for r in s.rows]} for s in view.sections],
+        "clauses": [{
+            "id": row.clause.id, "number": row.number, "text": row.version.text,
+            "status": row.clause.status.value, "version": row.clause.version,
+            "section_id": row.clause.section_id, "open_proposals": row.open_count,
+            "comments": row.comment_count,
+        } for row in view.rows],
+    })
+
+
+@bp.get("/clauses/<int:clause_id>")
+def show_clause(clause_id: int):
+    clause = get_clause(clause_id)
+    return jsonify({
+        "id": clause.id, "document_id": clause.document_id, "number": reading.number_of(clause),
+        "text": clause.text, "status": clause.status.value, "version": clause.version,
+        "removed": clause.removed,
+        "versions": [{"number": v.number, "text": v.text, "removed": v.removed,
+                      "created_at": v.created_at.isoformat(),
+                      "created_by": v.created_by.username if v.created_by else None,
+                      "proposal_id": v.proposal_id} for v in clause.versions],
+    })
+
+
+@bp.get("/documents/<int:document_id>/proposals")
+def list_proposals(document_id: int):
+    document = get_document(document_id)
+    query = select(Proposal).where(Proposal.document_id == document.id).order_by(Proposal.id)
+    status = request.args.get("status")
+    if status:
+        try:
+            query = query.where(Proposal.status == ProposalStatus(status))
+        except ValueError:
+            raise InvalidInput(f"Unknown status {status!r}.", details={"field": "status"}) from None
+    proposals = db.session.execute(query).scalars()
+    return jsonify({"proposals": [proposal_json(p, with_diff=False) for p in proposals]})
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+@bp.post("/clauses/<int:clause_id>/proposals")
+def propose_on_clause(clause_id: int):
+    data = _payload()
+    clause = get_clause(clause_id)
+    action = _string(data, "action")
+    if action not in ("amend", "delete"):
+        raise InvalidInput("action must be “amend” or “delete” here; insert clauses through "
+                           "POST /api/v1/documents/<id>/proposals.", details={"field": "action"})
+    proposal = proposal_service.submit_proposal(
+        g.api_user, clause.document, action, clause=clause,
+        text=_string(data, "text"), rationale=_string(data, "rationale"))
+    commit()
+    return jsonify(proposal_json(proposal)), 201
+
+
+@bp.post("/documents/<int:document_id>/proposals")
+def propose_on_document(document_id: int):
+    data = _payload()
+    document = get_document(document_id)
+    action = _string(data, "action")
+    clause_id = _optional_int(data, "clause_id")
+    after_id = _optional_int(data, "after_clause_id")
+    proposal = proposal_service.submit_proposal(
+        g.api_user, document, action,
+        clause=get_clause(clause_id) if clause_id is not None else None,
+        after_clause=get_clause(after_id) if after_id is not None else None,
+        text=_string(data, "text"), rationale=_string(data, "rationale"))
+    commit()
+    return jsonify(proposal_json(proposal)), 201
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def show_proposal(proposal_id: int):
+    return jsonify(proposal_json(get_proposal(proposal_id)))
+
+
+@bp.post("/proposals/<int:proposal_id>/decision")
+def decide(proposal_id: int):
+    data = _payload()
+    proposal = get_proposal(proposal_id)
+    text = data.get("text")
+    if text is not None and not isinstance(text, str):
+        raise InvalidInput("text must be a string.", details={"field": "text"})
+    decisions.decide_proposal(g.api_user, proposal, _string(data, "decision"),
+                              expected_version=_optional_int(data, "expected_version"),
+                              text=text, note=_string(data, "note"))
+    commit()
+    return jsonify(proposal_json(proposal))
+
+
+@bp.post("/proposals/<int:proposal_id>/withdraw")
+def withdraw(proposal_id: int):
+    proposal = proposal_service.withdraw_proposal(g.api_user, get_proposal(proposal_id))
+    commit()
+    return jsonify(proposal_json(proposal))
+
+
+@bp.post("/proposals/<int:proposal_id>/cosponsor")
+def cosponsor(proposal_id: int):
+    proposal = get_proposal(proposal_id)
+    proposal_service.cosponsor_proposal(g.api_user, proposal)
+    commit()
+    return jsonify(proposal_json(proposal))
+
+
+@bp.post("/proposals/<int:proposal_id>/revise")
+def revise(proposal_id: int):
+    data = _payload()
+    proposal = get_proposal(proposal_id)
+    rationale = data.get("rationale")
+    proposal_service.revise_proposal(g.api_user, proposal, text=_string(data, "text"),
+                                     rationale=rationale if isinstance(rationale, str) else None)
+    commit()
+    return jsonify(proposal_json(proposal))
+
+
+# --- comments ------------------------------------------------------------------------------
+
+def _post_comment(**subject):
+    data = _payload()
+    parent_id = _optional_int(data, "parent_id")
+    comment = comment_service.add_comment(
+        g.api_user, body=_string(data, "body"),
+        parent=get_comment(parent_id) if parent_id is not None else None, **subject)
+    commit()
+    return jsonify(comment_json(comment)), 201
+
+
+@bp.post("/clauses/<int:clause_id>/comments")
+def comment_on_clause(clause_id: int):
+    return _post_comment(clause=get_clause(clause_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/comments")
+def comment_on_proposal(proposal_id: int):
+    return _post_comment(proposal=get_proposal(proposal_id))
+
+
+@bp.get("/clauses/<int:clause_id>/comments")
+def clause_comments(clause_id: int):
+    clause = get_clause(clause_id)
+
+    def flatten(threads):
+        for comment, replies in threads:
+            yield comment_json(comment)
+            yield from flatten(replies)
+
+    return jsonify({"comments": list(flatten(reading.comment_threads(clause=clause)))})
+
+
+@bp.post("/comments/<int:comment_id>/resolve")
+def resolve_comment(comment_id: int):
+    root = comment_service.resolve_comment(g.api_user, get_comment(comment_id))
+    commit()
+    return jsonify(comment_json(root))
+
+
+@bp.post("/comments/<int:comment_id>/reopen")
+def reopen_comment(comment_id: int):
+    root = comment_service.reopen_comment(g.api_user, get_comment(comment_id))
+    commit()
+    return jsonify(comment_json(root))

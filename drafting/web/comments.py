@@ -1,0 +1,55 @@
+"""Posting, resolving and reopening comment threads from pages."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, request
+from flask_login import current_user, login_required
+
+from drafting.services import comments as comment_service
+from drafting.services.loading import get_clause, get_comment, get_proposal
+from drafting.web.helpers import commit, form_int, redirect_back
+
+bp = Blueprint("comments", __name__)
+
+
+@bp.post("/comments")
+@login_required
+def create():
+    clause_id = form_int("clause_id", required=False)
+    proposal_id = form_int("proposal_id", required=False)
+    parent_id = form_int("parent_id", required=False)
+    comment = comment_service.add_comment(
+        current_user,
+        clause=get_clause(clause_id) if clause_id else None,
+        proposal=get_proposal(proposal_id) if proposal_id else None,
+        parent=get_comment(parent_id) if parent_id else None,
+        body=request.form.get("body", ""),
+    )
+    commit()
+    flash("Comment posted.", "success")
+    return _back_to(comment)
+
+
+@bp.post("/comments/<int:comment_id>/resolve")
+@login_required
+def resolve(comment_id: int):
+    root = comment_service.resolve_comment(current_user, get_comment(comment_id))
+    commit()
+    flash("Thread resolved.", "success")
+    return _back_to(root)
+
+
+@bp.post("/comments/<int:comment_id>/reopen")
+@login_required
+def reopen(comment_id: int):
+    root = comment_service.reopen_comment(current_user, get_comment(comment_id))
+    commit()
+    flash("Thread reopened.", "success")
+    return _back_to(root)
+
+
+def _back_to(comment):
+    if comment.proposal_id:
+        return redirect_back("proposals.show", proposal_id=comment.proposal_id,
+                             _anchor=f"comment-{comment.id}")
+    return redirect_back("documents.clause", clause_id=comment.clause_id,
+                         _anchor=f"comment-{comment.id}")

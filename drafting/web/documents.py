@@ -1,0 +1,67 @@
+"""Reading the negotiation: documents list, document page, clause page."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from drafting.domain.render import css_class_for
+from drafting.extensions import db
+from drafting.models import Document, Economy
+from drafting.services import reading
+from drafting.services.loading import get_clause, get_document
+
+bp = Blueprint("documents", __name__)
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("documents.index"))
+
+
+@bp.get("/documents")
+@login_required
+def index():
+    documents = db.session.execute(select(Document).order_by(Document.id)).scalars().all()
+    return render_template("documents/index.html", documents=documents)
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def show(document_id: int):
+    document = get_document(document_id)
+    view_mode = "changes" if request.args.get("view") == "changes" else "clean"
+    view = reading.document_view(document)
+    changes = {}
+    if view_mode == "changes":
+        changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
+                   for row in view.rows if row.open_proposals}
+    return render_template("documents/show.html", view=view, document=document,
+                           view_mode=view_mode, changes=changes,
+                           redline=reading.proposal_redline_html)
+
+
+@bp.get("/clauses/<int:clause_id>")
+@login_required
+def clause(clause_id: int):
+    clause = get_clause(clause_id)
+    number = reading.number_of(clause)
+    proposals = reading.proposals_for_clause(clause)
+    return render_template(
+        "documents/clause.html", clause=clause, number=number, proposals=proposals,
+        threads=reading.comment_threads(clause=clause, clause_only=True),
+        redline=reading.proposal_redline_html, decision_diff=reading.decision_diff,
+    )
+
+
+@bp.get("/economies.css")
+def economy_colours():
+    """One class per economy with its stable colour, so templates need no inline styles."""
+    rules = []
+    for economy in db.session.execute(select(Economy)).scalars():
+        cls = css_class_for(economy.code)
+        rules.append(f".{cls}{{--econ:{economy.colour}}}")
+    response = Response("\n".join(rules) + "\n", mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response

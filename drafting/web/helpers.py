@@ -1,0 +1,39 @@
+"""Small helpers shared by the blueprints."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, redirect, request, url_for
+
+from drafting.extensions import db
+
+
+def commit() -> None:
+    """The one commit of a request: services only flush."""
+    db.session.commit()
+
+
+def redirect_back(default_endpoint: str, **values):
+    """Redirect to a same-site `next` target if given, else to `default_endpoint`."""
+    target = request.form.get("next") or request.args.get("next")
+    if target and _is_local(target):
+        return redirect(target)
+    return redirect(url_for(default_endpoint, **values))
+
+
+def _is_local(target: str) -> bool:
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") \
+        and not target.startswith("//") and "\\" not in target
+
+
+def form_int(name: str, *, required: bool = True) -> int | None:
+    value = request.form.get(name, "").strip()
+    if not value:
+        if required:
+            abort(400, f"{name} is required.")
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        abort(400, f"{name} must be a whole number.")

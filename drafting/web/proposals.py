@@ -1,0 +1,167 @@
+"""Delegations' proposals: the proposal form with its redline preview, and proposal pages."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from drafting.domain.diff import word_diff
+from drafting.domain.errors import DomainError
+from drafting.domain.render import render_changes
+from drafting.domain.states import ProposalAction
+from drafting.services import proposals as proposal_service
+from drafting.services import reading
+from drafting.services.loading import get_clause, get_document, get_proposal
+from drafting.services.policy import Action, authorize
+from drafting.web.helpers import commit, form_int
+
+bp = Blueprint("proposals", __name__)
+
+
+def _preview_html(action: str, base_text: str, text: str) -> str:
+    """The redline a delegate sees before submitting, attributed to their own economy."""
+    new_text = "" if action == ProposalAction.DELETE.value else " ".join(text.split())
+    economy = current_user.economy
+    return render_changes(word_diff(base_text, new_text),
+                          author=economy.code if economy else None,
+                          author_name=economy.name if economy else None)
+
+
+@bp.get("/documents/<int:document_id>/propose")
+@login_required
+def new(document_id: int):
+    document = get_document(document_id)
+    authorize(current_user, Action.PROPOSE, document)
+    action = request.args.get("action", "amend")
+    if action not in {a.value for a in ProposalAction}:
+        abort(400, "Unknown action.")
+    clause_id = request.args.get("clause_id", type=int)
+    after_id = request.args.get("after", type=int)
+    form = {"action": action, "clause_id": clause_id, "after_clause_id": after_id,
+            "text": "", "rationale": ""}
+    if action != "insert" and clause_id:
+        form["text"] = get_clause(clause_id).text
+    return _render_form(document, form)
+
+
+def _render_form(document, form, *, error: str | None = None, preview: str | None = None,
+                 status: int = 200):
+    view = reading.document_view(document)
+    base_text = ""
+    if form["action"] != "insert" and form.get("clause_id"):
+        row = next((r for r in view.rows if r.clause.id == form["clause_id"]), None)
+        if row is None:
+            abort(404, "No such clause in this document.")
+        base_text = row.version.text
+    return render_template("proposals/new.html", document=document, view=view, form=form,
+                           base_text=base_text, error=error, preview=preview), status
+
+
+@bp.post("/documents/<int:document_id>/proposals")
+@login_required
+def create(document_id: int):
+    document = get_document(document_id)
+    form = {
+        "action": request.form.get("action", ""),
+        "clause_id": form_int("clause_id", required=False),
+        "after_clause_id": form_int("after_clause_id", required=False),
+        "text": request.form.get("text", ""),
+        "rationale": request.form.get("rationale", ""),
+    }
+    if request.form.get("intent") == "preview":
+        authorize(current_user, Action.PROPOSE, document)
+        base = get_clause(form["clause_id"]).text if form["action"] != "insert" \
+            and form["clause_id"] else ""
+        return _render_form(document, form, preview=_preview_html(form["action"], base,
+                                                                   form["text"]))
+    try:
+        proposal = proposal_service.submit_proposal(
+            current_user, document, form["action"],
+            clause=get_clause(form["clause_id"]) if form["clause_id"] else None,
+            after_clause=get_clause(form["after_clause_id"]) if form["after_clause_id"] else None,
+            text=form["text"], rationale=form["rationale"],
+        )
+    except DomainError as error:
+        if error.status == 403:
+            raise
+        return _render_form(document, form, error=error.message, status=error.status)
+    commit()
+    flash(f"Proposal #{proposal.id} submitted.", "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal.id))
+
+
+@bp.post("/proposals/preview")
+@login_required
+def preview():
+    """Live redline preview for the proposal form (JSON in, HTML fragment out)."""
+    payload = request.get_json(silent=True) or {}
+    action = payload.get("action", "amend")
+    text = payload.get("text", "")
+    if not isinstance(text, str) or len(text) > 20_000:
+        return jsonify({"error": {"code": "invalid_input", "message": "text is invalid"}}), 422
+    base = ""
+    if action != "insert" and payload.get("clause_id"):
+        base = get_clause(payload["clause_id"]).text
+    return jsonify({"html": _preview_html(action, base, text)})
+
+
+@bp.get("/proposals/<int:proposal_id>")
+@login_required
+def show(proposal_id: int):
+    proposal = get_proposal(proposal_id)
+    number = reading.number_of(proposal.clause or proposal.after_clause)
+    return render_template(
+        "proposals/show.html", proposal=proposal, number=number,
+        redline=reading.proposal_redline_html(proposal),
+        decision_diff=reading.decision_diff(proposal),
+        threads=reading.comment_threads(proposal=proposal),
+        render_changes=render_changes, accepted_change=reading.accepted_change_html,
+    )
+
+
+@bp.post("/proposals/<int:proposal_id>/withdraw")
+@login_required
+def withdraw(proposal_id: int):
+    proposal_service.withdraw_proposal(current_user, get_proposal(proposal_id))
+    commit()
+    flash(f"Proposal #{proposal_id} withdrawn.", "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/cosponsor")
+@login_required
+def cosponsor(proposal_id: int):
+    proposal_service.cosponsor_proposal(current_user, get_proposal(proposal_id))
+    commit()
+    flash(f"Your economy now co-sponsors proposal #{proposal_id}.", "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/uncosponsor")
+@login_required
+def uncosponsor(proposal_id: int):
+    proposal_service.withdraw_cosponsorship(current_user, get_proposal(proposal_id))
+    commit()
+    flash(f"Your economy no longer co-sponsors proposal #{proposal_id}.", "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal_id))
+
+
+@bp.route("/proposals/<int:proposal_id>/revise", methods=["GET", "POST"])
+@login_required
+def revise(proposal_id: int):
+    proposal = get_proposal(proposal_id)
+    authorize(current_user, Action.REVISE, proposal)
+    if request.method == "GET":
+        return render_template("proposals/revise.html", proposal=proposal,
+                               text=proposal.text, rationale=proposal.rationale, error=None)
+    text = request.form.get("text", "")
+    rationale = request.form.get("rationale", "")
+    try:
+        proposal_service.revise_proposal(current_user, proposal, text=text, rationale=rationale)
+    except DomainError as error:
+        if error.status == 403:
+            raise
+        return render_template("proposals/revise.html", proposal=proposal, text=text,
+                               rationale=rationale, error=error.message), error.status
+    commit()
+    flash(f"Proposal #{proposal_id} updated against the current text.", "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal_id))
