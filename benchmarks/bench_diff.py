@@ -1,8 +1,10 @@
 """Benchmark the word-level diff engines and rebase on clause-sized texts.
 
-Builds a ~2,000-word text and two variants that each differ from it by 60
+Builds a ~2,000-word text and variants that each differ from it by 60
 scattered word edits (seeded, so every run measures the same inputs), then
-prints the median time of several runs per operation.
+prints the median time of several runs per operation: word_diff with every
+available engine, rebase onto an accepted text whose edits touch the
+proposal's and onto one whose edits stay clear, and a two-proposal overlay.
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_diff.py
 """
@@ -49,10 +51,20 @@ def make_text(rng: random.Random, vocabulary: list[str], words: int) -> list[str
     return result
 
 
-def scatter_edits(rng: random.Random, words: list[str], vocabulary: list[str], edits: int) -> list[str]:
-    """Replace, delete or insert a word at ``edits`` distinct random positions."""
+def scatter_edits(
+    rng: random.Random, words: list[str], vocabulary: list[str], edits: int,
+    keep_clear_of: frozenset[int] = frozenset(),
+) -> tuple[list[str], frozenset[int]]:
+    """Replace, delete or insert a word at ``edits`` distinct random positions.
+
+    Positions within two words of ``keep_clear_of`` are avoided.  Returns the
+    edited words and the positions used.
+    """
+    allowed = [i for i in range(len(words))
+               if not any(abs(i - taken) <= 2 for taken in keep_clear_of)]
+    positions = frozenset(rng.sample(allowed, edits))
     edited = list(words)
-    for position in sorted(rng.sample(range(len(words)), edits), reverse=True):
+    for position in sorted(positions, reverse=True):
         kind = rng.choice(["replace", "delete", "insert"])
         if kind == "replace":
             edited[position] = rng.choice(vocabulary)
@@ -60,7 +72,7 @@ def scatter_edits(rng: random.Random, words: list[str], vocabulary: list[str], e
             del edited[position]
         else:
             edited.insert(position, rng.choice(vocabulary))
-    return edited
+    return edited, positions
 
 
 def median_ms(action: Callable[[], object], runs: int = RUNS) -> float:
@@ -78,8 +90,12 @@ def main() -> None:
     vocabulary = make_vocabulary(rng)
     base_words = make_text(rng, vocabulary, WORD_COUNT)
     base = " ".join(base_words)
-    proposed = " ".join(scatter_edits(rng, base_words, vocabulary, EDIT_COUNT))
-    new_base = " ".join(scatter_edits(rng, base_words, vocabulary, EDIT_COUNT))
+    proposed_words, used = scatter_edits(rng, base_words, vocabulary, EDIT_COUNT)
+    proposed = " ".join(proposed_words)
+    # One accepted text edits anywhere (some edits will touch the proposal's),
+    # the other keeps two words away from every proposal edit.
+    touching_base = " ".join(scatter_edits(rng, base_words, vocabulary, EDIT_COUNT)[0])
+    disjoint_base = " ".join(scatter_edits(rng, base_words, vocabulary, EDIT_COUNT, used)[0])
 
     stats = diff_stats(word_diff(base, proposed))
     print(f"texts: {len(base_words)} words, {len(base)} chars; "
@@ -91,12 +107,14 @@ def main() -> None:
     for backend in available_backends():
         rows.append((f"word_diff  [{backend}]",
                      median_ms(lambda b=backend: word_diff(base, proposed, backend=b))))
-    fast_default = f"[{default_backend()}]"
-    result = rebase(base, proposed, new_base)
-    rows.append((f"rebase     {fast_default}  ({'clean' if result.clean else 'conflict'})",
-                 median_ms(lambda: rebase(base, proposed, new_base))))
-    rows.append((f"overlay x2 {fast_default}",
-                 median_ms(lambda: overlay(base, [("A", proposed), ("B", new_base)]))))
+    engine = f"[{default_backend()}]"
+    for new_base in (touching_base, disjoint_base):
+        result = rebase(base, proposed, new_base)
+        outcome = "clean" if result.clean else f"{len(result.conflicts)} conflicts"
+        rows.append((f"rebase     {engine}  ({outcome})",
+                     median_ms(lambda n=new_base: rebase(base, proposed, n))))
+    rows.append((f"overlay x2 {engine}",
+                 median_ms(lambda: overlay(base, [("A", proposed), ("B", disjoint_base)]))))
 
     width = max(len(name) for name, _ in rows)
     print(f"{'operation':<{width}}  {'ms':>9}")

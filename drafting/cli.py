@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from drafting.domain.errors import DomainError
@@ -34,8 +35,12 @@ def seed_demo_command(password: str | None, if_empty: bool) -> None:
     from drafting.demo import database_is_empty, demo_usernames, seed_demo
 
     _cli_origin()
+    password_file = Path(current_app.instance_path) / "demo-password"
     if if_empty and not database_is_empty():
         click.echo("The database already holds data; demo not seeded.")
+        if password_file.exists():
+            click.echo(f"Demo accounts (secretariat, observer, admin, aus, jpn, usa …) use the "
+                       f"password in {password_file}.")
         return
     if password is not None:
         try:
@@ -44,6 +49,10 @@ def seed_demo_command(password: str | None, if_empty: bool) -> None:
             raise click.ClickException(error.message) from None
     created, used_password = seed_demo(password)
     db.session.commit()
+    if used_password and password is None:
+        # Generated: keep it where the next `make run` can point to it.
+        password_file.write_text(used_password + "\n")
+        password_file.chmod(0o600)
     if not created:
         click.echo("The demo is already in place; nothing changed.")
         return

@@ -29,4 +29,5 @@ def render_markdown(source: str) -> str:
 
 
 def _escape_raw_html(source: str) -> str:
-    return source.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Only "<" opens a tag; ">" must stay literal for Markdown block quotes.
+    return source.replace("<", "&lt;")

@@ -178,14 +178,14 @@ def _carry_open_proposals(actor, clause: Clause, accepted: Proposal,
             update_row.kind, update_row.new_text = "superseded", other.text
             event = "proposal.superseded"
         elif other.action is ProposalAction.DELETE:
-            other.base_version_id = version.id
+            other.base_version = version
             update_row.kind, update_row.new_text = "rebased", other.text
             event = "proposal.rebased"
         else:
             outcome = rebase(base.text, other.text, version.text)
             if outcome.clean:
                 other.text = outcome.text
-                other.base_version_id = version.id
+                other.base_version = version
                 other.in_conflict = False
                 update_row.kind, update_row.new_text = "rebased", outcome.text
                 event = "proposal.rebased"

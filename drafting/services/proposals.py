@@ -49,7 +49,7 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
                            details={"field": "action"}) from None
     rationale = text_rules.rationale_text(rationale)
     proposal = Proposal(document_id=document.id, economy_id=actor.economy_id, author_id=actor.id,
-                        action=action, rationale=rationale)
+                        action=action, rationale=rationale, text="")
     if action is ProposalAction.INSERT:
         anchor = _live_clause_of(document, after_clause, "after_clause")
         proposal.after_clause_id = anchor.id
@@ -150,7 +150,7 @@ def revise_proposal(actor, proposal: Proposal, *, text: str, rationale: str | No
                                code="no_change")
         from_version = proposal.base_version.number
         to_version = clause.version
-        proposal.base_version_id = clause.current.id
+        proposal.base_version = clause.current
     if new_text == proposal.text and not proposal.in_conflict and rationale is None:
         raise InvalidInput("Nothing changed in the proposal.", code="no_change")
     db.session.add(ProposalUpdate(
