@@ -62,7 +62,9 @@ class ProposalAction(str, enum.Enum):
 
 
 class ProposalStatus(str, enum.Enum):
+    DRAFT = "draft"  # saved by its economy, visible only to that economy until submitted
     OPEN = "open"  # waiting for the secretariat
+    OPTION = "option"  # kept by the secretariat as one of the clause's alternatives
     ACCEPTED = "accepted"
     ACCEPTED_MODIFIED = "accepted_modified"  # accepted with the secretariat's edits
     REJECTED = "rejected"
@@ -72,7 +74,9 @@ class ProposalStatus(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
+            "draft": "Draft",
             "open": "Open",
+            "option": "Kept as option",
             "accepted": "Accepted",
             "accepted_modified": "Accepted with modifications",
             "rejected": "Rejected",
@@ -82,4 +86,30 @@ class ProposalStatus(str, enum.Enum):
 
     @property
     def is_final(self) -> bool:
-        return self is not ProposalStatus.OPEN
+        return self not in (ProposalStatus.DRAFT, ProposalStatus.OPEN, ProposalStatus.OPTION)
+
+
+class Stance(str, enum.Enum):
+    SUPPORT = "support"
+    CAN_ACCEPT = "can_accept"  # not our wording, but we will not stand in the way
+    RESERVATION = "reservation"  # needs text: what the economy cannot yet accept
+    OBJECTION = "objection"  # needs text
+
+    @property
+    def label(self) -> str:
+        return {"support": "Support", "can_accept": "Can accept", "reservation": "Reservation",
+                "objection": "Objection"}[self.value]
+
+    @property
+    def symbol(self) -> str:
+        return {"support": "✓", "can_accept": "○", "reservation": "◐", "objection": "✗"}[self.value]
+
+    @property
+    def blocks_consensus(self) -> bool:
+        return self in (Stance.RESERVATION, Stance.OBJECTION)
+
+
+class SilenceStatus(str, enum.Enum):
+    RUNNING = "running"
+    BROKEN = "broken"  # an economy broke silence before the deadline
+    ADOPTED = "adopted"  # the deadline passed unbroken

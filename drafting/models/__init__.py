@@ -1,12 +1,18 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 from drafting.models.audit import AuditEvent
 from drafting.models.comment import Comment
-from drafting.models.document import Clause, ClauseVersion, Document, Section
+from drafting.models.document import (
+    Clause, ClauseStatusChange, ClauseVersion, Document, Revision, RevisionClause, Section,
+    StageChange,
+)
 from drafting.models.economy import Economy
-from drafting.models.proposal import Cosponsorship, Proposal, ProposalUpdate
+from drafting.models.proposal import Cosponsorship, Position, Proposal, ProposalUpdate
 from drafting.models.user import ApiToken, User
+from drafting.models.workflow import Notification, SilenceProcedure, SubmissionRound
 
 __all__ = [
     "ApiToken", "AuditEvent", "Clause", "ClauseVersion", "Comment", "Cosponsorship",
     "Document", "Economy", "Proposal", "ProposalUpdate", "Section", "User",
+    "ClauseStatusChange", "Notification", "Position", "Revision", "RevisionClause",
+    "SilenceProcedure", "StageChange", "SubmissionRound",
 ]

@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from drafting.extensions import db
+from drafting.models.document import Document
 from drafting.models.economy import Economy
 from drafting.models.types import UTCDateTime, utcnow
 from drafting.models.user import User
@@ -36,6 +37,7 @@ class Comment(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    document: Mapped[Document] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     economy: Mapped[Economy | None] = relationship(lazy="joined")
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])

@@ -24,6 +24,15 @@ class Document(db.Model):
     stage: Mapped[Stage] = mapped_column(enum_column(Stage, "stage"), default=Stage.ZERO_DRAFT)
     host_economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Submitted proposals are seen by all economies at once, or only once the secretariat
+    # circulates them.
+    circulate_immediately: Mapped[bool] = mapped_column(default=True)
+    # SHA-256 of the canonical final text, set when leaders endorse (the document is frozen).
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A Chair's statement points to the statement it was derived from.
+    parent_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    kind: Mapped[str] = mapped_column(String(30), default="statement")
 
     host_economy: Mapped[Economy] = relationship()
     sections: Mapped[list[Section]] = relationship(
@@ -63,6 +72,13 @@ class Clause(db.Model):
     status: Mapped[ClauseStatus] = mapped_column(
         enum_column(ClauseStatus, "clause_status"), default=ClauseStatus.OPEN
     )
+    # "Agreed except AUS, NZ": codes of the economies that stand apart from an agreement.
+    excepted_economies: Mapped[str] = mapped_column(String(200), default="")
+    # The number this clause was given when the secretariat last renumbered; None for a clause
+    # inserted since (it is shown as "OP3bis" until the next renumbering).
+    issued_number: Mapped[str | None] = mapped_column(String(20))
+    # The secretariat can close a single clause to new proposals.
+    frozen: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     document: Mapped[Document] = relationship()
@@ -113,3 +129,70 @@ class ClauseVersion(db.Model):
     clause: Mapped[Clause] = relationship(back_populates="versions")
     created_by: Mapped[User | None] = relationship()
     proposal = relationship("Proposal", foreign_keys=[proposal_id])
+
+
+class Revision(db.Model):
+    """An immutable snapshot of the whole document: Rev.1, Rev.2 …"""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    number: Mapped[int]
+    note: Mapped[str] = mapped_column(Text, default="")
+    renumbered: Mapped[bool] = mapped_column(default=True)
+    bracket_count: Mapped[int] = mapped_column(default=0)
+    option_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_by: Mapped[User | None] = relationship()
+    entries: Mapped[list[RevisionClause]] = relationship(order_by="RevisionClause.position")
+
+    @property
+    def label(self) -> str:
+        return f"Rev.{self.number}"
+
+
+class RevisionClause(db.Model):
+    """Which version of which clause, in which place and under which number, a revision holds."""
+
+    __tablename__ = "revision_clauses"
+
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), primary_key=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), primary_key=True)
+    version_number: Mapped[int]
+    position: Mapped[int]
+    display_number: Mapped[str] = mapped_column(String(20))
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id"))
+
+
+class ClauseStatusChange(db.Model):
+    __tablename__ = "clause_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(40))
+    to_status: Mapped[str] = mapped_column(String(40))
+    excepted: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+
+class StageChange(db.Model):
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    from_stage: Mapped[str] = mapped_column(String(40))
+    to_stage: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()

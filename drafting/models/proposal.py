@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from drafting.domain.states import ProposalAction, ProposalStatus
+from drafting.domain.states import ProposalAction, ProposalStatus, Stance
 from drafting.extensions import db
 from drafting.models.document import Clause, ClauseVersion, Document
 from drafting.models.economy import Economy
@@ -38,6 +38,10 @@ class Proposal(db.Model):
     )
     # Set when the clause moved on under the proposal and its change no longer applies cleanly.
     in_conflict: Mapped[bool] = mapped_column(default=False)
+    # When other economies could first see it (at submission, or when the secretariat
+    # circulated it); None while only its own economy and the secretariat see it.
+    circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -111,3 +115,20 @@ class ProposalUpdate(db.Model):
 
     proposal: Mapped[Proposal] = relationship(back_populates="updates", foreign_keys=[proposal_id])
     caused_by: Mapped[Proposal | None] = relationship(foreign_keys=[caused_by_proposal_id])
+
+
+class Position(db.Model):
+    """An economy's stance on a clause; one current row per (clause, economy)."""
+
+    __tablename__ = "positions"
+    __table_args__ = (UniqueConstraint("clause_id", "economy_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clauses.id"), index=True)
+    economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
+    stance: Mapped[Stance] = mapped_column(enum_column(Stance, "stance"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    economy: Mapped[Economy] = relationship(lazy="joined")

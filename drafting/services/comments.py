@@ -8,6 +8,7 @@ from drafting.extensions import db
 from drafting.models import Clause, Comment, Proposal
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
+from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
 
 
@@ -19,6 +20,10 @@ def add_comment(actor, *, clause: Clause | None = None, proposal: Proposal | Non
     two subjects.
     """
     authorize(actor, Action.COMMENT, clause or proposal)
+    subject_document = (clause or proposal or parent).document if (clause or proposal or parent) \
+        else None
+    if subject_document is not None:
+        ensure_not_frozen(subject_document, "comments")
     body = text_rules.comment_text(body)
     if parent is not None:
         if (clause is not None and parent.clause_id != clause.id and parent.proposal_id is None) \

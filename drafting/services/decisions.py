@@ -11,6 +11,7 @@ from drafting.extensions import db
 from drafting.models import Clause, ClauseVersion, Document, Proposal, ProposalUpdate
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
+from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
 
 DECISIONS = ("accept", "reject")
@@ -40,7 +41,7 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
     authorize(actor, Action.DECIDE, proposal)
     if decision not in DECISIONS:
         raise InvalidInput("decision must be “accept” or “reject”.", details={"field": "decision"})
-    _lock(Document, proposal.document_id)
+    ensure_not_frozen(_lock(Document, proposal.document_id), "decisions")
     _lock(Proposal, proposal.id)
     if not proposal.is_open:
         raise Conflict(f"Proposal #{proposal.id} is already {proposal.status.label.lower()}.",

@@ -24,6 +24,18 @@ class Action(str, enum.Enum):
     DECIDE = "decide"  # accept / reject proposals on the merge desk
     MANAGE_USERS = "manage_users"
     ISSUE_OWN_TOKEN = "issue_own_token"
+    # Negotiation workflow (secretariat unless said otherwise)
+    ISSUE_REVISION = "issue_revision"
+    SET_CLAUSE_STATUS = "set_clause_status"
+    MANAGE_OPTIONS = "manage_options"  # keep proposals as options, choose one
+    SET_POSITION = "set_position"  # a delegate, for their own economy
+    CHANGE_STAGE = "change_stage"  # which moves, exactly, is the stage transition table's say
+    MANAGE_ROUNDS = "manage_rounds"  # open submission rounds, freeze clauses
+    START_SILENCE = "start_silence"
+    BREAK_SILENCE = "break_silence"  # a delegate, for their own economy
+    CIRCULATE = "circulate"  # make submitted proposals visible to all economies
+    CREATE_CHAIR_STATEMENT = "create_chair_statement"
+    VIEW_AUDIT = "view_audit"  # secretariat, admin and observers
 
 
 Rule = Callable[[object, object], "str | None"]
@@ -75,6 +87,12 @@ def _secretariat(user, target) -> str | None:
     return None if user.role is Role.SECRETARIAT else "Only the secretariat can do this."
 
 
+def _audit_reader(user, target) -> str | None:
+    if user.role in (Role.SECRETARIAT, Role.ADMIN, Role.OBSERVER):
+        return None
+    return "Only the secretariat, observers and administrators can read the audit trail."
+
+
 def _admin(user, target) -> str | None:
     return None if user.role is Role.ADMIN else "Only an administrator can do this."
 
@@ -90,6 +108,17 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.DECIDE: (_secretariat,),
     Action.MANAGE_USERS: (_admin,),
     Action.ISSUE_OWN_TOKEN: (),
+    Action.ISSUE_REVISION: (_secretariat,),
+    Action.SET_CLAUSE_STATUS: (_secretariat,),
+    Action.MANAGE_OPTIONS: (_secretariat,),
+    Action.SET_POSITION: (_delegate,),
+    Action.CHANGE_STAGE: (_secretariat,),
+    Action.MANAGE_ROUNDS: (_secretariat,),
+    Action.START_SILENCE: (_secretariat,),
+    Action.BREAK_SILENCE: (_delegate,),
+    Action.CIRCULATE: (_secretariat,),
+    Action.CREATE_CHAIR_STATEMENT: (_secretariat,),
+    Action.VIEW_AUDIT: (_audit_reader,),
 }
 
 

@@ -5,22 +5,13 @@ from sqlalchemy import select
 
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
-from drafting.domain.states import ProposalAction, ProposalStatus, Stage
+from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, Cosponsorship, Document, Proposal, ProposalUpdate
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
+from drafting.services.guards import ensure_accepts_proposals
 from drafting.services.policy import Action, authorize
-
-# Stages in which delegations may put forward new wording.
-PROPOSING_STAGES = frozenset({Stage.ZERO_DRAFT, Stage.NEGOTIATION})
-
-
-def ensure_document_accepts_proposals(document: Document) -> None:
-    if document.stage not in PROPOSING_STAGES:
-        raise Conflict(f"The document is at the stage “{document.stage.label}”: "
-                       "new proposals are not accepted.", code="stage_closed")
-
 
 def _live_clause_of(document: Document, clause: Clause | None, role: str) -> Clause:
     if clause is None:
@@ -41,7 +32,7 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
     identical open proposal) or InvalidInput (empty/unchanged/too long text).
     """
     authorize(actor, Action.PROPOSE, document)
-    ensure_document_accepts_proposals(document)
+    ensure_accepts_proposals(document, clause if action != "insert" else None)
     try:
         action = ProposalAction(action)
     except ValueError:
@@ -64,6 +55,9 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
                 raise InvalidInput("The proposed text is identical to the current text.",
                                    code="no_change")
     _refuse_duplicate(proposal)
+    proposal.submitted_at = utcnow()
+    if document.circulate_immediately:
+        proposal.circulated_at = proposal.submitted_at
     db.session.add(proposal)
     db.session.flush()
     record_event("proposal.submitted", actor, document_id=document.id,
@@ -138,7 +132,7 @@ def revise_proposal(actor, proposal: Proposal, *, text: str, rationale: str | No
     """
     authorize(actor, Action.REVISE, proposal)
     _ensure_open(proposal)
-    ensure_document_accepts_proposals(proposal.document)
+    ensure_accepts_proposals(proposal.document, proposal.clause)
     if proposal.action is ProposalAction.DELETE:
         raise Conflict("A deletion has no wording to revise.", code="nothing_to_revise")
     new_text = text_rules.clause_text(text)

@@ -15,9 +15,12 @@ from drafting.services.audit import RequestOrigin, current_origin
 
 
 def init_app(app: Flask) -> None:
-    from drafting.web import admin, api, auth, comments, desk, documents, errors, proposals
+    from drafting.web import (admin, api, api_audit, api_consensus, api_revisions,  # noqa: F401
+                              api_workflow, audit, auth, comments, consensus, desk, documents,
+                              errors, proposals, revisions, workflow)
 
-    for module in (auth, documents, proposals, comments, desk, admin, api):
+    for module in (auth, documents, proposals, comments, desk, admin, revisions, consensus,
+                   workflow, audit, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
 

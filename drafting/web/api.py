@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
+from werkzeug.exceptions import BadRequest
 
-from drafting.domain.errors import InvalidInput, NotAuthenticated
+from drafting.domain.errors import (DomainError, InvalidInput, NotAuthenticated, NotFound,
+                                    PermissionDenied)
 from drafting.domain.states import ProposalStatus
 from drafting.extensions import csrf, db
 from drafting.models import Document, Proposal
@@ -32,13 +34,42 @@ def authenticate():
     authorize(user, Action.VIEW)
 
 
+# Ids are 32-bit integer columns: a larger id names nothing, and passing it to the database
+# fails (PostgreSQL: "integer out of range", SQLite: OverflowError) with a 500.
+MAX_ID = 2**31 - 1
+
+
+@bp.before_request
+def refuse_impossible_ids():
+    """Unknown ids in the URL are 404 whatever their size (runs after authentication)."""
+    for key, value in (request.view_args or {}).items():
+        if key.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise NotFound(f"No {key[:-3]} with id {value}.")
+
+
 def _payload() -> dict:
-    data = request.get_json(silent=True)
-    if data is None:
-        raise InvalidInput("The request body must be a JSON object "
-                           "(Content-Type: application/json).", code="invalid_json")
+    """The JSON object of the request: 400 when the body is not JSON, 422 when not an object.
+
+    A body claiming an economy ("economy": code) must name the caller's own: nobody acts for
+    another economy, and a claim the API silently ignored would file the change under a
+    different economy than the client believes.
+    """
+    if not request.is_json:
+        raise DomainError("The request body must be JSON (Content-Type: application/json).",
+                          code="invalid_json")
+    try:
+        data = request.get_json()
+    except BadRequest:
+        raise DomainError("The request body is not valid JSON.", code="invalid_json") from None
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be a JSON object.", code="invalid_json")
+    if "economy" in data:
+        claimed = data["economy"]
+        if not isinstance(claimed, str):
+            raise InvalidInput("economy must be a string.", details={"field": "economy"})
+        own = g.api_user.economy.code if g.api_user.economy else None
+        if own is None or claimed.strip().upper() != own.upper():
+            raise PermissionDenied("You cannot act for another economy.")
     return data
 
 
@@ -48,6 +79,14 @@ def _optional_int(data: dict, key: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{key} must be an integer.", details={"field": key})
+    return value
+
+
+def _optional_id(data: dict, key: str) -> int | None:
+    """An id field of the body; one that cannot exist is 404 like any unknown id."""
+    value = _optional_int(data, key)
+    if value is not None and not 0 < value <= MAX_ID:
+        raise NotFound(f"No {key.removesuffix('_id').replace('after_', '')} with id {value}.")
     return value
 
 
@@ -189,8 +228,8 @@ def propose_on_document(document_id: int):
     data = _payload()
     document = get_document(document_id)
     action = _string(data, "action")
-    clause_id = _optional_int(data, "clause_id")
-    after_id = _optional_int(data, "after_clause_id")
+    clause_id = _optional_id(data, "clause_id")
+    after_id = _optional_id(data, "after_clause_id")
     proposal = proposal_service.submit_proposal(
         g.api_user, document, action,
         clause=get_clause(clause_id) if clause_id is not None else None,
@@ -239,8 +278,11 @@ def revise(proposal_id: int):
     data = _payload()
     proposal = get_proposal(proposal_id)
     rationale = data.get("rationale")
+    if rationale is not None and not isinstance(rationale, str):
+        # Silently keeping the old rationale would tell the client its update went through.
+        raise InvalidInput("rationale must be a string.", details={"field": "rationale"})
     proposal_service.revise_proposal(g.api_user, proposal, text=_string(data, "text"),
-                                     rationale=rationale if isinstance(rationale, str) else None)
+                                     rationale=rationale)
     commit()
     return jsonify(proposal_json(proposal))
 
@@ -249,7 +291,7 @@ def revise(proposal_id: int):
 
 def _post_comment(**subject):
     data = _payload()
-    parent_id = _optional_int(data, "parent_id")
+    parent_id = _optional_id(data, "parent_id")
     comment = comment_service.add_comment(
         g.api_user, body=_string(data, "body"),
         parent=get_comment(parent_id) if parent_id is not None else None, **subject)

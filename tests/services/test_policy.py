@@ -20,6 +20,17 @@ MATRIX = {
     (Action.DECIDE, "own"): {"secretariat"},
     (Action.MANAGE_USERS, None): {"admin"},
     (Action.ISSUE_OWN_TOKEN, None): {"secretariat", "observer", "admin", "aus"},
+    (Action.ISSUE_REVISION, "document"): {"secretariat"},
+    (Action.SET_CLAUSE_STATUS, "document"): {"secretariat"},
+    (Action.MANAGE_OPTIONS, "document"): {"secretariat"},
+    (Action.SET_POSITION, "document"): {"aus"},
+    (Action.CHANGE_STAGE, "document"): {"secretariat"},
+    (Action.MANAGE_ROUNDS, "document"): {"secretariat"},
+    (Action.START_SILENCE, "document"): {"secretariat"},
+    (Action.BREAK_SILENCE, "document"): {"aus"},
+    (Action.CIRCULATE, "document"): {"secretariat"},
+    (Action.CREATE_CHAIR_STATEMENT, "document"): {"secretariat"},
+    (Action.VIEW_AUDIT, None): {"secretariat", "observer", "admin"},
 }
 ROLES = ["secretariat", "observer", "admin", "aus"]
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from drafting.extensions import db
 from drafting.models import AuditEvent, User
 from tests.factories import PASSWORD, login
+from tests.web.test_web_support import isolated_requests  # noqa: F401  (autouse)
 
 
 def _location(response) -> str:

@@ -1,0 +1,4 @@
+"""JSON API: Revisions, comparing them, and the negotiating text."""
+from __future__ import annotations
+
+from drafting.web.api import bp  # noqa: F401  (routes are added to the /api/v1 blueprint)
