@@ -64,6 +64,10 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
         raise Conflict("This proposal is in conflict with a change already accepted; its economy "
                        "must update it before it can be accepted (it can still be rejected).",
                        code="proposal_in_conflict")
+    if clause is not None and proposal.base_version_id != clause.current.id:
+        # Never expected (proposals follow their clause); refusing beats overwriting a change.
+        raise Conflict("This proposal was written against an older version of the clause; its "
+                       "economy must update it first.", code="proposal_outdated")
     final_text = _final_text(proposal, text)
     proposal.status = (ProposalStatus.ACCEPTED_MODIFIED
                        if final_text is not None and final_text != proposal.text
@@ -75,7 +79,7 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
         version = _insert_clause(actor, proposal, final_text)
     else:
         version = _new_version(actor, proposal, clause, final_text)
-        _carry_open_proposals(actor, clause, proposal, version)
+        carry_open_proposals(actor, clause, proposal, version)
     proposal.result_version_id = version.id
     record_event("proposal.accepted", actor, document_id=proposal.document_id,
                  clause_id=version.clause_id, proposal_id=proposal.id,
@@ -153,29 +157,35 @@ def _insert_clause(actor, proposal: Proposal, final_text: str) -> ClauseVersion:
     return version
 
 
-def _carry_open_proposals(actor, clause: Clause, accepted: Proposal,
+def carry_open_proposals(actor, clause: Clause, accepted: Proposal | None,
                           version: ClauseVersion) -> None:
-    """Bring every other open proposal on the clause onto its new version, or flag it.
+    """Bring every other open proposal (or kept option) on the clause onto its new version.
 
+    `accepted` is the proposal that made the new version, or None for the secretariat's own
+    edit.
     Amendments are rebased by the three-way word check; when their change touches the
     accepted one they are marked in conflict and keep their old base, so their redline
     still shows what they asked for. Deletions still mean "delete this clause" and move on.
     When the clause itself was deleted, the others are superseded.
     """
     others = db.session.execute(
-        select(Proposal).where(Proposal.clause_id == clause.id, Proposal.id != accepted.id,
-                               Proposal.status == ProposalStatus.OPEN)
+        select(Proposal).where(Proposal.clause_id == clause.id,
+                               Proposal.id != (accepted.id if accepted else -1),
+                               Proposal.status.in_([ProposalStatus.OPEN, ProposalStatus.OPTION,
+                                                    ProposalStatus.DRAFT]))
         .order_by(Proposal.id)
     ).scalars()
     for other in others:
         base = other.base_version
         update_row = ProposalUpdate(proposal=other, from_version=base.number,
                                     to_version=version.number, previous_text=other.text,
-                                    caused_by_proposal_id=accepted.id, user_id=actor.id)
+                                    caused_by_proposal_id=accepted.id if accepted else None,
+                                    user_id=actor.id)
         if version.removed:
             other.status = ProposalStatus.SUPERSEDED
             other.decided_at = utcnow()
-            other.decision_note = f"Clause deleted by proposal #{accepted.id}."
+            other.decision_note = (f"Clause deleted by proposal #{accepted.id}." if accepted
+                                   else "Clause deleted by the secretariat.")
             update_row.kind, update_row.new_text = "superseded", other.text
             event = "proposal.superseded"
         elif other.action is ProposalAction.DELETE:
@@ -197,5 +207,6 @@ def _carry_open_proposals(actor, clause: Clause, accepted: Proposal,
         other.updated_at = utcnow()
         db.session.add(update_row)
         record_event(event, actor, document_id=other.document_id, clause_id=clause.id,
-                     proposal_id=other.id, caused_by=accepted.id, to_version=version.number)
+                     proposal_id=other.id, caused_by=accepted.id if accepted else None,
+                     to_version=version.number)
     db.session.flush()

@@ -108,9 +108,13 @@ def preview():
 @login_required
 def show(proposal_id: int):
     proposal = get_proposal(proposal_id)
-    number = reading.number_of(proposal.clause or proposal.after_clause)
+    numbers = reading.display_numbers(proposal.document)
+    number = numbers.get((proposal.clause or proposal.after_clause).id)
+    # An insertion is always described by the clause it follows, also once it is accepted
+    # (then `clause` is the new clause itself, and "after <its own number>" would be wrong).
+    anchor_number = numbers.get(proposal.after_clause_id) if proposal.after_clause_id else None
     return render_template(
-        "proposals/show.html", proposal=proposal, number=number,
+        "proposals/show.html", proposal=proposal, number=number, anchor_number=anchor_number,
         redline=reading.proposal_redline_html(proposal),
         decision_diff=reading.decision_diff(proposal),
         threads=reading.comment_threads(proposal=proposal),
