@@ -11,14 +11,15 @@ from sqlalchemy import select
 
 from drafting.domain.errors import DomainError
 from drafting.extensions import db
-from drafting.models import Economy, User
+from drafting.models import Document, Economy, User
 from drafting.services import accounts
 from drafting.services.audit import RequestOrigin, current_origin, verify_audit_chain
 
 
 def init_app(app: Flask) -> None:
     for command in (seed_demo_command, create_user_command, issue_token_command,
-                    verify_audit_command):
+                    verify_audit_command, close_silence_command, export_archive_command,
+                    import_archive_command):
         app.cli.add_command(command)
 
 
@@ -111,3 +112,85 @@ def verify_audit_command() -> None:
                    f"({count} events read).", err=True)
         sys.exit(1)
     click.echo(f"Audit chain intact: {count} events verified.")
+
+
+@click.command("close-silence")
+def close_silence_command() -> None:
+    """Settle every silence procedure whose deadline has passed unbroken (adopt it).
+
+    Pages and the API settle lazily whenever someone looks; this command does it for all
+    documents at once (e.g. from cron), and says what it did.
+    """
+    from drafting.domain.workflow import format_deadline
+    from drafting.services.silence import settle_expired_silences
+
+    _cli_origin()
+    settled = settle_expired_silences()
+    db.session.commit()
+    if not settled:
+        click.echo("No silence procedure has reached its deadline unsettled; nothing to do.")
+        return
+    for procedure in settled:
+        document = db.session.get(Document, procedure.document_id)
+        click.echo(f"Document #{document.id} {document.symbol} “{document.title}”: silence "
+                   f"procedure #{procedure.id} ended at "
+                   f"{format_deadline(procedure.deadline, procedure.timezone)} unbroken — "
+                   f"adopted; stage now “{document.stage.label}”.")
+    click.echo(f"{len(settled)} silence procedure(s) settled.")
+
+
+@click.command("export-archive")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--with-password-hashes/--without-password-hashes", default=False,
+              help="Include password hashes, session nonces and API token hashes "
+                   "(default: without).")
+def export_archive_command(file: Path, with_password_hashes: bool) -> None:
+    """Write the whole database to FILE, one JSON archive (see docs/backup.md)."""
+    from drafting.services import archive
+
+    try:
+        summary = archive.export_archive(file, with_password_hashes=with_password_hashes)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Archive written to {summary.path}: {summary.total_rows} rows in "
+               f"{len(summary.rows)} tables, schema revision {summary.schema_revision}, "
+               f"content SHA-256 {summary.content_sha256}.")
+    if with_password_hashes:
+        click.echo("Password hashes: INCLUDED (--with-password-hashes), with session nonces and "
+                   "API token hashes. Keep this file as secret as the database itself.")
+    else:
+        click.echo("Password hashes: NOT included (the default). After a restore every user "
+                   "needs a new password and API tokens must be issued again; use "
+                   "--with-password-hashes for a backup that keeps them.")
+
+
+@click.command("import-archive")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--accept-broken-audit-chain", is_flag=True,
+              help="Restore even if the archive's audit chain does not verify.")
+def import_archive_command(file: Path, accept_broken_audit_chain: bool) -> None:
+    """Restore an archive made by export-archive into an EMPTY database (all or nothing)."""
+    from drafting.services import archive
+
+    try:
+        summary = archive.import_archive(file, accept_broken_audit_chain=accept_broken_audit_chain)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.message} Nothing was imported.") from None
+    click.echo(f"Archive {summary.path} (exported {summary.exported_at}) restored: "
+               f"{summary.total_rows} rows in {len(summary.rows)} tables, schema revision "
+               f"{summary.schema_revision}.")
+    if summary.audit_broken:
+        click.echo(f"WARNING: audit chain BROKEN at {summary.audit_broken} (restored as it was "
+                   f"in the archive).", err=True)
+    else:
+        click.echo(f"Audit chain intact: {summary.audit_events} events verified.")
+    if summary.users_without_password:
+        names = ", ".join(summary.users_without_password)
+        click.echo(f"{len(summary.users_without_password)} users must have their password "
+                   f"reset before they can log in (the archive holds no password hashes): "
+                   f"{names}.")
+    if summary.unusable_tokens:
+        click.echo(f"{summary.unusable_tokens} API tokens that were in use cannot authenticate "
+                   f"any more: issue new ones (flask --app app issue-token USERNAME).")

@@ -58,6 +58,11 @@ def record_event(kind: str, actor=None, *, document_id: int | None = None,
     event.hash = event_hash(hashed_fields(event), event.prev_hash)
     session.add(event)
     session.flush()
+    # Inboxes follow the trail: the fan-out is cheap for the few kinds it reacts to, free for
+    # the others, and guarded against re-entry.
+    from drafting.services.notifications import notify_for_event  # noqa: PLC0415 (import cycle)
+
+    notify_for_event(event)
     return event
 
 

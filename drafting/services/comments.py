@@ -38,6 +38,8 @@ def add_comment(actor, *, clause: Clause | None = None, proposal: Proposal | Non
         clause_id, proposal_id, document_id = clause.id, None, clause.document_id
     else:
         raise InvalidInput("A comment needs a clause or a proposal.")
+    if proposal_id is not None:
+        _ensure_discussable(actor, db.session.get(Proposal, proposal_id))
     comment = Comment(document_id=document_id, clause_id=clause_id, proposal_id=proposal_id,
                       parent_id=parent.id if parent else None, author_id=actor.id,
                       economy_id=actor.economy_id, body=body, body_html=render_markdown(body))
@@ -47,6 +49,16 @@ def add_comment(actor, *, clause: Clause | None = None, proposal: Proposal | Non
                  proposal_id=proposal_id, comment_id=comment.id, parent_id=comment.parent_id,
                  body=body)
     return comment
+
+
+def _ensure_discussable(actor, proposal: Proposal) -> None:
+    """A proposal the actor cannot see is not found; a draft is not discussed until submitted."""
+    from drafting.domain.states import ProposalStatus  # noqa: PLC0415
+    from drafting.services.visibility import ensure_visible  # noqa: PLC0415
+
+    ensure_visible(actor, proposal)
+    if proposal.status is ProposalStatus.DRAFT:
+        raise Conflict("A draft is discussed once it is submitted.", code="proposal_is_draft")
 
 
 def _thread_root(comment: Comment) -> Comment:

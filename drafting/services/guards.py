@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from drafting.domain.errors import Conflict
 from drafting.domain.states import Stage
+from drafting.domain.workflow import format_deadline
 from drafting.extensions import db
 from drafting.models import Clause, Document, SubmissionRound
 from drafting.models.types import utcnow
@@ -15,8 +16,21 @@ from drafting.models.types import utcnow
 PROPOSING_STAGES = frozenset({Stage.ZERO_DRAFT, Stage.NEGOTIATION})
 
 
-def ensure_not_frozen(document: Document, activity: str = "changes") -> None:
-    """Refuse any change once leaders have endorsed the document."""
+def settle_stage(document: Document, now: datetime | None = None) -> None:
+    """Bring the stage up to date before a write: adopt a silence procedure whose deadline
+    has passed unbroken, so no write is judged against an outdated stage."""
+    from drafting.services.silence import settle_silence  # silence imports this module
+
+    settle_silence(document, now=now)
+
+
+def ensure_not_frozen(document: Document, activity: str = "changes",
+                      now: datetime | None = None) -> None:
+    """Refuse any change once leaders have endorsed the document.
+
+    Settles an expired silence procedure first (see `settle_stage`).
+    """
+    settle_stage(document, now)
     if document.stage is Stage.ENDORSED_LEADERS or document.frozen_at is not None:
         raise Conflict(f"The document was endorsed by leaders and is frozen: {activity} are no "
                        "longer accepted.", code="document_frozen")
@@ -31,24 +45,24 @@ def latest_round(document: Document) -> SubmissionRound | None:
 
 def ensure_accepts_proposals(document: Document, clause: Clause | None = None,
                              now: datetime | None = None) -> None:
-    """Refuse new or revised proposals when the stage, the round or the clause says no."""
-    ensure_not_frozen(document, "proposals")
+    """Refuse new or revised proposals when the stage, the round or the clause says no.
+
+    `now` is the moment of the request (injected by tests); proposals already submitted stay
+    visible and open — only new wording is refused.
+    """
+    now = now or utcnow()
+    ensure_not_frozen(document, "proposals", now=now)
     if document.stage not in PROPOSING_STAGES:
         raise Conflict(f"The document is at the stage “{document.stage.label}”: "
                        "new proposals are not accepted.", code="stage_closed")
     current_round = latest_round(document)
-    now = now or utcnow()
     if current_round is not None and now >= current_round.deadline:
-        local = current_round.deadline.astimezone(_zone(current_round.timezone))
         raise Conflict(
-            f"The submission round closed on {local:%d %B %Y at %H:%M} ({current_round.timezone}); "
-            "new proposals are refused until the secretariat opens a new round.",
-            code="round_closed")
+            "The submission round closed on "
+            f"{format_deadline(current_round.deadline, current_round.timezone)}; new proposals "
+            "are refused until the secretariat opens a new round.",
+            code="round_closed", details={"deadline": current_round.deadline.isoformat(),
+                                          "timezone": current_round.timezone})
     if clause is not None and clause.frozen:
         raise Conflict("The secretariat has frozen this clause: it takes no new proposals.",
                        code="clause_frozen")
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-    return ZoneInfo(name)

@@ -10,7 +10,7 @@ from drafting.extensions import db
 from drafting.models import Clause, Cosponsorship, Document, Proposal, ProposalUpdate
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
-from drafting.services.guards import ensure_accepts_proposals
+from drafting.services.guards import ensure_accepts_proposals, ensure_not_frozen
 from drafting.services.policy import Action, authorize
 
 def _live_clause_of(document: Document, clause: Clause | None, role: str) -> Clause:
@@ -25,14 +25,23 @@ def _live_clause_of(document: Document, clause: Clause | None, role: str) -> Cla
 
 def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
                     clause: Clause | None = None, after_clause: Clause | None = None,
-                    text: str = "", rationale: str = "") -> Proposal:
+                    text: str = "", rationale: str = "", draft: bool = False) -> Proposal:
     """Record a proposal of the actor's economy; return it (status open).
+
+    With `draft`, it is saved as a draft instead (status draft, not submitted, seen only by
+    its own economy: services/visibility.py); drafts are submitted later with
+    services.drafts.submit_drafts, which applies the checks of submission (stage, round,
+    frozen clause, duplicates) at that moment. A draft can be saved whenever the document is
+    not frozen, e.g. to prepare the next round while this one is closed.
 
     Raises PermissionDenied (not a delegate), Conflict (stage closed, clause deleted,
     identical open proposal) or InvalidInput (empty/unchanged/too long text).
     """
     authorize(actor, Action.PROPOSE, document)
-    ensure_accepts_proposals(document, clause if action != "insert" else None)
+    if draft:
+        ensure_not_frozen(document, "drafts")
+    else:
+        ensure_accepts_proposals(document, clause if action != "insert" else None)
     try:
         action = ProposalAction(action)
     except ValueError:
@@ -54,6 +63,16 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
             if proposal.text == target.text:
                 raise InvalidInput("The proposed text is identical to the current text.",
                                    code="no_change")
+    if draft:
+        # A draft is its economy's private work: the audit trail records that it exists,
+        # never its wording (which is recorded when it is submitted).
+        proposal.status = ProposalStatus.DRAFT
+        db.session.add(proposal)
+        db.session.flush()
+        record_event("proposal.draft_saved", actor, document_id=document.id,
+                     clause_id=proposal.clause_id or proposal.after_clause_id,
+                     proposal_id=proposal.id, action=action.value)
+        return proposal
     _refuse_duplicate(proposal)
     proposal.submitted_at = utcnow()
     if document.circulate_immediately:

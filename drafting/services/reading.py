@@ -14,6 +14,9 @@ from drafting.domain.render import render_changes, render_overlay
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, ClauseVersion, Comment, Document, Economy, Proposal, Section
+# Every proposal query below keeps only what its viewer may see (drafts, uncirculated
+# proposals); `viewer` defaults to the current request's user.
+from drafting.services.visibility import REQUEST_VIEWER, visible_proposals_clause
 
 
 @dataclass
@@ -59,10 +62,17 @@ def clause_rows(document: Document) -> list[tuple[Clause, ClauseVersion]]:
 
 
 def display_numbers(document: Document,
-                    rows: list[tuple[Clause, ClauseVersion]] | None = None) -> dict[int, str]:
+                    rows: list[tuple[Clause, ClauseVersion]] | None = None, *,
+                    include_removed: bool = False) -> dict[int, str]:
+    """Clause id → display number: issued numbers once a renumbering revision exists
+    (inserted clauses read "OP3bis"), draft sequential numbers before (domain/numbering.py).
+    `include_removed` adds the numbers deleted clauses hold in reserve."""
     rows = rows if rows is not None else clause_rows(document)
     kinds = {s.id: s.kind for s in document.sections}
-    return number_clauses([NumberingInput(c.id, kinds[c.section_id], v.removed) for c, v in rows])
+    return number_clauses(
+        [NumberingInput(c.id, kinds[c.section_id], v.removed, c.issued_number or None,
+                        retired=c.issued_number == "") for c, v in rows],
+        include_removed=include_removed)
 
 
 def economies_by_code() -> dict[str, Economy]:
@@ -70,27 +80,35 @@ def economies_by_code() -> dict[str, Economy]:
         select(Economy).order_by(Economy.sort_order)).scalars()}
 
 
-def open_proposals(document: Document) -> list[Proposal]:
+def open_proposals(document: Document, viewer=REQUEST_VIEWER) -> list[Proposal]:
     return list(db.session.execute(
         select(Proposal)
         .options(joinedload(Proposal.base_version), joinedload(Proposal.cosponsors))
-        .where(Proposal.document_id == document.id, Proposal.status == ProposalStatus.OPEN)
+        .where(Proposal.document_id == document.id, Proposal.status == ProposalStatus.OPEN,
+               visible_proposals_clause(viewer))
         .order_by(Proposal.id)
     ).unique().scalars())
 
 
-def document_view(document: Document, *, include_removed: bool = False) -> DocumentView:
+def _visible_comments(query, viewer):
+    """Leave out comments on proposals the viewer cannot see."""
+    return query.outerjoin(Proposal, Proposal.id == Comment.proposal_id).where(
+        (Comment.proposal_id.is_(None)) | visible_proposals_clause(viewer))
+
+
+def document_view(document: Document, *, include_removed: bool = False,
+                  viewer=REQUEST_VIEWER) -> DocumentView:
     """The document as the document page shows it: sections, numbered clauses, counts."""
     rows = clause_rows(document)
     numbers = display_numbers(document, rows)
-    comment_counts = dict(db.session.execute(
+    comment_counts = dict(db.session.execute(_visible_comments(
         select(Comment.clause_id, func.count(Comment.id))
-        .where(Comment.document_id == document.id, Comment.clause_id.is_not(None))
+        .where(Comment.document_id == document.id, Comment.clause_id.is_not(None)), viewer)
         .group_by(Comment.clause_id)
     ).all())
     by_clause: dict[int, list[Proposal]] = defaultdict(list)
     after_clause: dict[int, list[Proposal]] = defaultdict(list)
-    for proposal in open_proposals(document):
+    for proposal in open_proposals(document, viewer):
         if proposal.action is ProposalAction.INSERT:
             after_clause[proposal.after_clause_id].append(proposal)
         else:
@@ -153,22 +171,24 @@ def tracked_changes_html(row: ClauseRow, economies: dict[str, Economy]) -> str:
     return render_overlay(overlay(row.version.text, layers), names)
 
 
-def proposals_for_clause(clause: Clause) -> list[Proposal]:
+def proposals_for_clause(clause: Clause, viewer=REQUEST_VIEWER) -> list[Proposal]:
     return list(db.session.execute(
         select(Proposal)
         .options(joinedload(Proposal.base_version), joinedload(Proposal.cosponsors),
                  joinedload(Proposal.updates))
         .where((Proposal.clause_id == clause.id) |
                ((Proposal.after_clause_id == clause.id) & (Proposal.action == ProposalAction.INSERT)
-                & (Proposal.status == ProposalStatus.OPEN)))
+                & (Proposal.status == ProposalStatus.OPEN)),
+               visible_proposals_clause(viewer))
         .order_by(Proposal.status != ProposalStatus.OPEN, Proposal.id.desc())
     ).unique().scalars())
 
 
 def comment_threads(*, clause: Clause | None = None, proposal: Proposal | None = None,
-                    clause_only: bool = False) -> list[tuple[Comment, list]]:
+                    clause_only: bool = False,
+                    viewer=REQUEST_VIEWER) -> list[tuple[Comment, list]]:
     """Threads as (root, [(reply, [...]), ...]) in posting order."""
-    query = select(Comment).order_by(Comment.id)
+    query = _visible_comments(select(Comment), viewer).order_by(Comment.id)
     if proposal is not None:
         query = query.where(Comment.proposal_id == proposal.id)
     elif clause is not None:
@@ -187,9 +207,13 @@ def comment_threads(*, clause: Clause | None = None, proposal: Proposal | None =
     return build(None)
 
 
-def desk_groups(document: Document) -> list[tuple[ClauseRow, list[Proposal]]]:
-    """The merge desk: open proposals grouped by the clause they touch, in document order."""
-    view = document_view(document)
+def desk_groups(document: Document, viewer=REQUEST_VIEWER
+                ) -> list[tuple[ClauseRow, list[Proposal]]]:
+    """The merge desk: open proposals grouped by the clause they touch, in document order.
+
+    Drafts are never on it (they are not open); the secretariat sees every submitted one.
+    """
+    view = document_view(document, viewer=viewer)
     return [(row, row.open_proposals + row.inserts_after)
             for row in view.rows if row.open_count]
 

@@ -15,12 +15,13 @@ from drafting.services.audit import RequestOrigin, current_origin
 
 
 def init_app(app: Flask) -> None:
-    from drafting.web import (admin, api, api_audit, api_consensus, api_revisions,  # noqa: F401
+    from drafting.web import (admin, api, api_audit, api_consensus, api_exports,  # noqa: F401
+                              api_imports, api_revisions,
                               api_workflow, audit, auth, comments, consensus, desk, documents,
-                              errors, proposals, revisions, workflow)
+                              errors, exports, imports, proposals, revisions, workflow)
 
     for module in (auth, documents, proposals, comments, desk, admin, revisions, consensus,
-                   workflow, audit, api):
+                   workflow, audit, exports, imports, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
 

@@ -16,7 +16,9 @@ from drafting.services import proposals as proposal_service
 from drafting.services.accounts import user_for_token
 from drafting.services.loading import get_clause, get_comment, get_document, get_proposal
 from drafting.services.policy import Action, authorize
+from drafting.services.visibility import visible_proposals_clause
 from drafting.web.helpers import commit
+from drafting.web.workflow import settle_on_read
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens are not sent automatically by browsers, so cross-site forgery does not apply.
@@ -120,6 +122,8 @@ def proposal_json(proposal: Proposal, *, with_diff: bool = True) -> dict:
         "rationale": proposal.rationale,
         "in_conflict": proposal.in_conflict,
         "created_at": proposal.created_at.isoformat(),
+        "submitted_at": proposal.submitted_at.isoformat() if proposal.submitted_at else None,
+        "circulated_at": proposal.circulated_at.isoformat() if proposal.circulated_at else None,
         "decided_at": proposal.decided_at.isoformat() if proposal.decided_at else None,
         "decision_note": proposal.decision_note or None,
         "decided_text": proposal.decided_text,
@@ -161,7 +165,7 @@ def list_documents():
 
 @bp.get("/documents/<int:document_id>")
 def show_document(document_id: int):
-    document = get_document(document_id)
+    document = settle_on_read(get_document(document_id))  # a silence deadline may have passed
     view = reading.document_view(document)
     return jsonify({
         "id": document.id, "title": document.title, "symbol": document.symbol,
@@ -195,7 +199,8 @@ def show_clause(clause_id: int):
 @bp.get("/documents/<int:document_id>/proposals")
 def list_proposals(document_id: int):
     document = get_document(document_id)
-    query = select(Proposal).where(Proposal.document_id == document.id).order_by(Proposal.id)
+    query = select(Proposal).where(Proposal.document_id == document.id,
+                                   visible_proposals_clause(g.api_user)).order_by(Proposal.id)
     status = request.args.get("status")
     if status:
         try:

@@ -1,12 +1,12 @@
 """Posting, resolving and reopening comment threads from pages."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, request
+from flask import Blueprint, flash, redirect, request
 from flask_login import current_user, login_required
 
 from drafting.services import comments as comment_service
 from drafting.services.loading import get_clause, get_comment, get_proposal
-from drafting.web.helpers import commit, form_int, redirect_back
+from drafting.web.helpers import _is_local, commit, form_int, redirect_back
 
 bp = Blueprint("comments", __name__)
 
@@ -48,6 +48,10 @@ def reopen(comment_id: int):
 
 
 def _back_to(comment):
+    """Back to the page the form was on (`next`), at the comment; else to its subject's page."""
+    target = request.form.get("next") or request.args.get("next")
+    if target and _is_local(target) and "#" not in target:
+        return redirect(f"{target}#comment-{comment.id}")
     if comment.proposal_id:
         return redirect_back("proposals.show", proposal_id=comment.proposal_id,
                              _anchor=f"comment-{comment.id}")

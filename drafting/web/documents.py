@@ -9,7 +9,9 @@ from drafting.domain.render import css_class_for
 from drafting.extensions import db
 from drafting.models import Document, Economy
 from drafting.services import reading
+from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause, get_document
+from drafting.web.workflow import settle_all_on_read, settle_on_read
 
 bp = Blueprint("documents", __name__)
 
@@ -22,6 +24,7 @@ def home():
 @bp.get("/documents")
 @login_required
 def index():
+    settle_all_on_read()  # stages shown in the list are up to date with silence deadlines
     documents = db.session.execute(select(Document).order_by(Document.id)).scalars().all()
     return render_template("documents/index.html", documents=documents)
 
@@ -29,16 +32,24 @@ def index():
 @bp.get("/documents/<int:document_id>")
 @login_required
 def show(document_id: int):
-    document = get_document(document_id)
+    document = settle_on_read(get_document(document_id))  # a silence deadline may have passed
     view_mode = "changes" if request.args.get("view") == "changes" else "clean"
-    view = reading.document_view(document)
+    all_revisions = revision_service.revisions_of(document)
+    revision = None
+    if request.args.get("rev") not in (None, ""):  # ?rev=N: the snapshot Rev.N holds
+        revision = revision_service.get_revision(document, request.args["rev"])
+        view_mode = "clean"
+        view = revision_service.revision_view(document, revision)
+    else:
+        view = reading.document_view(document)
     changes = {}
     if view_mode == "changes":
         changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
                    for row in view.rows if row.open_proposals}
     return render_template("documents/show.html", view=view, document=document,
                            view_mode=view_mode, changes=changes,
-                           redline=reading.proposal_redline_html)
+                           redline=reading.proposal_redline_html,
+                           revision=revision, revisions=all_revisions)
 
 
 @bp.get("/clauses/<int:clause_id>")

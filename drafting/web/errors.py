@@ -11,7 +11,8 @@ from drafting.extensions import db
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or (
+    """JSON for the API, for JSON requests (the live preview) and for clients asking for it."""
+    return request.path.startswith("/api/") or request.is_json or (
         request.accept_mimetypes.best == "application/json")
 
 

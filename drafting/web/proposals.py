@@ -7,11 +7,13 @@ from flask_login import current_user, login_required
 from drafting.domain.diff import word_diff
 from drafting.domain.errors import DomainError
 from drafting.domain.render import render_changes
-from drafting.domain.states import ProposalAction
+from drafting.domain.states import ProposalAction, ProposalStatus
+from drafting.services import drafts as draft_service
 from drafting.services import proposals as proposal_service
 from drafting.services import reading
 from drafting.services.loading import get_clause, get_document, get_proposal
 from drafting.services.policy import Action, authorize
+from drafting.services.visibility import get_visible_proposal
 from drafting.web.helpers import commit, form_int
 
 bp = Blueprint("proposals", __name__)
@@ -49,9 +51,12 @@ def _render_form(document, form, *, error: str | None = None, preview: str | Non
     base_text = ""
     if form["action"] != "insert" and form.get("clause_id"):
         row = next((r for r in view.rows if r.clause.id == form["clause_id"]), None)
-        if row is None:
+        if row is not None:
+            base_text = row.version.text
+        elif error is None:
             abort(404, "No such clause in this document.")
-        base_text = row.version.text
+        # else: the form comes back with the refusal (e.g. "the clause has been deleted"),
+        # which must be shown rather than masked by a 404.
     return render_template("proposals/new.html", document=document, view=view, form=form,
                            base_text=base_text, error=error, preview=preview), status
 
@@ -73,19 +78,27 @@ def create(document_id: int):
             and form["clause_id"] else ""
         return _render_form(document, form, preview=_preview_html(form["action"], base,
                                                                    form["text"]))
+    as_draft = request.form.get("intent") == "draft"
     try:
         proposal = proposal_service.submit_proposal(
             current_user, document, form["action"],
             clause=get_clause(form["clause_id"]) if form["clause_id"] else None,
             after_clause=get_clause(form["after_clause_id"]) if form["after_clause_id"] else None,
-            text=form["text"], rationale=form["rationale"],
+            text=form["text"], rationale=form["rationale"], draft=as_draft,
         )
     except DomainError as error:
         if error.status == 403:
             raise
         return _render_form(document, form, error=error.message, status=error.status)
     commit()
-    flash(f"Proposal #{proposal.id} submitted.", "success")
+    if as_draft:
+        flash(f"Draft #{proposal.id} saved. Only your economy's delegates can see it until you "
+              "submit it.", "success")
+    elif proposal.circulated_at is None:
+        flash(f"Proposal #{proposal.id} submitted. Your economy and the secretariat see it now; "
+              "other economies will once the secretariat circulates it.", "success")
+    else:
+        flash(f"Proposal #{proposal.id} submitted.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
 
 
@@ -107,7 +120,8 @@ def preview():
 @bp.get("/proposals/<int:proposal_id>")
 @login_required
 def show(proposal_id: int):
-    proposal = get_proposal(proposal_id)
+    # Another economy's draft, or a proposal not yet circulated, does not exist for the viewer.
+    proposal = get_visible_proposal(current_user, proposal_id)
     numbers = reading.display_numbers(proposal.document)
     number = numbers.get((proposal.clause or proposal.after_clause).id)
     # An insertion is always described by the clause it follows, also once it is accepted
@@ -160,7 +174,12 @@ def revise(proposal_id: int):
     text = request.form.get("text", "")
     rationale = request.form.get("rationale", "")
     try:
-        proposal_service.revise_proposal(current_user, proposal, text=text, rationale=rationale)
+        # The form always sends the rationale back; only a changed one is a revision of it,
+        # so that submitting the form untouched is refused as "nothing changed".
+        proposal_service.revise_proposal(
+            current_user, proposal, text=text,
+            rationale=None if rationale.strip() == (proposal.rationale or "").strip()
+            else rationale)
     except DomainError as error:
         if error.status == 403:
             raise
@@ -169,3 +188,84 @@ def revise(proposal_id: int):
     commit()
     flash(f"Proposal #{proposal_id} updated against the current text.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal_id))
+
+
+# --- drafts: saved by a delegation, submitted together -----------------------------------------
+
+@bp.get("/drafts")
+@login_required
+def drafts():
+    """My economy's drafts, by document, each document with its batch submission form."""
+    mine = draft_service.economy_drafts(current_user)
+    groups: dict[int, list] = {}
+    for proposal in mine:
+        groups.setdefault(proposal.document_id, []).append(proposal)
+    documents = [(drafts_[0].document, drafts_,
+                  reading.display_numbers(drafts_[0].document)) for drafts_ in groups.values()]
+    return render_template("proposals/drafts.html", documents=documents,
+                           redline=reading.proposal_redline_html)
+
+
+@bp.post("/documents/<int:document_id>/drafts/submit")
+@login_required
+def submit_drafts(document_id: int):
+    document = get_document(document_id)
+    ids = []
+    for value in request.form.getlist("proposal_id"):
+        if not value.isdigit():
+            abort(400, "proposal_id must be a whole number.")
+        ids.append(int(value))
+    proposals = [get_visible_proposal(current_user, pid) for pid in ids]
+    if any(p.document_id != document.id for p in proposals):
+        abort(400, "Every draft submitted here must belong to this document.")
+    try:
+        submitted = draft_service.submit_drafts(current_user, proposals)
+    except DomainError as error:
+        if error.status in (403, 404):
+            raise
+        # Nothing was submitted: say why, and keep the drafts as they were.
+        flash(f"Nothing was submitted. {error.message}", "error")
+        return redirect(url_for("proposals.drafts", _anchor=f"document-{document.id}"))
+    commit()
+    listed = ", ".join(f"#{p.id}" for p in submitted)
+    waiting = "" if document.circulate_immediately else \
+        " Other economies will see them once the secretariat circulates them."
+    flash(f"Submitted {len(submitted)} proposal{'' if len(submitted) == 1 else 's'}: "
+          f"{listed}.{waiting}", "success")
+    if len(submitted) == 1:
+        return redirect(url_for("proposals.show", proposal_id=submitted[0].id))
+    return redirect(url_for("proposals.drafts"))
+
+
+@bp.route("/proposals/<int:proposal_id>/edit-draft", methods=["GET", "POST"])
+@login_required
+def edit_draft(proposal_id: int):
+    proposal = get_visible_proposal(current_user, proposal_id)
+    authorize(current_user, Action.REVISE, proposal)
+    if proposal.status is not ProposalStatus.DRAFT:
+        flash(f"Proposal #{proposal_id} was submitted: it is no longer a draft.", "info")
+        return redirect(url_for("proposals.show", proposal_id=proposal_id))
+    if request.method == "GET":
+        return render_template("proposals/edit_draft.html", proposal=proposal,
+                               text=proposal.text, rationale=proposal.rationale, error=None)
+    text = request.form.get("text", "")
+    rationale = request.form.get("rationale", "")
+    try:
+        draft_service.update_draft(current_user, proposal, text=text, rationale=rationale)
+    except DomainError as error:
+        if error.status in (403, 404):
+            raise
+        return render_template("proposals/edit_draft.html", proposal=proposal, text=text,
+                               rationale=rationale, error=error.message), error.status
+    commit()
+    flash(f"Draft #{proposal_id} saved.", "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/delete-draft")
+@login_required
+def delete_draft(proposal_id: int):
+    draft_service.delete_draft(current_user, get_visible_proposal(current_user, proposal_id))
+    commit()
+    flash(f"Draft #{proposal_id} deleted.", "success")
+    return redirect(url_for("proposals.drafts"))

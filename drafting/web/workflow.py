@@ -1,6 +1,192 @@
 """Document stages, submission rounds, the silence procedure and endorsement."""
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from drafting.domain import workflow as wf
+from drafting.domain.errors import DomainError, NotFound
+from drafting.domain.fingerprint import short_form
+from drafting.domain.states import SilenceStatus, Stage
+from drafting.extensions import db
+from drafting.models import Document
+from drafting.models.types import utcnow
+from drafting.services import reading, rounds, silence, stages
+from drafting.services.loading import get_clause, get_document
+from drafting.web.helpers import commit, form_int
 
 bp = Blueprint("workflow", __name__)
+
+
+def settle_on_read(document: Document, now: datetime | None = None) -> Document:
+    """Settle an expired silence procedure while showing the document, and keep the outcome.
+
+    Called by every page and API read of a document, so the outcome is right whenever anyone
+    looks, with no background worker. Two readers settling at once: the loser's commit is
+    refused by the audit chain's unique link and it simply reads the winner's result.
+    """
+    if silence.settle_silence(document, now=now) is not None:
+        try:
+            commit()
+        except IntegrityError:
+            db.session.rollback()
+    return document
+
+
+def settle_all_on_read(now: datetime | None = None) -> None:
+    """Settle every expired silence procedure (for lists showing many documents' stages)."""
+    if silence.settle_expired_silences(now=now):
+        try:
+            commit()
+        except IntegrityError:
+            db.session.rollback()
+
+
+@bp.app_context_processor
+def workflow_helpers():
+    """For every template: the banners' read model and deadline formatting."""
+    return {"workflow_summary": stages.workflow_summary, "format_deadline": wf.format_deadline,
+            "short_fingerprint": short_form, "silence_cancelled": silence.was_cancelled}
+
+
+def _page(document: Document, *, errors: dict | None = None, values: dict | None = None,
+          status: int = 200):
+    now = utcnow()
+    numbers = reading.display_numbers(document)
+    live = [(clause, version) for clause, version in reading.clause_rows(document)
+            if not version.removed]
+    host_code = document.host_economy.code if document.host_economy else None
+    return render_template(
+        "workflow/show.html", document=document, now=now,
+        summary=stages.workflow_summary(document, now),
+        moves=stages.available_moves(document, current_user),
+        history=stages.stage_history(document),
+        rounds=stages.rounds_of(document),
+        procedures=stages.silences_of(document),
+        frozen=stages.frozen_clauses(document, numbers),
+        live_clauses=[(clause, numbers.get(clause.id)) for clause, _ in live],
+        fingerprint_ok=stages.fingerprint_matches(document),
+        zones=wf.COMMON_ZONES, default_zone=wf.default_zone(host_code),
+        stage_order=wf.STAGE_ORDER, errors=errors or {}, values=values or {},
+        Status=SilenceStatus, stage_label=lambda value: Stage(value).label,
+    ), status
+
+
+@bp.get("/documents/<int:document_id>/workflow")
+@login_required
+def show(document_id: int):
+    document = settle_on_read(get_document(document_id))
+    return _page(document)
+
+
+def _zone_from_form() -> str:
+    other = request.form.get("timezone_other", "").strip()
+    return other or request.form.get("timezone", "").strip()
+
+
+def _attempt(document: Document, form_name: str, action, success: str, *, anchor: str):
+    """Run one service call; on a refusal re-show the page with the message by the form."""
+    values = {key: request.form.get(key, "") for key in request.form if key != "csrf_token"}
+    document_id = document.id
+    try:
+        result = action()
+    except DomainError as error:
+        if error.status in (401, 403, 404):
+            raise
+        db.session.rollback()
+        document = settle_on_read(get_document(document_id))
+        return _page(document, errors={form_name: error.message},
+                     values={form_name: values}, status=error.status)
+    commit()
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(url_for("workflow.show", document_id=document_id, _anchor=anchor))
+
+
+@bp.post("/documents/<int:document_id>/stage")
+@login_required
+def change_stage(document_id: int):
+    document = get_document(document_id)
+    to_stage = request.form.get("to_stage", "")
+    return _attempt(
+        document, f"stage-{to_stage}",
+        lambda: stages.change_stage(current_user, document, to_stage,
+                                    request.form.get("note", "")),
+        lambda change: f"Stage changed to “{document.stage.label}”.", anchor="moves")
+
+
+@bp.post("/documents/<int:document_id>/endorse")
+@login_required
+def endorse(document_id: int):
+    document = get_document(document_id)
+    return _attempt(
+        document, "endorse",
+        lambda: stages.endorse_by_leaders(current_user, document, request.form.get("note", "")),
+        lambda change: f"Endorsed by leaders. The text is frozen; fingerprint (SHA-256) "
+                       f"{document.fingerprint}.", anchor="fingerprint")
+
+
+@bp.post("/documents/<int:document_id>/rounds")
+@login_required
+def open_round(document_id: int):
+    document = get_document(document_id)
+    return _attempt(
+        document, "round",
+        lambda: rounds.open_round(current_user, document, request.form.get("deadline", ""),
+                                  _zone_from_form(), request.form.get("note", "")),
+        lambda opened: "Submission round opened: proposals are accepted until "
+                       f"{wf.format_deadline(opened.deadline, opened.timezone)}.",
+        anchor="rounds")
+
+
+@bp.post("/documents/<int:document_id>/freeze")
+@login_required
+def freeze(document_id: int):
+    document = get_document(document_id)
+    clause = get_clause(form_int("clause_id"))
+    if clause.document_id != document.id:
+        raise NotFound(f"No clause with id {clause.id} in this document.")
+    frozen = request.form.get("frozen") == "1"
+    number = reading.number_of(clause) or f"clause #{clause.id}"
+    return _attempt(
+        document, "freeze" if frozen else f"unfreeze-{clause.id}",
+        lambda: rounds.freeze_clause(current_user, clause, frozen,
+                                     request.form.get("reason", "")),
+        f"{number} is frozen: it takes no new proposals." if frozen
+        else f"{number} is open to proposals again.", anchor="frozen")
+
+
+@bp.post("/documents/<int:document_id>/silence")
+@login_required
+def start_silence(document_id: int):
+    document = get_document(document_id)
+    return _attempt(
+        document, "silence-start",
+        lambda: silence.start_silence(current_user, document, request.form.get("deadline", ""),
+                                      _zone_from_form(), request.form.get("note", "")),
+        lambda procedure: "Silence procedure started; it passes at "
+                          f"{wf.format_deadline(procedure.deadline, procedure.timezone)} "
+                          "unless an economy breaks silence.", anchor="silence")
+
+
+@bp.post("/documents/<int:document_id>/silence/break")
+@login_required
+def break_silence(document_id: int):
+    document = get_document(document_id)
+    return _attempt(
+        document, "silence-break",
+        lambda: silence.break_silence(current_user, document, request.form.get("reason", "")),
+        lambda procedure: f"Silence broken by {procedure.broken_economy.name}. The document is "
+                          "back in negotiation.", anchor="silence")
+
+
+@bp.post("/documents/<int:document_id>/silence/cancel")
+@login_required
+def cancel_silence(document_id: int):
+    document = get_document(document_id)
+    return _attempt(
+        document, "silence-cancel",
+        lambda: silence.cancel_silence(current_user, document, request.form.get("reason", "")),
+        "Silence procedure withdrawn. The document is back in negotiation.", anchor="silence")

@@ -201,6 +201,7 @@ def test_comment_next_open_redirect_is_refused(client, world):
     assert response.status_code == 302
     assert "evil" not in _location(response)
     assert _path_of(_location(response)) == f"/clauses/{world.clauses[0].id}"
+    assert urlsplit(_location(response)).fragment.startswith("comment-")
 
 
 def test_users_table_has_no_plain_passwords(client, world):

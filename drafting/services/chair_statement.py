@@ -1,0 +1,229 @@
+"""The Chair's statement: paragraphs without consensus, moved out of a statement.
+
+When economies cannot agree on some paragraphs, the Chair issues them in a statement under the
+Chair's own authority, and the statement itself goes forward without them. Here that is a
+second Document (kind "chair_statement", pointing to its source) into which the chosen
+clauses are copied as new clauses; in the source each moved clause gets a last, removed
+version ("Moved to the Chair's statement"), so its history stays complete and its open
+proposals are superseded. A second call appends to the same Chair's statement.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from drafting.domain import text_rules
+from drafting.domain.errors import Conflict, InvalidInput
+from drafting.domain.states import Stage
+from drafting.extensions import db
+from drafting.models import Clause, ClauseVersion, Document, Section
+from drafting.models.types import utcnow
+from drafting.services.audit import record_event
+from drafting.services.decisions import carry_open_proposals
+from drafting.services.guards import ensure_not_frozen
+from drafting.services.policy import Action, authorize
+from drafting.services.positions import consensus_matrix
+from drafting.services.reading import clause_rows, display_numbers
+
+KIND = "chair_statement"
+TITLE_PREFIX = "Chair's Statement — "
+SYMBOL_SUFFIX = "/CHAIR"
+MOVED_TO_NOTE = "Moved to the Chair's statement"
+
+
+def _lock(model, object_id):
+    return db.session.execute(
+        select(model).where(model.id == object_id).with_for_update()
+    ).scalar_one()
+
+
+def chair_statement_of(document: Document) -> Document | None:
+    return db.session.execute(
+        select(Document).where(Document.parent_document_id == document.id,
+                               Document.kind == KIND).order_by(Document.id).limit(1)
+    ).scalar()
+
+
+def _title(document: Document) -> str:
+    limit = Document.__table__.c.title.type.length
+    title = TITLE_PREFIX + document.title
+    return title if len(title) <= limit else title[:limit - 1] + "…"
+
+
+def _symbol(document: Document) -> str:
+    limit = Document.__table__.c.symbol.type.length
+    return document.symbol[:limit - len(SYMBOL_SUFFIX)] + SYMBOL_SUFFIX
+
+
+@dataclass
+class MovedClause:
+    source: Clause
+    source_number: str
+    clause: Clause  # the new clause in the Chair's statement
+    number: str = ""  # its number there
+
+
+@dataclass
+class ChairStatementResult:
+    document: Document
+    created: bool
+    moved: list[MovedClause] = field(default_factory=list)
+
+
+def _select_clauses(document: Document, clause_ids: Iterable[int] | None,
+                    allow_consensus: bool) -> list[tuple[Clause, str]]:
+    """(clause, display number) of the clauses to move, in document order."""
+    matrix = consensus_matrix(document)
+    by_id = {row.clause.id: row for row in matrix.rows}
+    if clause_ids is None:
+        chosen = [row for row in matrix.rows if not row.report.consensus]
+        if not chosen:
+            raise InvalidInput("Every paragraph has consensus: there is nothing to move to a "
+                               "Chair's statement.", code="nothing_to_move")
+        return [(row.clause, row.number) for row in chosen]
+    wanted = []
+    for raw in clause_ids:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise InvalidInput("clause_ids must be a list of clause ids.",
+                               details={"field": "clause_ids"})
+        if raw not in wanted:
+            wanted.append(raw)
+    if not wanted:
+        raise InvalidInput("Name at least one clause to move.", details={"field": "clause_ids"})
+    unknown = [i for i in wanted if i not in by_id]
+    if unknown:
+        raise InvalidInput(f"Not a live clause of this document: {', '.join(map(str, unknown))}.",
+                           details={"field": "clause_ids", "clause_ids": unknown})
+    if not allow_consensus:
+        agreed = [by_id[i] for i in wanted if by_id[i].report.consensus]
+        if agreed:
+            raise InvalidInput(
+                f"{', '.join(row.number for row in agreed)} "
+                f"{'have' if len(agreed) > 1 else 'has'} consensus: only paragraphs without "
+                "consensus go to the Chair's statement.",
+                code="has_consensus", details={"clause_ids": [r.clause.id for r in agreed]})
+    return [(row.clause, row.number) for row in matrix.rows if row.clause.id in wanted]
+
+
+def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] | None = None,
+                           note: str = "", *, allow_consensus: bool = False,
+                           now: datetime | None = None) -> ChairStatementResult:
+    """Move paragraphs without consensus from `document` into its Chair's statement.
+
+    `clause_ids` None moves every live clause without consensus; given ids must each lack
+    consensus unless `allow_consensus`. Creates the Chair's statement the first time, appends
+    to it afterwards. Raises PermissionDenied (not secretariat), InvalidInput (nothing to
+    move, unknown or agreed clause, note too long), Conflict (frozen document, or the document
+    is itself a Chair's statement).
+    """
+    authorize(actor, Action.CREATE_CHAIR_STATEMENT, document)
+    ensure_not_frozen(_lock(Document, document.id), "Chair's statements")
+    if document.kind == KIND:
+        raise Conflict("This document is already a Chair's statement.", code="is_chair_statement")
+    note = text_rules.note_text(note, required=False, field="note")
+    selected = _select_clauses(document, clause_ids, allow_consensus)
+    now = now or utcnow()
+    chair = chair_statement_of(document)
+    created = chair is None
+    if created:
+        chair = Document(title=_title(document), symbol=_symbol(document),
+                         classification=document.classification, stage=Stage.NEGOTIATION,
+                         host_economy_id=document.host_economy_id, created_at=now,
+                         circulate_immediately=document.circulate_immediately,
+                         parent_document_id=document.id, kind=KIND)
+        db.session.add(chair)
+        db.session.flush()
+    else:
+        ensure_not_frozen(_lock(Document, chair.id), "Chair's statements")
+    sections = _mirror_sections(document, chair, {c.section_id for c, _ in selected})
+    result = ChairStatementResult(chair, created)
+    for source, number in selected:
+        _lock(Clause, source.id)
+        copy = Clause(document_id=chair.id, section_id=sections[source.section_id].id,
+                      position=0, version=1, created_at=now)
+        db.session.add(copy)
+        db.session.flush()
+        db.session.add(ClauseVersion(clause_id=copy.id, number=1, text=source.text,
+                                     created_by_id=actor.id, created_at=now,
+                                     note=f"Moved from {document.symbol} {number}"))
+        removed = ClauseVersion(clause_id=source.id, number=source.version + 1, text=source.text,
+                                removed=True, created_by_id=actor.id, created_at=now,
+                                note=f"{MOVED_TO_NOTE} ({chair.symbol})")
+        db.session.add(removed)
+        source.version = removed.number
+        db.session.flush()
+        db.session.expire(source, ["current"])
+        carry_open_proposals(actor, source, None, removed)
+        result.moved.append(MovedClause(source, number, copy))
+    _order_chair_statement(document, chair, [m.clause for m in result.moved])
+    numbers = display_numbers(chair)
+    for moved in result.moved:
+        moved.number = numbers.get(moved.clause.id, "")
+        record_event("clause.moved_to_chair_statement", actor, document_id=document.id,
+                     clause_id=moved.source.id, from_number=moved.source_number,
+                     chair_statement_id=chair.id, new_clause_id=moved.clause.id,
+                     new_number=moved.number)
+    record_event("chair_statement.created" if created else "chair_statement.extended", actor,
+                 document_id=chair.id, source_document_id=document.id, title=chair.title,
+                 symbol=chair.symbol, note=note,
+                 clauses=[{"from": m.source.id, "from_number": m.source_number,
+                           "to": m.clause.id, "number": m.number} for m in result.moved])
+    return result
+
+
+def _mirror_sections(source: Document, chair: Document, section_ids: set[int]
+                     ) -> dict[int, Section]:
+    """source section id → the Chair's statement's section of the same kind and heading,
+    created when missing; all its sections are then ordered as in the source."""
+    existing = {(s.kind, s.heading): s for s in chair.sections}
+    mapping: dict[int, Section] = {}
+    next_position = max((s.position for s in chair.sections), default=0)
+    for section in source.sections:
+        if section.id not in section_ids:
+            continue
+        match = existing.get((section.kind, section.heading))
+        if match is None:
+            next_position += 1
+            match = Section(document_id=chair.id, position=next_position, kind=section.kind,
+                            heading=section.heading)
+            db.session.add(match)
+            existing[(section.kind, section.heading)] = match
+        mapping[section.id] = match
+    db.session.flush()
+    # Sections keep the source's order even when a later call adds an earlier one. Positions
+    # are unique per document, so they are moved out of the way before being reassigned.
+    rank = {(s.kind, s.heading): i for i, s in enumerate(source.sections)}
+    ordered = sorted(existing.values(),
+                     key=lambda s: (rank.get((s.kind, s.heading), len(rank)), s.position))
+    if [s.position for s in ordered] != list(range(1, len(ordered) + 1)):
+        for i, section in enumerate(ordered, start=1):
+            section.position = -i
+        db.session.flush()
+        for i, section in enumerate(ordered, start=1):
+            section.position = i
+        db.session.flush()
+    db.session.expire(chair, ["sections"])
+    return mapping
+
+
+def _order_chair_statement(source: Document, chair: Document, new_clauses: list[Clause]) -> None:
+    """Clauses ordered by section, the clauses already there first, new ones after them."""
+    new_ids = {c.id for c in new_clauses}
+    section_rank = {s.id: s.position for s in chair.sections}
+    current = [c for c, _ in clause_rows(chair)]
+    old = [c for c in current if c.id not in new_ids]
+    ordered = sorted(old, key=lambda c: (section_rank[c.section_id], c.position)) + new_clauses
+    ordered.sort(key=lambda c: section_rank[c.section_id])  # stable: keeps old before new
+    for position, clause in enumerate(ordered, start=1):
+        clause.position = position
+    db.session.flush()
+
+
+def chair_statement_count(document: Document) -> int:
+    return db.session.execute(
+        select(func.count(Document.id)).where(Document.parent_document_id == document.id,
+                                              Document.kind == KIND)
+    ).scalar()

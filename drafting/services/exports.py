@@ -1,0 +1,282 @@
+"""Building export data (clean, redline, compilation, disposition) from the negotiation."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+
+from drafting.domain.errors import InvalidInput, NotFound
+from drafting.domain.overlay import overlay
+from drafting.domain.states import ProposalAction, ProposalStatus
+from drafting.exports.model import (SECRETARIAT, DispositionRow, ExportDocument, ExportSection,
+                                    LegendEntry, Paragraph, Run)
+from drafting.extensions import db
+from drafting.models import (Clause, ClauseVersion, Document, Proposal, Revision, RevisionClause,
+                             Section)
+from drafting.models.types import utcnow
+from drafting.services import reading
+from drafting.services.policy import Action, authorize
+
+MODES = ("clean", "redline", "compilation", "disposition")
+CURRENT = "current"
+FIRST = "first"  # each clause's first version: the text as originally tabled
+
+
+@dataclass(frozen=True)
+class TextPoint:
+    """One end of a comparison: a revision, or the current text."""
+
+    label: str
+    revision: Revision | None
+    # clause id → (position, section id, version number, display number, text, removed)
+    clauses: dict[int, tuple[int, int, int, str, str, bool]]
+    date: object
+
+
+def text_point(document: Document, which: str | int | None) -> TextPoint:
+    """The document as it stood at revision `which`, or now (`None` / "current")."""
+    if which in (None, "", CURRENT):
+        rows = reading.clause_rows(document)
+        numbers = reading.display_numbers(document, rows)
+        return TextPoint("Current text", None, {
+            c.id: (c.position, c.section_id, v.number, numbers.get(c.id, ""), v.text, v.removed)
+            for c, v in rows}, utcnow())
+    if which == FIRST:
+        rows = reading.clause_rows(document)
+        firsts = {v.clause_id: v for v in db.session.execute(
+            select(ClauseVersion).join(Clause).where(Clause.document_id == document.id,
+                                                     ClauseVersion.number == 1,
+                                                     ClauseVersion.proposal_id.is_(None))
+        ).scalars()}
+        numbers = reading.display_numbers(document, rows)
+        return TextPoint("First text", None, {
+            c.id: (c.position, c.section_id, 1, numbers.get(c.id, ""), firsts[c.id].text, False)
+            for c, _v in rows if c.id in firsts}, document.created_at)
+    try:
+        number = int(which)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"Unknown revision {which!r}: give a revision number or “current”.",
+                           details={"field": "revision"}) from None
+    revision = db.session.execute(
+        select(Revision).where(Revision.document_id == document.id, Revision.number == number)
+    ).scalar()
+    if revision is None:
+        raise NotFound(f"This document has no Rev.{number}.")
+    rows = db.session.execute(
+        select(RevisionClause, ClauseVersion)
+        .join(ClauseVersion, and_(ClauseVersion.clause_id == RevisionClause.clause_id,
+                                  ClauseVersion.number == RevisionClause.version_number))
+        .where(RevisionClause.revision_id == revision.id)
+    ).all()
+    return TextPoint(revision.label, revision, {
+        rc.clause_id: (rc.position, rc.section_id, rc.version_number, rc.display_number, v.text,
+                       False) for rc, v in rows}, revision.created_at)
+
+
+def _legend() -> list[LegendEntry]:
+    return [LegendEntry(e.code, e.name, e.colour) for e in reading.economies_by_code().values()] \
+        + [LegendEntry(SECRETARIAT, "Secretariat's own edits", "#444444")]
+
+
+def _frame(document: Document, mode: str, point: TextPoint) -> ExportDocument:
+    lifecycle = [(f"rev_{r.number}", r.created_at, f"{r.label}: {r.note}".strip(": "))
+                 for r in db.session.execute(select(Revision).where(
+                     Revision.document_id == document.id).order_by(Revision.number)).scalars()]
+    if document.frozen_at is not None:
+        lifecycle.append(("endorsement", document.frozen_at, "Endorsed by leaders"))
+    return ExportDocument(
+        title=document.title, symbol=document.symbol, stage=document.stage.label,
+        revision=point.label, date=point.date, classification=document.classification or "",
+        mode=mode, fingerprint=document.fingerprint, host=document.host_economy.name,
+        document_id=document.id, lifecycle=lifecycle,
+    )
+
+
+def _sections(document: Document, entries: list[tuple[int, Paragraph]]) -> list[ExportSection]:
+    """Group (section id, paragraph) pairs, already in order, under their headings."""
+    headings = {s.id: s.heading for s in document.sections}
+    order = [s.id for s in document.sections]
+    grouped: dict[int, list[Paragraph]] = defaultdict(list)
+    for section_id, paragraph in entries:
+        grouped[section_id].append(paragraph)
+    return [ExportSection(headings[sid], grouped[sid]) for sid in order if grouped.get(sid)]
+
+
+def clean_export(document: Document, which=None) -> ExportDocument:
+    point = text_point(document, which)
+    export = _frame(document, "clean", point)
+    live = sorted((v for v in point.clauses.items() if not v[1][5]), key=lambda kv: kv[1][0])
+    export.sections = _sections(document, [
+        (section_id, Paragraph(number, [Run("equal", text)]))
+        for _cid, (_pos, section_id, _ver, number, text, _removed) in live])
+    return export
+
+
+def compilation_export(document: Document, viewer) -> ExportDocument:
+    """The current text with every open proposal inline and attributed (second reading)."""
+    from drafting.services import visibility  # noqa: PLC0415  (confidentiality rules)
+
+    point = text_point(document, CURRENT)
+    export = _frame(document, "compilation", point)
+    export.legend = _legend()
+    view = reading.document_view(document)
+    names = {code: e.name for code, e in view.economies.items()}
+    entries = []
+    for row in view.rows:
+        layers = [p for p in row.open_proposals
+                  if not p.in_conflict and p.base_version_id == row.version.id
+                  and visibility.can_see_proposal(viewer, p)]
+        segments = overlay(row.version.text, [
+            (", ".join(p.sponsor_codes), "" if p.action is ProposalAction.DELETE else p.text)
+            for p in layers])
+        runs = [Run(s.op, s.text, ", ".join(s.authors) or None,
+                    ", ".join(names.get(a.split(",")[0].strip(), a) for a in s.authors) or None)
+                for s in segments]
+        notes = [f"[{', '.join(p.sponsor_codes)}: {p.rationale}]" for p in layers if p.rationale]
+        notes += [f"In conflict, not shown inline: [{', '.join(p.sponsor_codes)}: {p.text}]"
+                  for p in row.open_proposals if p.in_conflict]
+        entries.append((row.clause.section_id,
+                        Paragraph(row.number or "", runs, note=" ".join(notes))))
+        for p in row.inserts_after:
+            if not visibility.can_see_proposal(viewer, p):
+                continue
+            entries.append((row.clause.section_id, Paragraph(
+                f"{row.number} new", [Run("insert", p.text, ", ".join(p.sponsor_codes))],
+                change="added", author=", ".join(p.sponsor_codes), author_name=p.economy.name,
+                date=p.submitted_at or p.created_at, comment=p.rationale or None,
+                note=f"Proposed new clause after {row.number} [{', '.join(p.sponsor_codes)}]")))
+    export.sections = _sections(document, entries)
+    return export
+
+
+OUTCOMES = {
+    ProposalStatus.ACCEPTED: "Accepted",
+    ProposalStatus.ACCEPTED_MODIFIED: "Accepted with modifications",
+    ProposalStatus.OPTION: "Kept as option",
+    ProposalStatus.REJECTED: "Rejected",
+    ProposalStatus.WITHDRAWN: "Withdrawn",
+    ProposalStatus.SUPERSEDED: "Superseded (clause deleted)",
+    ProposalStatus.OPEN: "Pending",
+}
+
+
+def disposition_export(document: Document, which=None) -> ExportDocument:
+    """Per clause: its text in the base revision, every proposal since and what became of it,
+    and the resulting (current) text."""
+    base = text_point(document, which)
+    current = text_point(document, CURRENT)
+    export = _frame(document, "disposition", current)
+    export.compared = (base.label, current.label)
+    since = base.revision.created_at if base.revision else None
+    query = select(Proposal).where(Proposal.document_id == document.id,
+                                   Proposal.status != ProposalStatus.DRAFT,
+                                   Proposal.submitted_at.is_not(None))
+    if since is not None:
+        query = query.where((Proposal.decided_at.is_(None)) | (Proposal.decided_at >= since))
+    by_clause: dict[int, list[Proposal]] = defaultdict(list)
+    for p in db.session.execute(query.order_by(Proposal.id)).scalars():
+        by_clause[p.clause_id or p.after_clause_id].append(p)
+    ordered = sorted(current.clauses.items(), key=lambda kv: kv[1][0])
+    for clause_id, (_pos, _sid, _ver, number, text, removed) in ordered:
+        base_entry = base.clauses.get(clause_id)
+        proposals = by_clause.get(clause_id, [])
+        if base_entry is None and not proposals and removed:
+            continue
+        export.disposition.append(DispositionRow(
+            number=number or (base_entry[3] if base_entry else "—"),
+            base_text=base_entry[4] if base_entry else "(not in the base text)",
+            proposals=[{
+                "id": p.id, "economy": ", ".join(p.sponsor_codes),
+                "action": p.action.value, "text": p.text,
+                "outcome": OUTCOMES.get(p.status, p.status.label),
+                "reason": p.decision_note or "",
+            } for p in proposals],
+            result_text="(deleted)" if removed else text,
+        ))
+    return export
+
+
+def export_document(actor, document: Document, mode: str, *, from_revision=None,
+                    to_revision=None) -> ExportDocument:
+    """Build the export data for `mode`; raises InvalidInput for an unknown mode."""
+    authorize(actor, Action.VIEW, document)
+    if mode not in MODES:
+        raise InvalidInput(f"mode must be one of {', '.join(MODES)}.", details={"field": "mode"})
+    if mode == "clean":
+        return clean_export(document, to_revision)
+    if mode == "compilation":
+        return compilation_export(document, actor)
+    if mode == "disposition":
+        return disposition_export(document, from_revision or FIRST)
+    return redline_export(document, from_revision, to_revision)
+
+
+def redline_export(document: Document, from_revision, to_revision) -> ExportDocument:
+    """Tracked changes between two revisions (or a revision and the current text).
+
+    Each change is authored by the proposing economy (co-sponsors are named in the comment,
+    with the rationale) or by the Secretariat, and dated by the decision that made it.
+    """
+    from drafting.services import revisions  # noqa: PLC0415  (revisions imports reading too)
+
+    start, end = revisions.resolve_comparison_points(document, from_revision, to_revision)
+    comparison = revisions.compare(document, start, end)
+    point = text_point(document, end.number if end else CURRENT)
+    export = _frame(document, "redline", point)
+    export.compared = (comparison.from_label, comparison.to_label)
+    export.legend = _legend()
+    names = {code: e.name for code, e in comparison.economies.items()}
+    names[SECRETARIAT] = SECRETARIAT
+    rationale = _rationales(comparison)
+    dates = {s.proposal_id: s.created_at for item in comparison.clauses for s in item.steps}
+    secretariat_date = {item.clause_id: (item.steps[-1].created_at if item.steps else None)
+                        for item in comparison.clauses}
+    entries = []
+    for item in comparison.clauses:
+        runs = []
+        for seg in item.segments:
+            author = seg.authors[0] if seg.authors else None
+            date = dates.get(seg.ref) if seg.ref is not None else secretariat_date[item.clause_id]
+            runs.append(Run(seg.op, seg.text, author, names.get(author, author), date,
+                            rationale.get(seg.ref)))
+        first = next((s for s in item.segments if s.op != "equal"), None)
+        author = first.authors[0] if first and first.authors else SECRETARIAT
+        paragraph = Paragraph(
+            number=item.number or "", runs=runs,
+            change=item.change if item.change != "unchanged" else "unchanged",
+            old_number=item.from_number if item.renumbered else None,
+            author=author if item.change in ("added", "deleted") else None,
+            author_name=names.get(author, author),
+            date=(item.steps[-1].created_at if item.steps else None),
+            comment=rationale.get(first.ref) if first else None,
+        )
+        entries.append((item.section_id, paragraph))
+    export.sections = _sections(document, entries)
+    summary = comparison.summary
+    export.summary = {
+        "totals": {
+            "Clauses changed": summary["changed"], "Clauses added": summary["added"],
+            "Clauses deleted": summary["deleted"], "Clauses renumbered": summary["renumbered"],
+            "Proposals accepted": summary["proposals_accepted"],
+            "Secretariat's own edits": summary["secretariat_edits"],
+        },
+        "by_economy": {names.get(code, code): n for code, n in summary["by_economy"].items()},
+    }
+    return export
+
+
+def _rationales(comparison) -> dict[int, str]:
+    """proposal id → the Word comment text: sponsors, rationale and the secretariat's note."""
+    ids = {s.proposal_id for item in comparison.clauses for s in item.steps if s.proposal_id}
+    if not ids:
+        return {}
+    out = {}
+    for p in db.session.execute(select(Proposal).where(Proposal.id.in_(ids))).scalars():
+        parts = [f"Proposal #{p.id} by {', '.join(p.sponsor_codes)}."]
+        if p.rationale:
+            parts.append(f"Rationale: {p.rationale}")
+        if p.decision_note:
+            parts.append(f"Secretariat: {p.decision_note}")
+        out[p.id] = " ".join(parts)
+    return out

@@ -1,0 +1,393 @@
+"""Each user's inbox: notifications fanned out from audit events, and deadline reminders.
+
+Fan-out (`notify_for_event`) runs inside `services.audit.record_event`, in the same
+transaction as the change it reports, so a notification exists exactly when its change does.
+It reacts to a handful of event kinds and costs a few queries for those, none for the others:
+
+- an economy's proposal is accepted (with or without modifications), rejected, marked in
+  conflict or superseded → that economy's delegates;
+- a revision is issued → every active user;
+- a clause on which an economy stands in objection is changed (a proposal accepted on it, the
+  secretariat's edit, a change of status) → that economy's delegates.
+
+Reminders of a submission round or silence procedure closing within 24 hours are not events:
+they are made when a user's inbox is read (`remind_deadlines`, with `now` injected), once per
+user and deadline thanks to the unique `dedupe_key`. The header's unread count counts them too
+(`unread_count`, read-only and a single query), so the number is right before the inbox is
+opened.
+
+The actor of a change is not notified of it. Reading notifications is a user's own
+bookkeeping, not a change of the negotiation's state: it is not audited.
+
+Notification URLs are site paths (the services do not know Flask's URL map); the routes they
+name are stable: /proposals/<id>, /clauses/<id>, /documents/<id>.
+"""
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, cast, exists, func, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from drafting.domain.errors import InvalidInput, NotFound
+from drafting.domain.states import ProposalAction, Role, SilenceStatus, Stance
+from drafting.extensions import db
+from drafting.models import (AuditEvent, Clause, Document, Notification, Position, Proposal,
+                             Revision, SilenceProcedure, SubmissionRound, User)
+from drafting.models.types import utcnow
+from drafting.services.policy import Action, authorize
+
+REMINDER_WINDOW = timedelta(hours=24)
+PAGE_SIZE = 50
+
+DECISION_KINDS = frozenset({"proposal.accepted", "proposal.rejected", "proposal.conflicted",
+                            "proposal.superseded"})
+CLAUSE_CHANGE_KINDS = frozenset({"proposal.accepted", "clause.edited", "clause.status_changed"})
+REVISION_KIND = "revision.issued"
+HANDLED_KINDS = DECISION_KINDS | CLAUSE_CHANGE_KINDS | {REVISION_KIND}
+
+# Guards the fan-out against re-entry (a notification never causes an audit event, but if one
+# ever did, it must not notify about itself).
+_fanning_out: contextvars.ContextVar[bool] = contextvars.ContextVar("fanning_out", default=False)
+
+
+# --- fan-out from audit events -------------------------------------------------------------------
+
+def notify_for_event(event: AuditEvent) -> list[Notification]:
+    """Create the notifications `event` calls for (in the caller's transaction); return them."""
+    if event.kind not in HANDLED_KINDS or _fanning_out.get():
+        return []
+    token = _fanning_out.set(True)
+    try:
+        drafts = _drafts_for(event)
+        notifications = [
+            Notification(user_id=user_id, kind=kind, message=message, url=url,
+                         document_id=event.document_id, created_at=event.occurred_at,
+                         dedupe_key=f"event:{event.id}:{user_id}")
+            for user_id, (kind, message, url) in drafts.items()
+            if user_id != event.actor_id
+        ]
+        if notifications:
+            db.session.add_all(notifications)
+            db.session.flush()
+        return notifications
+    finally:
+        _fanning_out.reset(token)
+
+
+def _drafts_for(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
+    """user id → (kind, message, url); one notification per user and event."""
+    out: dict[int, tuple[str, str, str]] = {}
+    if event.kind == REVISION_KIND:
+        message, url = _revision_message(event)
+        for user_id in db.session.execute(select(User.id).where(User.active)).scalars():
+            out[user_id] = ("revision_issued", message, url)
+        return out
+    proposal = (db.session.get(Proposal, event.proposal_id)
+                if event.kind in DECISION_KINDS and event.proposal_id else None)
+    objecting: list[int] = []
+    if event.kind in CLAUSE_CHANGE_KINDS and event.clause_id:
+        objecting = list(db.session.execute(
+            select(Position.economy_id).where(Position.clause_id == event.clause_id,
+                                              Position.stance == Stance.OBJECTION)
+        ).scalars())
+    economy_ids = set(objecting) | ({proposal.economy_id} if proposal else set())
+    if not economy_ids:
+        return out
+    recipients = db.session.execute(
+        select(User.id, User.economy_id).where(User.economy_id.in_(economy_ids),
+                                               User.role == Role.DELEGATE, User.active)
+    ).all()
+    numbers = _Numbers()
+    if proposal is not None:
+        decision = _decision_message(event, proposal, numbers)
+        for user_id, economy_id in recipients:
+            if economy_id == proposal.economy_id:
+                out[user_id] = decision
+    if objecting:
+        change = _objection_message(event, numbers)
+        for user_id, economy_id in recipients:
+            if economy_id in objecting:
+                out.setdefault(user_id, change)
+    return out
+
+
+class _Numbers:
+    """Display numbers of one document, looked up at most once per event."""
+
+    def __init__(self) -> None:
+        self._by_document: dict[int, dict[int, str]] = {}
+
+    def of(self, clause_id: int | None) -> str:
+        if clause_id is None:
+            return "a clause"
+        clause = db.session.get(Clause, clause_id)
+        if clause is None:
+            return f"clause #{clause_id}"
+        if clause.document_id not in self._by_document:
+            from drafting.services.reading import display_numbers  # noqa: PLC0415 (import cycle)
+
+            self._by_document[clause.document_id] = display_numbers(clause.document)
+        return self._by_document[clause.document_id].get(clause_id) or f"clause #{clause_id}"
+
+
+def _subject(proposal: Proposal, numbers: _Numbers) -> str:
+    if proposal.action is ProposalAction.INSERT:
+        return f"new clause after {numbers.of(proposal.after_clause_id)}"
+    verb = "deletion of" if proposal.action is ProposalAction.DELETE else "amendment to"
+    return f"{verb} {numbers.of(proposal.clause_id)}"
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _decision_message(event: AuditEvent, proposal: Proposal, numbers: _Numbers
+                      ) -> tuple[str, str, str]:
+    from drafting.services.visibility import event_data  # noqa: PLC0415
+
+    data = event_data(event)
+    noun = "draft" if proposal.submitted_at is None else "proposal"
+    who = f"Your economy's {noun} #{proposal.id} ({_subject(proposal, numbers)})"
+    url = f"/proposals/{proposal.id}"
+    if event.kind == "proposal.accepted":
+        how = "accepted with modifications" if data.get("modified") else "accepted"
+        return "proposal_decided", f"{who} was {how} by the secretariat.", url
+    if event.kind == "proposal.rejected":
+        reason = f" Reason: {_clip(data['note'])}" if data.get("note") else ""
+        return "proposal_decided", f"{who} was rejected by the secretariat.{reason}", url
+    if event.kind == "proposal.conflicted":
+        version = f" (now version {data['to_version']})" if data.get("to_version") else ""
+        return ("proposal_conflict",
+                f"{who} is in conflict: the clause changed under it{version}. Update it "
+                "against the current text.", url)
+    return ("proposal_superseded",
+            f"{who} was superseded: the clause it concerned was deleted.", url)
+
+
+def _objection_message(event: AuditEvent, numbers: _Numbers) -> tuple[str, str, str]:
+    from drafting.services.visibility import event_data  # noqa: PLC0415
+
+    data = event_data(event)
+    number = numbers.of(event.clause_id)
+    if event.kind == "proposal.accepted":
+        what = f"proposal #{event.proposal_id} was accepted into it"
+    elif event.kind == "clause.edited":
+        what = "the secretariat edited its text"
+    else:
+        status = data.get("to_status") or data.get("to") or data.get("status")
+        what = f"its status changed to “{_status_label(status)}”" if status else \
+            "its status changed"
+    return ("objected_clause_changed",
+            f"{number}, to which your economy objects, changed: {what}.",
+            f"/clauses/{event.clause_id}")
+
+
+def _status_label(value) -> str:
+    from drafting.domain.states import ClauseStatus  # noqa: PLC0415
+
+    try:
+        return ClauseStatus(value).label
+    except ValueError:
+        return str(value)
+
+
+def _revision_message(event: AuditEvent) -> tuple[str, str]:
+    from drafting.services.visibility import event_data  # noqa: PLC0415
+
+    data = event_data(event)
+    document = db.session.get(Document, event.document_id) if event.document_id else None
+    label = data.get("label")
+    if not label and isinstance(data.get("number"), int):
+        label = f"Rev.{data['number']}"
+    if not label and document is not None:
+        latest = db.session.execute(
+            select(Revision.number).where(Revision.document_id == document.id)
+            .order_by(Revision.number.desc()).limit(1)).scalar()
+        label = f"Rev.{latest}" if latest else None
+    title = f" of “{document.title}”" if document else ""
+    note = f": {_clip(data['note'], 160)}" if data.get("note") else ""
+    url = f"/documents/{document.id}" if document else ""
+    return f"{label or 'A new revision'}{title} was issued{note}.", url
+
+
+# --- deadline reminders ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Due:
+    key: str
+    kind: str
+    message: str
+    url: str
+    document_id: int
+
+
+def _reminded(kind: str, id_column, user_id: int):
+    """SQL: a reminder of this deadline was already stored for the user."""
+    key = literal(f"deadline:{kind}:") + cast(id_column, String) + literal(f":{user_id}")
+    return exists().where(Notification.dedupe_key == key)
+
+
+def _takes_part(user) -> bool:
+    return user is not None and getattr(user, "is_active", False) and \
+        user.role in (Role.DELEGATE, Role.SECRETARIAT)
+
+
+def _due_rounds(user, now: datetime):
+    newer = aliased(SubmissionRound)
+    latest = select(func.max(newer.id)).where(
+        newer.document_id == SubmissionRound.document_id).scalar_subquery()
+    return select(SubmissionRound).where(
+        SubmissionRound.deadline > now, SubmissionRound.deadline <= now + REMINDER_WINDOW,
+        SubmissionRound.id == latest,
+        ~_reminded("round", SubmissionRound.id, user.id))
+
+
+def _due_silences(user, now: datetime):
+    return select(SilenceProcedure).where(
+        SilenceProcedure.status == SilenceStatus.RUNNING,
+        SilenceProcedure.deadline > now, SilenceProcedure.deadline <= now + REMINDER_WINDOW,
+        ~_reminded("silence", SilenceProcedure.id, user.id))
+
+
+def _local(moment: datetime, zone: str) -> str:
+    try:
+        local = moment.astimezone(ZoneInfo(zone))
+    except (KeyError, ValueError):
+        local, zone = moment, "UTC"
+    return f"{local:%d %B %Y, %H:%M} ({zone})"
+
+
+def remind_deadlines(user, now: datetime | None = None) -> list[Notification]:
+    """Store reminders of deadlines closing within 24 hours that `user` has not had yet.
+
+    Delegates and the secretariat are reminded (they are the ones who act on deadlines). Each
+    reminder is stored once per user and deadline: `dedupe_key` is
+    "deadline:{round|silence}:{id}:{user_id}", unique in the table, so a request racing this
+    one cannot store it twice either.
+    """
+    if not _takes_part(user):
+        return []
+    now = now or utcnow()
+    due: list[_Due] = []
+    for round_ in db.session.execute(_due_rounds(user, now)).scalars():
+        document = db.session.get(Document, round_.document_id)
+        due.append(_Due(
+            f"deadline:round:{round_.id}:{user.id}", "deadline_round",
+            f"The submission round on “{document.title}” closes within 24 hours, on "
+            f"{_local(round_.deadline, round_.timezone)}: proposals are refused after that.",
+            f"/documents/{document.id}", document.id))
+    for procedure in db.session.execute(_due_silences(user, now)).scalars():
+        document = db.session.get(Document, procedure.document_id)
+        action = " Break silence before then if your economy cannot accept the text." \
+            if user.role is Role.DELEGATE else ""
+        due.append(_Due(
+            f"deadline:silence:{procedure.id}:{user.id}", "deadline_silence",
+            f"The silence procedure on “{document.title}” ends within 24 hours, on "
+            f"{_local(procedure.deadline, procedure.timezone)}.{action}",
+            f"/documents/{document.id}", document.id))
+    stored = []
+    for item in due:
+        notification = Notification(user_id=user.id, kind=item.kind, message=item.message,
+                                    url=item.url, document_id=item.document_id,
+                                    dedupe_key=item.key, created_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(notification)
+                db.session.flush()
+        except IntegrityError:
+            continue  # another request stored this very reminder a moment ago
+        stored.append(notification)
+    return stored
+
+
+def unread_count(user, now: datetime | None = None) -> int:
+    """Unread notifications, reminders about to be made included. One query, writes nothing."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    total = select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).scalar_subquery()
+    if _takes_part(user):
+        now = now or utcnow()
+        for query in (_due_rounds(user, now), _due_silences(user, now)):
+            total = total + select(func.count()).select_from(query.subquery()).scalar_subquery()
+    return db.session.execute(select(total)).scalar_one()
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+@dataclass
+class Inbox:
+    notifications: list[Notification]
+    page: int
+    per_page: int
+    total: int
+    unread: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def inbox(actor, page: int = 1, per_page: int = PAGE_SIZE, now: datetime | None = None,
+          unread_only: bool = False) -> Inbox:
+    """The actor's notifications, newest first, after storing any due deadline reminders."""
+    authorize(actor, Action.VIEW)
+    if page < 1:
+        raise InvalidInput("page must be 1 or more.", details={"field": "page"})
+    remind_deadlines(actor, now)
+    mine = Notification.user_id == actor.id
+    query = select(Notification).where(mine)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    total = db.session.execute(
+        select(func.count()).select_from(query.with_only_columns(Notification.id).subquery())
+    ).scalar_one()
+    unread = db.session.execute(select(func.count(Notification.id)).where(
+        mine, Notification.read_at.is_(None))).scalar_one()
+    items = list(db.session.execute(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).scalars())
+    return Inbox(items, page, per_page, total, unread)
+
+
+def get_notification(actor, notification_id) -> Notification:
+    """The actor's own notification; anyone else's is NotFound, as if it did not exist."""
+    authorize(actor, Action.VIEW)
+    try:
+        key = int(notification_id)
+    except (TypeError, ValueError):
+        key = 0
+    notification = db.session.get(Notification, key) if 0 < key <= 2**31 - 1 else None
+    if notification is None or notification.user_id != actor.id:
+        raise NotFound(f"No notification with id {notification_id}.")
+    return notification
+
+
+def mark_read(actor, notification: Notification, now: datetime | None = None) -> Notification:
+    if notification.user_id != actor.id:
+        raise NotFound(f"No notification with id {notification.id}.")
+    if notification.read_at is None:
+        notification.read_at = now or utcnow()
+        db.session.flush()
+    return notification
+
+
+def mark_all_read(actor, now: datetime | None = None) -> int:
+    """Mark every unread notification of the actor read; return how many were."""
+    authorize(actor, Action.VIEW)
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == actor.id,
+                                   Notification.read_at.is_(None))
+        .values(read_at=now or utcnow()).execution_options(synchronize_session="fetch"))
+    db.session.flush()
+    return result.rowcount or 0
+
+
+__all__ = ["HANDLED_KINDS", "Inbox", "get_notification", "inbox", "mark_all_read",
+           "mark_read", "notify_for_event", "remind_deadlines", "unread_count"]

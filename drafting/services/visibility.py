@@ -1,0 +1,222 @@
+"""Who may see which proposal: the one place where the confidentiality rule is written.
+
+A proposal goes through three stages of visibility:
+
+- **draft** (status DRAFT): seen only by the delegates of its own economy. Not by the host
+  secretariat either: the secretariat serves every economy, and a delegation's unsent work is
+  its own, even when the secretariat's staff belong to the same economy (Thailand).
+- **submitted, not yet circulated** (``circulated_at`` is None): its own economy's delegates
+  and the secretariat, who decides when to circulate (``drafts.circulate_proposals``).
+- **circulated** (``circulated_at`` set, at submission when ``Document.circulate_immediately``):
+  everyone who can read the document, other economies and observers included.
+
+A proposal the secretariat accepted (with or without modifications) or kept as an option has
+become part of the text, its attribution shown in the clause history: it is seen by everyone
+even if it was never formally circulated.
+
+Everything that reads proposals goes through `visible_proposals_clause` (SQL) or
+`can_see_proposal` (Python); both are built from the same three facts, and a test checks they
+agree. A proposal one cannot see does not exist for them: loading it by id is 404, not 403, so
+its existence is not leaked either.
+
+Reads that are not given a viewer use the viewer of the current request, which the web layer
+sets in `current_viewer` (like `services.audit.current_origin`); outside a request (CLI,
+scripts) that is nobody, who sees only circulated proposals. So a page that forgets to pass a
+viewer shows too little, never too much.
+"""
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+
+from drafting.domain.errors import InvalidInput, NotFound
+from drafting.domain.states import ProposalStatus, Role
+from drafting.extensions import db
+from drafting.models import AuditEvent, Economy, Proposal
+from drafting.services.loading import get_proposal
+from drafting.services.policy import Action, authorize
+
+# Statuses by which a proposal has entered the negotiating text itself.
+IN_TEXT_STATUSES = (ProposalStatus.ACCEPTED, ProposalStatus.ACCEPTED_MODIFIED,
+                    ProposalStatus.OPTION)
+
+# "Whoever is reading in this request": a zero-argument function returning the viewer. The web
+# layer sets it per request (the logged-in user, or the API token's user).
+current_viewer: contextvars.ContextVar[Callable[[], object]] = contextvars.ContextVar(
+    "current_viewer", default=lambda: None)
+
+# Passed as `viewer` by reads that want the request's viewer (the default everywhere).
+REQUEST_VIEWER = object()
+
+
+def resolve_viewer(viewer=REQUEST_VIEWER):
+    return current_viewer.get()() if viewer is REQUEST_VIEWER else viewer
+
+
+def _role(viewer) -> Role | None:
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    if not getattr(viewer, "is_active", True):
+        return None
+    return getattr(viewer, "role", None)
+
+
+def _own_economy_id(viewer) -> int | None:
+    """The economy whose drafts and uncirculated proposals the viewer shares: delegates only."""
+    if _role(viewer) is Role.DELEGATE:
+        return getattr(viewer, "economy_id", None)
+    return None
+
+
+def visible_proposals_clause(viewer=REQUEST_VIEWER):
+    """A where-clause on Proposal keeping exactly the proposals `viewer` may see."""
+    viewer = resolve_viewer(viewer)
+    if _role(viewer) is Role.SECRETARIAT:
+        return Proposal.status != ProposalStatus.DRAFT
+    public = and_(Proposal.status != ProposalStatus.DRAFT,
+                  or_(Proposal.circulated_at.is_not(None),
+                      Proposal.status.in_(IN_TEXT_STATUSES)))
+    own = _own_economy_id(viewer)
+    if own is not None:
+        return or_(Proposal.economy_id == own, public)
+    return public
+
+
+def can_see_proposal(viewer, proposal: Proposal) -> bool:
+    """The same rule as `visible_proposals_clause`, for one proposal already loaded."""
+    viewer = resolve_viewer(viewer)
+    if _role(viewer) is Role.SECRETARIAT:
+        return proposal.status is not ProposalStatus.DRAFT
+    own = _own_economy_id(viewer)
+    if own is not None and proposal.economy_id == own:
+        return True
+    return is_circulated(proposal)
+
+
+def ensure_visible(viewer, proposal: Proposal) -> Proposal:
+    """`proposal`, or NotFound worded exactly as for an id that does not exist."""
+    if not can_see_proposal(viewer, proposal):
+        raise NotFound(f"No proposal with id {proposal.id}.")
+    return proposal
+
+
+def get_visible_proposal(viewer, proposal_id) -> Proposal:
+    return ensure_visible(viewer, get_proposal(proposal_id))
+
+
+def is_circulated(proposal: Proposal) -> bool:
+    """Whether other economies and observers see it (by circulation or by entering the text)."""
+    return proposal.status is not ProposalStatus.DRAFT and (
+        proposal.circulated_at is not None or proposal.status in IN_TEXT_STATUSES)
+
+
+# --- the audit trail, read through the same rule -----------------------------------------------
+
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass
+class AuditFilters:
+    document_id: int | None = None
+    economy: str | None = None  # an economy code, or "" for events with no economy (system)
+    kind: str | None = None
+    clause_id: int | None = None
+
+
+@dataclass
+class AuditPage:
+    events: list[AuditEvent]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _audit_query(viewer, filters: AuditFilters):
+    """Events the viewer may read: those about a proposal they cannot see are left out.
+
+    An event naming a proposal that no longer exists (a deleted draft) is left out for everyone:
+    it stays on the hash chain, which the verification still covers.
+    """
+    query = (select(AuditEvent)
+             .outerjoin(Proposal, Proposal.id == AuditEvent.proposal_id)
+             .where(or_(AuditEvent.proposal_id.is_(None),
+                        and_(Proposal.id.is_not(None), visible_proposals_clause(viewer)))))
+    if filters.document_id is not None:
+        query = query.where(AuditEvent.document_id == filters.document_id)
+    if filters.economy is not None:
+        query = query.where(AuditEvent.economy_code == filters.economy)
+    if filters.kind:
+        query = query.where(AuditEvent.kind == filters.kind)
+    if filters.clause_id is not None:
+        query = query.where(AuditEvent.clause_id == filters.clause_id)
+    return query
+
+
+def audit_trail(viewer, filters: AuditFilters, page: int = 1,
+                per_page: int = AUDIT_PAGE_SIZE) -> AuditPage:
+    """One page of the audit trail, newest first. Raises PermissionDenied unless allowed."""
+    authorize(viewer, Action.VIEW_AUDIT)
+    if page < 1:
+        raise InvalidInput("page must be 1 or more.", details={"field": "page"})
+    if filters.economy:
+        known = db.session.execute(
+            select(Economy.id).where(Economy.code == filters.economy)).scalar()
+        if known is None:
+            raise InvalidInput(f"Unknown economy {filters.economy!r}.",
+                               details={"field": "economy"})
+    query = _audit_query(viewer, filters)
+    total = db.session.execute(
+        select(func.count()).select_from(query.with_only_columns(AuditEvent.id).subquery())
+    ).scalar_one()
+    events = list(db.session.execute(
+        query.order_by(AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).scalars())
+    return AuditPage(events, page, per_page, total)
+
+
+def audit_kinds(document_id: int | None = None) -> list[str]:
+    """The kinds of event on record (for the filter's choices)."""
+    query = select(AuditEvent.kind).distinct().order_by(AuditEvent.kind)
+    if document_id is not None:
+        query = query.where(AuditEvent.document_id == document_id)
+    return list(db.session.execute(query).scalars())
+
+
+def event_data(event: AuditEvent) -> dict:
+    try:
+        value = json.loads(event.data or "{}")
+    except ValueError:
+        return {"_raw": event.data}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def event_summary(event: AuditEvent, limit: int = 160) -> str:
+    """A one-line reading of the event's data: "decision: accept · note: …"."""
+    parts = []
+    for key, value in event_data(event).items():
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        text = " ".join(str(value).split())
+        if len(text) > 80:
+            text = text[:79] + "…"
+        parts.append(f"{key.replace('_', ' ')}: {text}")
+    summary = " · ".join(parts)
+    return summary if len(summary) <= limit else summary[:limit - 1] + "…"
+
+
+__all__ = [
+    "AUDIT_PAGE_SIZE", "AuditFilters", "AuditPage", "IN_TEXT_STATUSES", "REQUEST_VIEWER",
+    "audit_kinds", "audit_trail", "can_see_proposal", "current_viewer", "ensure_visible",
+    "event_data", "event_summary", "get_visible_proposal", "is_circulated", "resolve_viewer",
+    "visible_proposals_clause",
+]

@@ -1,0 +1,134 @@
+"""JSON API: importing a zero draft, and a delegation's tracked-changes Word file.
+
+    POST /api/v1/documents/import[?preview=1]
+        multipart: file=<.docx>, title, symbol, classification[, kind=… one per section]
+        or JSON: {"title", "symbol", "classification", "markdown"[, "kinds": [...]]}
+        → 201 {"id", "title", "symbol", "stage", "sections": [...], "clauses": n, "notes"}
+        → with preview=1: 200 the split, nothing saved
+    POST /api/v1/documents/<id>/import-changes[?preview=1]
+        multipart: file=<.docx>
+        → 201 {"created": [ids], "proposals": [proposal…], "unmapped": [...]}
+        → with preview=1: 200 {"filename", "proposals": [planned…], "unmapped": [...]}
+"""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from drafting.domain.diff import word_diff
+from drafting.domain.draft_parsing import ParsedDraft, PlannedProposal
+from drafting.domain.errors import DomainError, InvalidInput
+from drafting.services import imports as import_service
+from drafting.services import reading
+from drafting.services.loading import get_document
+from drafting.services.policy import Action, authorize
+from drafting.web.api import _payload, _string, bp, diff_json, proposal_json
+from drafting.web.helpers import commit
+
+
+def _preview_requested() -> bool:
+    return request.args.get("preview", "").lower() in ("1", "true", "yes")
+
+
+def _is_multipart() -> bool:
+    return request.mimetype == "multipart/form-data"
+
+
+def _uploaded_docx() -> import_service.DocxFile:
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput("Send the Word file in the multipart field 'file'.",
+                           code="no_file", details={"field": "file"})
+    return import_service.read_docx_upload(upload.read(), upload.filename or "upload.docx")
+
+
+def draft_json(draft: ParsedDraft) -> dict:
+    return {
+        "title": draft.title,
+        "sections": [{"heading": s.heading, "kind": s.kind.value, "kind_reason": s.kind_reason,
+                      "clauses": [{"number": c.number, "text": c.text} for c in s.clauses]}
+                     for s in draft.sections],
+        "clauses": draft.clause_count,
+        "notes": draft.notes,
+        "problems": draft.problems,
+    }
+
+
+def planned_json(item: PlannedProposal, problem: str | None) -> dict:
+    body = item.to_dict()
+    body["label"] = item.label
+    body["diff"] = diff_json(word_diff(item.base_text, "" if item.action == "delete"
+                                       else item.text))
+    body["problem"] = problem
+    return body
+
+
+@bp.post("/documents/import")
+def import_document():
+    user = g.api_user
+    authorize(user, Action.ISSUE_REVISION)
+    filename = ""
+    if _is_multipart():
+        docx = _uploaded_docx()
+        fields = {key: request.form.get(key, "") for key in
+                  ("title", "symbol", "classification")}
+        kinds = request.form.getlist("kind") or None
+        draft = import_service.read_zero_draft(user, docx=docx)
+        filename = docx.filename
+    else:
+        data = _payload()
+        fields = {key: _string(data, key) for key in ("title", "symbol", "classification")}
+        kinds = data.get("kinds")
+        if kinds is not None and (not isinstance(kinds, list) or
+                                  not all(isinstance(k, str) for k in kinds)):
+            raise InvalidInput("kinds must be a list of \"preamble\" / \"operative\", one per "
+                               "section.", details={"field": "kinds"})
+        draft = import_service.read_zero_draft(user, markdown=_string(data, "markdown"))
+    if _preview_requested():
+        body = draft_json(draft)
+        body.update(symbol=fields["symbol"], classification=fields["classification"],
+                    title=fields["title"] or draft.title,
+                    same_symbol=[d.id for d in import_service.documents_with_symbol(
+                        fields["symbol"])])
+        return jsonify(body)
+    document = import_service.import_zero_draft(
+        user, draft, title=fields["title"], symbol=fields["symbol"],
+        classification=fields["classification"], kinds=kinds,
+        source="docx" if filename else "markdown", filename=filename)
+    commit()
+    view = reading.document_view(document)
+    return jsonify({
+        "id": document.id, "title": document.title, "symbol": document.symbol,
+        "classification": document.classification, "stage": document.stage.value,
+        "sections": [{"id": s.section.id, "heading": s.section.heading,
+                      "kind": s.section.kind.value,
+                      "clauses": [{"id": r.clause.id, "number": r.number, "text": r.version.text}
+                                  for r in s.rows]} for s in view.sections],
+        "clauses": len(view.rows),
+        "notes": draft.notes,
+    }), 201
+
+
+@bp.post("/documents/<int:document_id>/import-changes")
+def import_changes(document_id: int):
+    user = g.api_user
+    document = get_document(document_id)
+    authorize(user, Action.PROPOSE, document)
+    if not _is_multipart():
+        raise DomainError("Send the Word file as multipart/form-data in the field 'file'.",
+                          code="not_multipart")
+    plan = import_service.plan_tracked_changes(user, document, _uploaded_docx())
+    unmapped = [u.to_dict() for u in plan.unmapped]
+    if _preview_requested():
+        return jsonify({"filename": plan.filename,
+                        "proposals": [planned_json(item, plan.problems.get(i))
+                                      for i, item in enumerate(plan.proposals)],
+                        "unmapped": unmapped})
+    if not plan.proposals:
+        raise InvalidInput("No tracked change in the file could be tied to a clause; nothing "
+                           "was submitted.", code="nothing_to_submit",
+                           details={"unmapped": unmapped})
+    created = import_service.submit_tracked_changes(user, document, plan.proposals)
+    commit()
+    return jsonify({"filename": plan.filename, "created": [p.id for p in created],
+                    "proposals": [proposal_json(p) for p in created],
+                    "unmapped": unmapped}), 201

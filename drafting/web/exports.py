@@ -1,0 +1,55 @@
+"""Export buttons: clean, redline, compilation and disposition texts as files."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from drafting.extensions import db
+from drafting.models import Revision
+from drafting.services import exports
+from drafting.services.export_files import FORMATS_BY_MODE, pdf_available, render_file
+from drafting.services.loading import get_document
+
+bp = Blueprint("exports", __name__)
+
+
+def send_export(document, args) -> Response:
+    """Shared by the page buttons and the API: build, render and send one export."""
+    mode = args.get("mode", "clean")
+    fmt = args.get("format", "docx")
+    from drafting.services.export_files import check_format
+    check_format(mode, fmt)
+    data = exports.export_document(current_user_or_api(), document, mode,
+                                   from_revision=args.get("from"), to_revision=args.get("to"))
+    file = render_file(data, fmt)
+    response = Response(file.content, mimetype=file.media_type)
+    disposition = "inline" if fmt == "html" else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if fmt == "html":
+        # A standalone export page runs no script at all.
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def current_user_or_api():
+    from flask import g
+    return g.get("api_user") or current_user._get_current_object()
+
+
+@bp.get("/documents/<int:document_id>/export")
+@login_required
+def download(document_id: int):
+    return send_export(get_document(document_id), request.args)
+
+
+@bp.get("/documents/<int:document_id>/exports")
+@login_required
+def index(document_id: int):
+    document = get_document(document_id)
+    revisions = db.session.execute(
+        select(Revision).where(Revision.document_id == document.id).order_by(Revision.number)
+    ).scalars().all()
+    return render_template("exports/index.html", document=document, revisions=revisions,
+                           formats=FORMATS_BY_MODE, pdf_available=pdf_available())

@@ -1,0 +1,262 @@
+"""Imports: the secretariat's zero draft (Word or pasted text), a delegation's tracked changes.
+
+Both pages preview before they write. What the preview showed travels back in a hidden field
+signed with the app's secret key (itsdangerous), so the save writes exactly what was shown
+and nobody can slip other text or another economy's proposals into the hidden data.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from drafting.domain.diff import word_diff
+from drafting.domain.draft_parsing import ParsedDraft, PlannedProposal, UnmappedChange
+from drafting.domain.errors import DomainError, InvalidInput
+from drafting.domain.render import render_changes
+from drafting.domain.states import SectionKind
+from drafting.extensions import db
+from drafting.services import imports as import_service
+from drafting.services.loading import get_document
+from drafting.services.policy import Action, authorize
+from drafting.web.helpers import commit
+
+bp = Blueprint("imports", __name__)
+
+PREVIEW_MAX_AGE = 6 * 3600  # a preview left open over a long meeting still saves
+DRAFT_SALT = "imports.zero-draft"
+CHANGES_SALT = "imports.tracked-changes"
+
+
+# --- signed preview data (also used by the API module) ---------------------------------
+
+def sign(data: dict, salt: str) -> str:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=salt).dumps(data)
+
+
+def unsign(token: str, salt: str) -> dict:
+    try:
+        data = URLSafeTimedSerializer(current_app.secret_key, salt=salt).loads(
+            token, max_age=PREVIEW_MAX_AGE)
+    except SignatureExpired:
+        raise InvalidInput("The preview is too old; upload the file again.",
+                           code="preview_expired") from None
+    except BadSignature:
+        raise InvalidInput("The preview data was altered or comes from elsewhere; upload the "
+                           "file again.", code="preview_invalid") from None
+    if not isinstance(data, dict) or data.get("user") != current_user.id:
+        raise InvalidInput("This preview was made for another account; upload the file again.",
+                           code="preview_invalid")
+    return data
+
+
+def draft_digest(draft: ParsedDraft) -> str:
+    """Fingerprint of a split as previewed, so a save never writes an unseen split."""
+    body = json.dumps(draft.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def planned_redline(item: PlannedProposal, economy) -> str:
+    new = "" if item.action == "delete" else item.text
+    return render_changes(word_diff(item.base_text, new),
+                          author=economy.code if economy else None,
+                          author_name=economy.name if economy else None)
+
+
+def _upload():
+    """The uploaded file (storage) of the request, or None when none was chosen."""
+    upload = request.files.get("file")
+    return upload if upload is not None and upload.filename else None
+
+
+# --- zero draft ------------------------------------------------------------------------
+
+def _draft_form() -> dict:
+    return {key: request.form.get(key, "") for key in
+            ("title", "symbol", "classification", "markdown")}
+
+
+def _render_draft(form: dict, *, draft: ParsedDraft | None = None, token: str = "",
+                  filename: str = "", error: str | None = None, notice: str | None = None,
+                  status: int = 200):
+    same_symbol = import_service.documents_with_symbol(form.get("symbol", "")) if draft else []
+    return render_template(
+        "imports/draft.html", form=form, draft=draft, token=token, filename=filename,
+        digest=draft_digest(draft) if draft else "", error=error, notice=notice,
+        same_symbol=same_symbol, kinds=list(SectionKind),
+        max_mb=import_service.MAX_UPLOAD_BYTES // (1024 * 1024),
+    ), status
+
+
+@bp.get("/documents/import")
+@login_required
+def new_document():
+    authorize(current_user, Action.ISSUE_REVISION)
+    return _render_draft({"title": "", "symbol": "", "classification": "", "markdown": ""})
+
+
+def _posted_kinds(draft: ParsedDraft) -> list[str] | None:
+    kinds = [request.form.get(f"kind-{i}") for i in range(len(draft.sections))]
+    if not draft.sections or not all(kinds):
+        return None
+    return kinds
+
+
+@bp.post("/documents/import")
+@login_required
+def create_document():
+    authorize(current_user, Action.ISSUE_REVISION)
+    form = _draft_form()
+    intent = request.form.get("intent", "preview")
+    token = request.form.get("draft_token", "")
+    upload = _upload()
+    filename = ""
+    try:
+        if upload is not None:
+            docx = import_service.read_docx_upload(upload.read(), upload.filename)
+            draft = import_service.read_zero_draft(current_user, docx=docx)
+            filename = docx.filename
+            token = sign({"user": current_user.id, "filename": filename,
+                          "draft": draft.to_dict()}, DRAFT_SALT)
+        elif token and not form["markdown"].strip():
+            data = unsign(token, DRAFT_SALT)
+            draft = ParsedDraft.from_dict(data["draft"])
+            filename = data.get("filename", "")
+        else:
+            draft = import_service.read_zero_draft(current_user, markdown=form["markdown"])
+            token = ""
+    except DomainError as error:
+        if error.status == 403:
+            raise
+        return _render_draft(form, error=error.message, status=error.status)
+    if not form["title"].strip() and draft.title:
+        form["title"] = draft.title
+    digest = draft_digest(draft)
+    kinds = _posted_kinds(draft)
+    if intent != "save":
+        if kinds and request.form.get("digest") == digest:
+            _apply_kinds(draft, kinds)
+        return _render_draft(form, draft=draft, token=token, filename=filename)
+    if request.form.get("digest") != digest:
+        return _render_draft(form, draft=draft, token=token, filename=filename,
+                             notice="The text changed since the preview. Check the split below "
+                                    "and create the document again.")
+    try:
+        document = import_service.import_zero_draft(
+            current_user, draft, title=form["title"], symbol=form["symbol"],
+            classification=form["classification"], kinds=kinds,
+            source="docx" if filename else "markdown", filename=filename)
+    except DomainError as error:
+        if error.status == 403:
+            raise
+        db.session.rollback()
+        if kinds:
+            _apply_kinds(draft, kinds)
+        return _render_draft(form, draft=draft, token=token, filename=filename,
+                             error=error.message, status=error.status)
+    commit()
+    flash(f"“{document.title}” was created as a zero draft with "
+          f"{draft.clause_count} clause{'s' if draft.clause_count != 1 else ''}.", "success")
+    return redirect(url_for("documents.show", document_id=document.id))
+
+
+def _apply_kinds(draft: ParsedDraft, kinds: list[str]) -> None:
+    for section, kind in zip(draft.sections, kinds):
+        try:
+            chosen = SectionKind(kind)
+        except ValueError:
+            continue
+        if chosen is not section.kind:
+            section.kind, section.kind_reason = chosen, "chosen by you"
+
+
+# --- tracked changes -------------------------------------------------------------------
+
+def _render_changes(document, *, plan: dict | None = None, token: str = "",
+                    error: str | None = None, error_details: list | None = None,
+                    status: int = 200):
+    items = []
+    if plan is not None:
+        economy = current_user.economy
+        for index, item in enumerate(plan["proposals"]):
+            items.append({"index": index, "item": item,
+                          "redline": planned_redline(item, economy),
+                          "problem": plan["problems"].get(index),
+                          "included": plan["included"].get(index, index not in plan["problems"]),
+                          "rationale": plan["rationales"].get(index, item.rationale)})
+    return render_template(
+        "imports/changes.html", document=document, plan=plan, items=items, token=token,
+        error=error, error_details=error_details or [],
+        max_mb=import_service.MAX_UPLOAD_BYTES // (1024 * 1024),
+    ), status
+
+
+@bp.get("/documents/<int:document_id>/import-changes")
+@login_required
+def changes_form(document_id: int):
+    document = get_document(document_id)
+    authorize(current_user, Action.PROPOSE, document)
+    return _render_changes(document)
+
+
+@bp.post("/documents/<int:document_id>/import-changes")
+@login_required
+def import_changes(document_id: int):
+    document = get_document(document_id)
+    authorize(current_user, Action.PROPOSE, document)
+    token = request.form.get("plan_token", "")
+    upload = _upload()
+    try:
+        if upload is not None or not token:
+            if upload is None:
+                raise InvalidInput("Choose the Word .docx file with your tracked changes.",
+                                   code="no_file", details={"field": "file"})
+            docx = import_service.read_docx_upload(upload.read(), upload.filename)
+            result = import_service.plan_tracked_changes(current_user, document, docx)
+            plan = {"filename": result.filename, "proposals": result.proposals,
+                    "unmapped": result.unmapped, "problems": result.problems,
+                    "included": {}, "rationales": {}}
+            token = sign({"user": current_user.id, "document": document.id,
+                          "filename": result.filename,
+                          "proposals": [p.to_dict() for p in result.proposals],
+                          "unmapped": [u.to_dict() for u in result.unmapped]}, CHANGES_SALT)
+            return _render_changes(document, plan=plan, token=token)
+        data = unsign(token, CHANGES_SALT)
+        if data.get("document") != document.id:
+            raise InvalidInput("This preview was made for another document; upload the file "
+                               "again.", code="preview_invalid")
+    except DomainError as error:
+        if error.status == 403:
+            raise
+        return _render_changes(document, error=error.message, status=error.status)
+
+    proposals = [PlannedProposal.from_dict(p) for p in data["proposals"]]
+    included = {i: str(i) in request.form.getlist("include") for i in range(len(proposals))}
+    rationales = {i: request.form.get(f"rationale-{i}", proposals[i].rationale)
+                  for i in range(len(proposals))}
+    chosen = []
+    for i, item in enumerate(proposals):
+        item.rationale = rationales[i]
+        if included[i]:
+            chosen.append(item)
+    plan = {"filename": data.get("filename", ""), "proposals": proposals,
+            "unmapped": [UnmappedChange(**u) for u in data.get("unmapped", [])],
+            "problems": {}, "included": included, "rationales": rationales}
+    try:
+        created = import_service.submit_tracked_changes(current_user, document, chosen)
+    except DomainError as error:
+        if error.status == 403:
+            raise
+        db.session.rollback()
+        plan["problems"] = import_service.planned_problems(current_user, document, proposals)
+        return _render_changes(document, plan=plan, token=token, error=error.message,
+                               error_details=error.details.get("problems"),
+                               status=error.status)
+    commit()
+    ids = ", ".join(f"#{p.id}" for p in created)
+    flash(f"{len(created)} proposal{'s' if len(created) != 1 else ''} submitted for "
+          f"{current_user.economy.name} from “{plan['filename']}”: {ids}.", "success")
+    return redirect(url_for("documents.show", document_id=document.id))

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Debian packages the test suite and exports need: LibreOffice (DOCX checks), poppler (PDF to
+# PNG), Pango (WeasyPrint PDF), fonts with CJK coverage, Chromium (browser tests).
+# Installs only what is missing; does nothing when everything is present.
+set -euo pipefail
+wanted=(libreoffice-writer-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+        fonts-noto-core fonts-noto-cjk chromium)
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages: ${missing[*]} — run: sudo $0" >&2
+  exit 1
+fi
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
