@@ -132,7 +132,7 @@ def section_kind(heading: str, clauses: Sequence[DraftClause]) -> tuple[SectionK
         return SectionKind.OPERATIVE, "its paragraphs are numbered OP"
     if clauses and sum(opens_like_preamble(c.text) for c in clauses) * 2 > len(clauses):
         return SectionKind.PREAMBLE, "its paragraphs open with preambular participles"
-    return SectionKind.OPERATIVE, "operative unless said otherwise"
+    return SectionKind.OPERATIVE, "nothing in it looks preambular"
 
 
 def _looks_preambular(clause: DraftClause) -> bool:
@@ -202,6 +202,12 @@ def clean_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def numbered(text: str) -> tuple[str | None, str]:
+    """`split_number` on the raw text (a tab after "1" is a number's mark), then `clean_line`."""
+    number, rest = split_number(text)
+    return number, clean_line(rest)
+
+
 def _excerpt(text: str, limit: int = 80) -> str:
     text = clean_line(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -228,7 +234,7 @@ def build_draft(paragraphs: Iterable[SourceParagraph]) -> ParsedDraft:
         if level is not None:
             headed.append((text, []))
             continue
-        number, rest = split_number(text)
+        number, rest = numbered(para.text)
         if not rest:
             notes.append(f"“{_excerpt(text)}” holds only a number and was left out.")
             continue
@@ -483,7 +489,7 @@ def similarity(a: str, b: str) -> float:
 def _match(text: str, clauses: Sequence[CurrentClause], by_number: dict[str, CurrentClause],
            used: dict[int, int]) -> tuple[CurrentClause | None, str]:
     """The clause a paragraph's original wording belongs to, and how it was found."""
-    label, body = split_number(text)
+    label, body = numbered(text)
     candidate = by_number.get(number_key(label) or "")
     if candidate is not None and similarity(body, candidate.text) >= NUMBER_MATCH_RATIO:
         return candidate, "number"
@@ -547,8 +553,8 @@ def map_tracked_paragraphs(paragraphs: Sequence[TrackedParagraph],
                    change=f"comment “{_excerpt(comment, 120)}”")
 
     for para in paragraphs:
-        original = clean_line(para.text(False))
-        accepted = clean_line(para.text(True))
+        original_raw, accepted_raw = para.text(False), para.text(True)
+        original, accepted = clean_line(original_raw), clean_line(accepted_raw)
         if para.location != "body":
             if para.changed:
                 report(para, f"the change is in a {para.location}, not in a clause")
@@ -557,15 +563,15 @@ def map_tracked_paragraphs(paragraphs: Sequence[TrackedParagraph],
             continue
         if para.heading:
             if para.changed:
-                report(para, "section headings are not negotiated clause by clause; ask the "
-                             "secretariat")
+                report(para, "the title and section headings are not negotiated clause by "
+                             "clause; ask the secretariat")
             elif para.comments:
                 report_comments(para, "a heading")
             continue
         if not original:
             if not accepted:
                 continue
-            label, body = split_number(accepted)
+            _, body = numbered(accepted_raw)
             if anchor is None:
                 report(para, "a new clause can only be proposed after an existing one, and no "
                              "clause of the document comes before it in the file")
@@ -581,7 +587,7 @@ def map_tracked_paragraphs(paragraphs: Sequence[TrackedParagraph],
                 "insert", None, anchor.id, anchor.number, None, "", body,
                 "\n\n".join(para.comments), para.index, notes))
             continue
-        clause, how = _match(original, clauses, by_number, used)
+        clause, how = _match(original_raw, clauses, by_number, used)
         if clause is None:
             if para.changed:
                 report(para, how)
@@ -599,8 +605,8 @@ def map_tracked_paragraphs(paragraphs: Sequence[TrackedParagraph],
             if para.comments:
                 report_comments(para, clause.number)
             continue
-        _, new_body = split_number(accepted)
-        _, old_body = split_number(original)
+        _, new_body = numbered(accepted_raw)
+        _, old_body = numbered(original_raw)
         notes = [] if how == "number" else [
             f"Matched to {clause.number} by its wording (paragraph {para.index} of the file)."]
         rationale = "\n\n".join(para.comments)

@@ -166,7 +166,23 @@ def _inline_pieces(base: str, amendments: Sequence[ProposalInput]) -> list[Piece
             index += 1
         pieces.extend(_region_pieces(region, [p for p in amendments
                                               if any(str(p.id) in s.authors for s in region)]))
-    return pieces
+    return _space_brackets(pieces)
+
+
+def _space_brackets(pieces: list[Piece]) -> list[Piece]:
+    """Keep a bracket from sticking to a word: "purposes [, including …]" not "purposes[, …"."""
+    out: list[Piece] = []
+    for index, piece in enumerate(pieces):
+        before = out[-1] if out else None
+        if piece.kind == "open" and before is not None and before.kind == "text" \
+                and before.text[-1:].isalnum():
+            out.append(Piece("text", " "))
+        out.append(piece)
+        after = pieces[index + 1] if index + 1 < len(pieces) else None
+        if piece.kind == "close" and after is not None and after.kind == "text" \
+                and after.text[:1].isalnum():
+            out.append(Piece("text", " "))
+    return out
 
 
 def _region_pieces(region, proposals: Sequence[ProposalInput]) -> list[Piece]:

@@ -97,10 +97,6 @@ _VIA_WORDS = {
 }
 
 
-def stage_label(stage: Stage) -> str:
-    return stage.label
-
-
 def moves_between(from_stage: Stage, to_stage: Stage) -> tuple[Move, ...]:
     return TRANSITIONS.get((from_stage, to_stage), ())
 

@@ -404,7 +404,7 @@ def _dangling_reference(tables: dict[str, list[dict]]) -> str | None:
     """The first foreign key value that names no row of the archive, described; else None."""
     present: dict[tuple[str, str], set] = {}
     for table in _tables():
-        for fk in table.foreign_keys:
+        for fk in sorted(table.foreign_keys, key=lambda fk: fk.parent.name):
             target = (fk.column.table.name, fk.column.name)
             if target not in present:
                 present[target] = {row.get(fk.column.name)

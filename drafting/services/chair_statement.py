@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
@@ -36,7 +36,7 @@ MOVED_TO_NOTE = "Moved to the Chair's statement"
 
 def _lock(model, object_id):
     return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update()
+        select(model).where(model.id == object_id).with_for_update(of=model)
     ).scalar_one()
 
 
@@ -158,7 +158,7 @@ def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] 
         db.session.expire(source, ["current"])
         carry_open_proposals(actor, source, None, removed)
         result.moved.append(MovedClause(source, number, copy))
-    _order_chair_statement(document, chair, [m.clause for m in result.moved])
+    _order_chair_statement(chair, [m.clause for m in result.moved])
     numbers = display_numbers(chair)
     for moved in result.moved:
         moved.number = numbers.get(moved.clause.id, "")
@@ -209,7 +209,7 @@ def _mirror_sections(source: Document, chair: Document, section_ids: set[int]
     return mapping
 
 
-def _order_chair_statement(source: Document, chair: Document, new_clauses: list[Clause]) -> None:
+def _order_chair_statement(chair: Document, new_clauses: list[Clause]) -> None:
     """Clauses ordered by section, the clauses already there first, new ones after them."""
     new_ids = {c.id for c in new_clauses}
     section_rank = {s.id: s.position for s in chair.sections}
@@ -220,10 +220,3 @@ def _order_chair_statement(source: Document, chair: Document, new_clauses: list[
     for position, clause in enumerate(ordered, start=1):
         clause.position = position
     db.session.flush()
-
-
-def chair_statement_count(document: Document) -> int:
-    return db.session.execute(
-        select(func.count(Document.id)).where(Document.parent_document_id == document.id,
-                                              Document.kind == KIND)
-    ).scalar()

@@ -12,7 +12,7 @@ from drafting.domain.consensus import (AGREED_STATUSES, agreement_blockers, join
 from drafting.domain.errors import Conflict, InvalidInput
 from drafting.domain.states import ClauseStatus
 from drafting.extensions import db
-from drafting.models import Clause, ClauseStatusChange, Document, Economy
+from drafting.models import Clause, ClauseStatusChange, Document
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
@@ -22,7 +22,7 @@ from drafting.services.positions import all_economies, positions_by_code
 
 def _lock(model, object_id):
     return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update()
+        select(model).where(model.id == object_id).with_for_update(of=model)
     ).scalar_one()
 
 
@@ -120,7 +120,3 @@ def status_history(clause: Clause) -> list[ClauseStatusChange]:
         select(ClauseStatusChange).where(ClauseStatusChange.clause_id == clause.id)
         .order_by(ClauseStatusChange.id.desc())
     ).scalars())
-
-
-def economy_names() -> dict[str, str]:
-    return {e.code: e.name for e in db.session.execute(select(Economy)).scalars()}

@@ -20,7 +20,7 @@ DECISIONS = ("accept", "reject")
 def _lock(model, object_id):
     """Re-read a row with a write lock (PostgreSQL) so racing decisions serialise on it."""
     return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update()
+        select(model).where(model.id == object_id).with_for_update(of=model)
         .execution_options(populate_existing=True)
     ).scalar_one()
 

@@ -25,9 +25,6 @@ from drafting.services.policy import Action, authorize
 from drafting.services.proposals import _refuse_duplicate, submit_proposal
 from drafting.services.visibility import ensure_visible
 
-# Kinds of audit event about drafts. They name the draft but never its wording.
-DRAFT_EVENT_KINDS = ("proposal.draft_saved", "proposal.draft_updated", "proposal.draft_deleted")
-
 
 def save_draft(actor, document: Document, action: ProposalAction | str, *,
                clause: Clause | None = None, after_clause: Clause | None = None,

@@ -273,22 +273,36 @@ def _comment_ids(element) -> list[str]:
     return ids
 
 
-def _runs_outside_body(p) -> tuple[tuple[str, str], ...]:
-    """(op, text) of a paragraph outside the main body, for reporting its changes."""
+_INSERTED = ("ins", "moveTo")
+_DELETED = ("del", "moveFrom")
+
+
+def _runs_of(p) -> tuple[tuple[str, str], ...]:
+    """(op, text) of a paragraph, reading a tracked move as a deletion and an insertion.
+
+    Used where `read_paragraphs` does not look: tables, headers, and paragraphs holding a
+    tracked move (Word's w:moveFrom / w:moveTo, which `read_paragraphs` reads as unchanged).
+    """
+    change_tags = {_q(t): "insert" for t in _INSERTED} | {_q(t): "delete" for t in _DELETED}
     runs = []
-    for el in p.iter(_q("t"), _q("delText")):
+    for el in p.iter(_q("t"), _q("delText"), _q("tab")):
         op = "equal"
-        for ancestor in el.iterancestors(_q("ins"), _q("del")):
-            op = "insert" if ancestor.tag == _q("ins") else "delete"
+        for ancestor in el.iterancestors(*change_tags):
+            op = change_tags[ancestor.tag]
             break
-        runs.append((op, el.text or ""))
+        runs.append((op, "\t" if el.tag == _q("tab") else (el.text or "")))
     return tuple(runs)
+
+
+def _has_move(p) -> bool:
+    return any(True for _ in p.iter(_q("moveFrom"), _q("moveTo")))
 
 
 def tracked_paragraphs(docx: DocxFile) -> list[TrackedParagraph]:
     """The file's paragraphs in order, with tracked runs, heading flag and anchored comments.
 
-    Body paragraphs come from `read_paragraphs`; paragraphs in tables, content controls,
+    Body paragraphs come from `read_paragraphs` (a tracked move is read as a deletion where the
+    text left and an insertion where it arrived); paragraphs in tables, content controls,
     headers, footers and notes are included only when they carry a change or a comment, so
     that those can be reported.
     """
@@ -313,15 +327,17 @@ def tracked_paragraphs(docx: DocxFile) -> list[TrackedParagraph]:
         if element.tag == _q("p"):
             para = next(paragraphs)
             index += 1
+            runs = _runs_of(element) if _has_move(element) else \
+                tuple((op, text) for op, text, _ in para.runs)
             out.append(TrackedParagraph(
-                index=index, runs=tuple((op, text) for op, text, _ in para.runs),
+                index=index, runs=runs,
                 mark=para.mark,
                 heading=_heading_level(element, levels, para.style) is not None,
                 comments=comments_in(element)))
         elif element.tag in (_q("tbl"), _q("sdt")):
             where = "table" if element.tag == _q("tbl") else "content control"
             for p in element.iter(_q("p")):
-                runs = _runs_outside_body(p)
+                runs = _runs_of(p)
                 extra = TrackedParagraph(index=0, runs=runs, location=where,
                                          comments=comments_in(p))
                 if extra.changed or extra.comments:
@@ -331,7 +347,7 @@ def tracked_paragraphs(docx: DocxFile) -> list[TrackedParagraph]:
             continue
         where = "footnote" if "notes" in part else "header or footer"
         for p in _part(docx, part).iter(_q("p")):
-            extra = TrackedParagraph(index=0, runs=_runs_outside_body(p), location=where)
+            extra = TrackedParagraph(index=0, runs=_runs_of(p), location=where)
             if extra.changed:
                 out.append(extra)
     return out

@@ -32,7 +32,7 @@ from drafting.services.reading import display_numbers
 
 def _lock(model, object_id):
     return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update()
+        select(model).where(model.id == object_id).with_for_update(of=model)
     ).scalar_one()
 
 

@@ -21,8 +21,8 @@ from drafting.domain.numbering import NumberingInput, sequential_numbers
 from drafting.domain.render import render_overlay
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
-from drafting.models import (Clause, ClauseStatusChange, ClauseVersion, Document, Proposal,
-                             ProposalUpdate, Revision, RevisionClause, Section)
+from drafting.models import (AuditEvent, Clause, ClauseStatusChange, ClauseVersion, Document,
+                             Proposal, Revision, RevisionClause, Section)
 from drafting.models.types import utcnow
 from drafting.services import reading
 from drafting.services.audit import record_event
@@ -30,6 +30,8 @@ from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
 
 SECRETARIAT = "Secretariat"
+# Audit events that move a proposal into and out of the options (services/options.py).
+OPTION_EVENTS = ("proposal.kept_as_option", "proposal.option_returned")
 MAX_REVISION_NUMBER = 2**31 - 1  # an integer column: larger numbers name nothing
 
 __all__ = [
@@ -256,13 +258,34 @@ def _proposal_at(proposal: Proposal, when: datetime) -> tuple[str, int | None] |
     return proposal.text, proposal.base_version.number if proposal.base_version else None
 
 
+def _option_events(document: Document) -> dict[int, list[tuple[datetime, str]]]:
+    """When each proposal was kept as an option or returned to open, from the audit trail."""
+    events: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
+    for proposal_id, kind, at in db.session.execute(
+            select(AuditEvent.proposal_id, AuditEvent.kind, AuditEvent.occurred_at)
+            .where(AuditEvent.document_id == document.id,
+                   AuditEvent.kind.in_(OPTION_EVENTS), AuditEvent.proposal_id.is_not(None))
+            .order_by(AuditEvent.id)).all():
+        events[proposal_id].append((at, kind))
+    return events
+
+
+def _option_status_at(proposal: Proposal, events: list[tuple[datetime, str]],
+                      when: datetime) -> str:
+    """"option" if the proposal was a kept option at `when`, else "open"."""
+    if not events:  # no recorded history: only its present status can tell
+        return "option" if proposal.status is ProposalStatus.OPTION else "open"
+    before = [kind for at, kind in events if at <= when]
+    return "option" if before and before[-1] == OPTION_EVENTS[0] else "open"
+
+
 def _revision_negotiating_clauses(document: Document, revision: Revision
                                   ) -> list[NegotiatingClause]:
     """The negotiating text as it stood when the revision was issued.
 
     Rebuilt from history: clause statuses from their status changes, proposals from when they
-    were circulated and decided and from their recorded updates (rebases, revisions). A
-    proposal decided later is shown open at the time, even if it was kept as an option then.
+    were circulated and decided, from their recorded updates (rebases, revisions), and from
+    the audit trail for when they were kept as options.
     """
     when = revision.created_at
     entries = revision_entries(revision)
@@ -282,12 +305,13 @@ def _revision_negotiating_clauses(document: Document, revision: Revision
         .where(Proposal.document_id == document.id)
         .order_by(Proposal.id)
     ).unique().scalars()
+    option_events = _option_events(document)
     for p in proposals:
         state = _proposal_at(p, when)
         if state is None:
             continue
         text, base_number = state
-        status = "option" if p.status is ProposalStatus.OPTION else "open"
+        status = _option_status_at(p, option_events.get(p.id, []), when)
         if p.action is ProposalAction.INSERT:
             if p.after_clause_id in snapshot_version:
                 after[p.after_clause_id].append(

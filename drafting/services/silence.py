@@ -66,7 +66,7 @@ def start_silence(actor, document: Document, deadline_local, timezone: str, note
     now = now or utcnow()
     settle_silence(document, now=now)
     move = wf.require_move(document.stage, Stage.SILENCE, wf.Via.START_SILENCE)
-    ensure_not_frozen(document, "stage changes")
+    ensure_not_frozen(document, "stage changes", now=now)
     if running_procedure(document) is not None:  # never expected: the stage says otherwise
         raise Conflict("A silence procedure is already running on this document.",
                        code="silence_running")

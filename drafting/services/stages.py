@@ -76,7 +76,7 @@ def change_stage(actor, document: Document, to_stage: Stage | str, note: str = "
     settle_silence(document, now=now)
     target = wf.parse_stage(to_stage)
     move = wf.require_move(document.stage, target, wf.Via.CHANGE)
-    ensure_not_frozen(document, "stage changes")
+    ensure_not_frozen(document, "stage changes", now=now)
     note = move_note(move, note)
     return record_stage_change(actor, document, target, note, at=now)
 
@@ -111,8 +111,11 @@ def endorse_by_leaders(actor, document: Document, note: str = "",
     """
     authorize(actor, Action.CHANGE_STAGE, document)
     now = now or utcnow()
-    ensure_not_frozen(document, "stage changes", now=now)
+    from drafting.services.silence import settle_silence
+
+    settle_silence(document, now=now)
     move = wf.require_move(document.stage, Stage.ENDORSED_LEADERS, wf.Via.ENDORSE)
+    ensure_not_frozen(document, "stage changes", now=now)
     note = move_note(move, note)
     value = document_fingerprint(document)
     document.fingerprint = value

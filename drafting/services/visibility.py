@@ -118,6 +118,12 @@ def is_circulated(proposal: Proposal) -> bool:
 
 AUDIT_PAGE_SIZE = 50
 
+# Kinds of audit event about drafts (they name the draft, never its wording). They stay on the
+# chain but are not listed: an economy's drafting is its own business, even once submitted.
+# (A deleted draft's id may also be reused by a later proposal on SQLite: its old events must
+# not be read as that proposal's history.)
+DRAFT_EVENT_KINDS = ("proposal.draft_saved", "proposal.draft_updated", "proposal.draft_deleted")
+
 
 @dataclass
 class AuditFilters:
@@ -140,14 +146,16 @@ class AuditPage:
 
 
 def _audit_query(viewer, filters: AuditFilters):
-    """Events the viewer may read: those about a proposal they cannot see are left out.
+    """Events the viewer may read: those about a proposal they cannot see, and those about
+    drafts, are left out.
 
     An event naming a proposal that no longer exists (a deleted draft) is left out for everyone:
     it stays on the hash chain, which the verification still covers.
     """
     query = (select(AuditEvent)
              .outerjoin(Proposal, Proposal.id == AuditEvent.proposal_id)
-             .where(or_(AuditEvent.proposal_id.is_(None),
+             .where(AuditEvent.kind.not_in(DRAFT_EVENT_KINDS),
+                    or_(AuditEvent.proposal_id.is_(None),
                         and_(Proposal.id.is_not(None), visible_proposals_clause(viewer)))))
     if filters.document_id is not None:
         query = query.where(AuditEvent.document_id == filters.document_id)
@@ -184,7 +192,8 @@ def audit_trail(viewer, filters: AuditFilters, page: int = 1,
 
 def audit_kinds(document_id: int | None = None) -> list[str]:
     """The kinds of event on record (for the filter's choices)."""
-    query = select(AuditEvent.kind).distinct().order_by(AuditEvent.kind)
+    query = select(AuditEvent.kind).distinct().where(
+        AuditEvent.kind.not_in(DRAFT_EVENT_KINDS)).order_by(AuditEvent.kind)
     if document_id is not None:
         query = query.where(AuditEvent.document_id == document_id)
     return list(db.session.execute(query).scalars())
@@ -204,7 +213,9 @@ def event_summary(event: AuditEvent, limit: int = 160) -> str:
     for key, value in event_data(event).items():
         if value is None or value == "" or value == []:
             continue
-        if isinstance(value, (list, tuple)):
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, (list, tuple)):
             value = ", ".join(str(v) for v in value)
         text = " ".join(str(value).split())
         if len(text) > 80:
@@ -215,7 +226,7 @@ def event_summary(event: AuditEvent, limit: int = 160) -> str:
 
 
 __all__ = [
-    "AUDIT_PAGE_SIZE", "AuditFilters", "AuditPage", "IN_TEXT_STATUSES", "REQUEST_VIEWER",
+    "AUDIT_PAGE_SIZE", "AuditFilters", "DRAFT_EVENT_KINDS", "AuditPage", "IN_TEXT_STATUSES", "REQUEST_VIEWER",
     "audit_kinds", "audit_trail", "can_see_proposal", "current_viewer", "ensure_visible",
     "event_data", "event_summary", "get_visible_proposal", "is_circulated", "resolve_viewer",
     "visible_proposals_clause",

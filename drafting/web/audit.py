@@ -35,8 +35,9 @@ def _viewer():
 
 @bp.before_app_request
 def set_viewer_and_guard_ids():
+    g.pop("unread_notifications", None)  # `g` may outlive a request (tests share one context)
     g.viewer_token = visibility.current_viewer.set(_viewer)
-    if request.blueprint == "api":
+    if request.blueprint == "api" or request.endpoint == "static":
         return  # the API authenticates by token; drafting/web/api_audit.py guards it
     if current_user.is_authenticated:
         guard_ids(current_user._get_current_object(), request.view_args or {})
@@ -121,16 +122,20 @@ def _audit_page(document: Document | None):
         numbers[document.id] = doc_numbers
         clause_choices = [(clause.id, doc_numbers.get(clause.id) or f"clause #{clause.id} "
                            "(deleted)") for clause, _ in reading.clause_rows(document)]
+    endpoint = "audit.document_audit" if document else "audit.index"
     endpoint_args = {"document_id": document.id} if document else {}
     args = {k: v for k, v in request.args.items() if v and k not in ("page", *endpoint_args)}
+
+    def page_url(number: int) -> str:
+        return url_for(endpoint, page=number, **endpoint_args, **args)
+
     return render_template(
         "audit/index.html", document=document, trail=trail, filters=filters,
         chain_count=count, chain_broken=broken, documents=documents, numbers=numbers,
         economies=reading.economies_by_code(),
         kinds=visibility.audit_kinds(document.id if document else None),
-        clause_choices=clause_choices, args=args, summary=visibility.event_summary,
-        endpoint="audit.document_audit" if document else "audit.index",
-        endpoint_args=endpoint_args,
+        clause_choices=clause_choices, summary=visibility.event_summary,
+        base_url=url_for(endpoint, **endpoint_args), page_url=page_url,
     )
 
 

@@ -141,9 +141,10 @@ def create_document():
             _apply_kinds(draft, kinds)
         return _render_draft(form, draft=draft, token=token, filename=filename)
     if request.form.get("digest") != digest:
-        return _render_draft(form, draft=draft, token=token, filename=filename,
-                             notice="The text changed since the preview. Check the split below "
-                                    "and create the document again.")
+        notice = ("The text changed since the preview. Check the split below and create the "
+                  "document again." if request.form.get("digest") else
+                  "Check the split below, then create the document.")
+        return _render_draft(form, draft=draft, token=token, filename=filename, notice=notice)
     try:
         document = import_service.import_zero_draft(
             current_user, draft, title=form["title"], symbol=form["symbol"],
@@ -252,9 +253,11 @@ def import_changes(document_id: int):
             raise
         db.session.rollback()
         plan["problems"] = import_service.planned_problems(current_user, document, proposals)
-        return _render_changes(document, plan=plan, token=token, error=error.message,
-                               error_details=error.details.get("problems"),
-                               status=error.status)
+        listed = error.details.get("problems")
+        message = error.message if not listed else (
+            f"{len(listed)} of the {len(chosen)} proposals cannot be submitted, so none was:")
+        return _render_changes(document, plan=plan, token=token, error=message,
+                               error_details=listed, status=error.status)
     commit()
     ids = ", ".join(f"#{p.id}" for p in created)
     flash(f"{len(created)} proposal{'s' if len(created) != 1 else ''} submitted for "

@@ -228,10 +228,12 @@ def submit_drafts(document_id: int):
         return redirect(url_for("proposals.drafts", _anchor=f"document-{document.id}"))
     commit()
     listed = ", ".join(f"#{p.id}" for p in submitted)
+    one = len(submitted) == 1
     waiting = "" if document.circulate_immediately else \
-        " Other economies will see them once the secretariat circulates them."
-    flash(f"Submitted {len(submitted)} proposal{'' if len(submitted) == 1 else 's'}: "
-          f"{listed}.{waiting}", "success")
+        f" Other economies will see {'it' if one else 'them'} once the secretariat circulates " \
+        f"{'it' if one else 'them'}."
+    flash(f"Submitted {len(submitted)} proposal{'' if one else 's'}: {listed}.{waiting}",
+          "success")
     if len(submitted) == 1:
         return redirect(url_for("proposals.show", proposal_id=submitted[0].id))
     return redirect(url_for("proposals.drafts"))

@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from drafting.domain.states import ClauseStatus, ProposalStatus, SilenceStatus, Stage, Stance
 from drafting.extensions import db
 from drafting.models import (
-    ApiToken, AuditEvent, Clause, Comment, Document, Economy, Notification, Position, Proposal,
-    Revision, RevisionClause, SilenceProcedure, StageChange, User,
+    ApiToken, AuditEvent, Clause, ClauseStatusChange, Comment, Document, Economy, Notification,
+    Proposal, SilenceProcedure, StageChange, User,
 )
-from drafting.models import ClauseStatusChange
-from drafting.services import accounts, archive, comments, decisions, proposals, rounds
+from drafting.services import (
+    accounts, archive, comments, decisions, positions, proposals, revisions, rounds,
+)
 from drafting.services.audit import record_event
 from tests.conftest import _empty_all_tables
 from tests.factories import PASSWORD
@@ -52,23 +53,13 @@ def add_activity() -> dict:
     revoked = db.session.execute(select(ApiToken).where(ApiToken.name == "old laptop")).scalar_one()
     accounts.revoke_token(None, revoked.id)
 
-    revision = Revision(document_id=document.id, number=1, note="Rev.1 — after SOM3",
-                        bracket_count=2, option_count=1, created_by_id=secretariat.id,
-                        created_at=datetime(2022, 8, 1, 1, 2, 3, tzinfo=timezone.utc))
-    db.session.add(revision)
-    db.session.flush()
-    for index, each in enumerate(db.session.execute(
-            select(Clause).where(Clause.document_id == document.id).order_by(Clause.position)
-    ).scalars(), start=1):
-        db.session.add(RevisionClause(revision_id=revision.id, clause_id=each.id,
-                                      version_number=each.version, position=index,
-                                      display_number=f"OP{index}", section_id=each.section_id))
+    revision = revisions.issue_revision(secretariat, document, note="Rev.1 — after SOM3",
+                                        now=datetime(2022, 8, 1, 1, 2, 3, tzinfo=timezone.utc))
+    positions.set_position(user("aus"), clause, Stance.RESERVATION,
+                           "Pending consultation with capital")
     rounds.open_round(secretariat, document, "2099-08-15T17:00", "Asia/Bangkok",
                       note="Comments on Rev.1", revision=revision, now=ROUND_NOW)
     db.session.add_all([
-        Position(clause_id=clause.id, economy_id=user("aus").economy_id,
-                 stance=Stance.RESERVATION, text="Pending consultation with capital",
-                 user_id=user("aus").id),
         ClauseStatusChange(clause_id=clause.id, from_status=ClauseStatus.OPEN.value,
                            to_status=ClauseStatus.AGREED_AD_REF.value, excepted="AUS",
                            reason="Agreed in the room", user_id=secretariat.id),
@@ -81,7 +72,7 @@ def add_activity() -> dict:
                          broken_economy_id=user("usa").economy_id, reason="Cannot join OP3",
                          ended_at=datetime(2022, 8, 30, 23, 59, 59, 999999, tzinfo=timezone.utc)),
         Notification(user_id=user("jpn").id, kind="deadline", message="Round closes in 24 h",
-                     url="/documents/1", document_id=document.id, dedupe_key="round-1-24h"),
+                     url="/documents/1", document_id=document.id, dedupe_key="archive-test-reminder"),
         Document(title="Chair’s Statement", symbol="2022/SOM3/CS", stage=Stage.ZERO_DRAFT,
                  host_economy_id=secretariat.economy_id, parent_document_id=document.id,
                  kind="chair_statement", circulate_immediately=False),
@@ -124,13 +115,28 @@ def rewrite(path, change) -> None:
     path.write_text(archive.render_archive(data), encoding="utf-8")
 
 
+_CACHED: dict[str, tuple[bytes, dict]] = {}
+
+
 @pytest.fixture
-def exported(demo, runner, tmp_path):
-    """The demo plus activity, exported without password hashes, then the database emptied."""
-    extra = add_activity()
+def exported(app, runner, tmp_path):
+    """An empty database and an archive of the demo plus activity (without password hashes).
+
+    The archive is made once per run and copied for each test: seeding the demo is the slow
+    part, and the archive does not depend on anything else.
+    """
+    if "archive" not in _CACHED:
+        from drafting.demo import seed_demo
+
+        seed_demo(PASSWORD)
+        db.session.commit()
+        extra = add_activity()
+        export(runner, tmp_path / "original.json")
+        _CACHED["archive"] = ((tmp_path / "original.json").read_bytes(), extra)
+        empty_database()
+    content, extra = _CACHED["archive"]
     path = tmp_path / "backup.json"
-    export(runner, path)
-    empty_database()
+    path.write_bytes(content)
     return path, extra
 
 
@@ -417,12 +423,11 @@ def test_a_failed_export_leaves_the_previous_file_and_no_temporary_file(demo, ru
     export(runner, path)
     before = path.read_bytes()
 
-    def explode(_archive):
-        raise OSError("disk full")
-    monkeypatch.setattr(archive, "render_archive", lambda _a: "partial" + "x" * 10)
-    monkeypatch.setattr(archive.os, "replace", lambda *_a: explode(None))
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(archive.os, "replace", disk_full)
     result = runner.invoke(args=["export-archive", str(path)])
-    assert result.exit_code == 1 and "disk full" in result.output
+    assert result.exit_code == 1 and "No space left on device" in result.output
     assert "previous file, if any, is unchanged" in result.output
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backup.json"]

@@ -14,10 +14,6 @@ _ = isolated_requests
 BASE = "We will reduce emissions by 2030 and promote clean energy."
 
 
-def relogin(client, username):
-    client.post("/logout")
-    login(client, username)
-
 
 def matrix_rows(response):
     return page(response).xpath("//table[contains(@class,'matrix')]/tbody/tr")

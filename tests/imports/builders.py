@@ -114,6 +114,13 @@ def dele(text: str, author: str = "AUS delegate") -> str:
             f'<w:r><w:delText xml:space="preserve">{escape(text)}</w:delText></w:r></w:del>')
 
 
+def move(text: str, direction: str) -> str:
+    """Word's tracked move: direction "from" (where the text left) or "to"."""
+    tag, text_tag = ("w:moveFrom", "w:delText") if direction == "from" else ("w:moveTo", "w:t")
+    return (f'<{tag} w:id="3" w:author="AUS delegate" w:date="2022-08-01T00:00:00Z">'
+            f'<w:r><{text_tag} xml:space="preserve">{escape(text)}</{text_tag}></w:r></{tag}>')
+
+
 def comment_start(cid: int) -> str:
     return f'<w:commentRangeStart w:id="{cid}"/>'
 

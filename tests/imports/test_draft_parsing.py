@@ -98,7 +98,7 @@ def test_build_draft_headings_numbers_title_and_front_matter():
         SourceParagraph("Goal 1", 1),
         SourceParagraph("Sub-heading with nothing under it", 2),
         SourceParagraph("Goal 1 continued", 2),
-        SourceParagraph("1. We will act."),
+        SourceParagraph("1\tWe will act."),
         SourceParagraph("(a) on  climate;"),
         SourceParagraph("OP9."),
     ])
@@ -106,7 +106,7 @@ def test_build_draft_headings_numbers_title_and_front_matter():
     assert shape(draft) == [
         ("Preamble", "preamble", [("PP1.", "Recognising the risks;"),
                                   ("PP2", "Recalling the vision;")]),
-        ("Goal 1 continued", "operative", [("1.", "We will act."), ("(a)", "on climate;")]),
+        ("Goal 1 continued", "operative", [("1", "We will act."), ("(a)", "on climate;")]),
     ]
     assert draft.clause_count == 4 and draft.problems == []
     joined = " ".join(draft.notes)
@@ -357,3 +357,13 @@ def test_describe_change():
     assert describe_change([eq("a"), ins("b"), dele("c"), ins("d")]) == \
         "inserted “b”, “d”; deleted “c”"
     assert describe_change([eq("a")]) == "paragraph break only"
+
+
+def test_a_digit_and_tab_number_is_stripped_before_matching():
+    planned, unmapped = map_tracked_paragraphs([
+        para(1, eq("2\tRecalling the Putrajaya Vision 2040"), ins(" and the Aotearoa Plan"),
+             eq(";")),
+    ], CURRENT)
+    assert unmapped == []
+    assert (planned[0].clause_id, planned[0].text) == (
+        12, "Recalling the Putrajaya Vision 2040 and the Aotearoa Plan;")

@@ -125,3 +125,13 @@ def test_brackets_always_balance_and_are_counted(base, proposed, status):
     assert depth == 0
     assert text.count("[") == clause.bracket_count
     assert clause.bracketed == (status == "bracketed" or (status == "open" and bool(proposals)))
+
+
+def test_brackets_never_stick_to_words():
+    base = "measures taken for environmental purposes should be transparent, science-based and"
+    clause = negotiating_clause(ClauseInput(1, "OP8", base, proposals=(
+        amend(5, base.replace("purposes", "purposes, including unilateral measures,"), "PRC"),
+        amend(6, base.replace(", science-based", ""), "USA"),
+    )))
+    assert "purposes [PRC: , including unilateral measures,] should" in clause.plain
+    assert "transparent [, science-based] [USA: delete] and" in clause.plain

@@ -159,3 +159,22 @@ def test_negotiating_text_of_a_revision_is_as_it_stood_then(world):
     assert [p["brackets"] for p in current.progression] == [3, 0]
     assert revisions.progression_summary(current.progression) == \
         "3 brackets in Rev.1 → 0 in the current text"
+
+
+def test_options_kept_after_a_revision_are_not_options_in_it(world):
+    from drafting.services import options
+
+    kept = amend(world, "aus", "We shall cut emissions.")
+    rev1 = issue(world)
+    options.keep_as_option(world.user("secretariat"), kept)
+    rev2 = issue(world)
+    assert (rev1.option_count, rev2.option_count) == (0, 2)
+
+    def op1(revision):
+        view = revisions.negotiating_view(world.document, revision)
+        return next(c for c in view.clauses if c.clause_id == world.clauses[2].id)
+
+    assert op1(rev1).option_count == 0 and "AUS: " in op1(rev1).plain
+    assert op1(rev2).option_count == 2
+    assert op1(rev2).plain.splitlines()[1] == "Option 2: [AUS: We shall cut emissions.]"
+    assert op1(None).option_count == 2

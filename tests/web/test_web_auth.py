@@ -207,3 +207,17 @@ def test_comment_next_open_redirect_is_refused(client, world):
 def test_users_table_has_no_plain_passwords(client, world):
     hashes = db.session.execute(select(User.password_hash)).scalars().all()
     assert all(PASSWORD not in h for h in hashes)
+
+
+def test_session_cookie_is_httponly_and_samesite(client, world):
+    response = login(client, "aus")
+    cookies = [v for k, v in response.headers.items() if k == "Set-Cookie"]
+    session = next(c for c in cookies if c.startswith("session="))
+    assert "HttpOnly" in session and "SameSite=Lax" in session
+
+
+def test_login_page_sets_no_cookie_for_a_failed_login(client, world):
+    response = client.post("/login", data={"username": "aus", "password": "wrong password"})
+    assert response.status_code == 401
+    session = client.get_cookie("session")
+    assert session is None or "_user_id" not in session.value

@@ -241,3 +241,36 @@ def test_template_syntax_in_text_is_not_evaluated(client, world):
     assert b"{{ 7*7 }}" in body and b"{{ config.SECRET_KEY }}" in body
     assert b"test-secret" not in body
     assert b"We will 49" not in body
+
+
+@pytest.mark.parametrize("path", ["/login", "/documents", "/documents/{doc}",
+                                  "/clauses/{clause}", "/documents/999999"])
+def test_pages_carry_a_content_security_policy(client, world, path):
+    if path != "/login":
+        login(client, "aus")
+    response = client.get(path.format(doc=world.document.id, clause=world.clauses[0].id))
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "script-src 'self'" in csp and "object-src 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert response.headers.get("X-Frame-Options") == "DENY"
+
+
+def test_pages_need_no_inline_script_or_style(client, world):
+    """The CSP forbids inline code: no page may rely on it."""
+    propose(world, "aus", 2, "We shall reduce emissions by 2030 and promote clean energy.")
+    for username, paths in {
+        "aus": [f"/documents/{world.document.id}", f"/documents/{world.document.id}?view=changes",
+                f"/clauses/{world.clauses[2].id}", "/proposals/1", "/account",
+                f"/documents/{world.document.id}/propose"],
+        "secretariat": [f"/documents/{world.document.id}/desk"],
+        "admin": ["/admin/users"],
+    }.items():
+        login(client, username)
+        for path in paths:
+            tree = lxml.html.document_fromstring(client.get(path).data)
+            assert not [s for s in tree.xpath("//script") if not s.get("src")], path
+            assert not tree.xpath("//style|//*[@style]"), path
+            assert not [a for e in tree.iter() if isinstance(e.tag, str)
+                        for a in e.attrib if a.lower().startswith("on")], path
+        client.post("/logout")

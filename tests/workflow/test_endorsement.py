@@ -6,8 +6,7 @@ from drafting.domain.errors import Conflict, PermissionDenied
 from drafting.domain.fingerprint import canonical_text
 from drafting.domain.states import Stage
 from drafting.extensions import db
-from drafting.models import AuditEvent
-from drafting.models.types import utcnow
+from drafting.models import AuditEvent, ClauseVersion
 from drafting.services import comments, decisions, proposals, rounds, silence, stages
 
 CLAUSE = "We will reduce emissions by 2030 and promote clean energy."
@@ -54,7 +53,14 @@ def test_fingerprint_is_stable_and_follows_the_text(world):
                                          clause=world.clauses[2],
                                          text=CLAUSE.replace("reduce", "halve"))
     assert stages.document_fingerprint(world.document) == first  # open proposals do not count
-    decisions.decide_proposal(world.user("secretariat"), proposal, "accept", expected_version=1)
+    assert proposal.is_open
+    # A new current version of OP1 (as an accepted decision would write it).
+    clause = world.clauses[2]
+    db.session.add(ClauseVersion(clause_id=clause.id, number=2,
+                                 text=CLAUSE.replace("reduce", "halve")))
+    clause.version = 2
+    db.session.flush()
+    db.session.expire_all()
     assert stages.document_fingerprint(world.document) != first
 
 
