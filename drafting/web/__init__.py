@@ -14,6 +14,18 @@ from drafting.services import policy
 from drafting.services.audit import RequestOrigin, current_origin
 
 
+# Scripts and styles only from our own origin (no inline code), never framed by another site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                                "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+                                "object-src 'none'; base-uri 'self'; form-action 'self'; "
+                                "frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
 def init_app(app: Flask) -> None:
     from drafting.web import (admin, api, api_audit, api_consensus, api_exports,  # noqa: F401
                               api_imports, api_revisions,
@@ -54,7 +66,24 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def tag_response(response):
         response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
         return response
+
+    @app.get("/healthz")
+    def healthz():
+        """The process is up (no database access)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz():
+        """The database answers; 503 otherwise, so a load balancer stops sending traffic."""
+        try:
+            db.session.execute(select(1))
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            db.session.rollback()
+            return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok"}
 
     @app.context_processor
     def template_helpers():

@@ -6,12 +6,10 @@ audit events). Each test builds what it needs through the API itself.
 """
 from __future__ import annotations
 
-import os
 from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import NotSupportedError
 
 from drafting.domain.errors import NotFound
 from drafting.domain.states import Stage
@@ -29,18 +27,6 @@ RENEWABLE = "We will reduce emissions by 2030 and promote renewable energy."
 BEFORE_2030 = "We will reduce emissions before 2030 and promote clean energy."
 MEGABYTE = "x" * 1_000_000
 JSON = "application/json"
-
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
-# Marks every test that needs a decision to reach the row locks. Strict and limited to the one
-# error, so it cannot hide anything else; once decisions.py is fixed these tests XPASS and
-# fail: then replace this mark by `lambda test: test` (or delete it and its uses).
-PG_LOCK_BUG = pytest.mark.xfail(
-    ON_POSTGRES, strict=True, raises=NotSupportedError,
-    reason="BUG drafting/services/decisions.py _lock(): SELECT ... FOR UPDATE on Proposal "
-           "eager-joins economies (Proposal.economy lazy='joined', a LEFT OUTER JOIN) and "
-           "PostgreSQL refuses it ('FOR UPDATE cannot be applied to the nullable side of an "
-           "outer join'): every accept/reject is a 500 on PostgreSQL. Fix: "
-           ".with_for_update(of=model) in _lock().")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -393,7 +379,6 @@ def test_wrong_method_is_json_405(client, auth, world):
     assert_error(client.delete(API + "/documents", headers=auth("aus")), 405)
 
 
-@PG_LOCK_BUG
 def test_demo_negotiation_reads_consistently(client, demo, api_token):
     headers = api_token("observer")
     documents = ok(client.get(API + "/documents", headers=headers))["documents"]
@@ -623,7 +608,6 @@ def test_no_proposals_once_the_stage_is_closed(client, auth, world, ids, stage, 
 
 # --- deciding --------------------------------------------------------------------------------
 
-@PG_LOCK_BUG
 def test_accept_writes_a_new_version(api, ids):
     proposal = api.amend(2, BY_2035)
     before = counts()
@@ -642,7 +626,6 @@ def test_accept_writes_a_new_version(api, ids):
     assert api.get(f"/proposals/{proposal['id']}")["status"] == "accepted"
 
 
-@PG_LOCK_BUG
 def test_accept_with_modifications(api):
     proposal = api.amend(2, BY_2035)
     final = "We will reduce emissions by 2035 and promote renewable energy."
@@ -652,7 +635,6 @@ def test_accept_with_modifications(api):
     assert (api.clause(2)["text"], api.clause(2)["version"]) == (final, 2)
 
 
-@PG_LOCK_BUG
 @pytest.mark.parametrize("text", ["", None, BY_2035, f" {BY_2035} "])
 def test_accept_with_the_proposals_own_text_is_a_plain_accept(api, text):
     proposal = api.amend(2, BY_2035)
@@ -661,7 +643,6 @@ def test_accept_with_the_proposals_own_text_is_a_plain_accept(api, text):
     assert api.clause(2)["text"] == BY_2035
 
 
-@PG_LOCK_BUG
 def test_reject_keeps_the_clause(api):
     proposal = api.amend(2, BY_2035)
     before = counts()
@@ -674,23 +655,23 @@ def test_reject_keeps_the_clause(api):
 
 BAD_DECISIONS = [
     pytest.param({"decision": "reject", "expected_version": 1}, 422, "invalid_input",
-                 id="reject-without-note", marks=PG_LOCK_BUG),
+                 id="reject-without-note"),
     pytest.param({"decision": "reject", "expected_version": 1, "note": " \n "}, 422,
-                 "invalid_input", id="reject-blank-note", marks=PG_LOCK_BUG),
+                 "invalid_input", id="reject-blank-note"),
     pytest.param({"decision": "reject", "expected_version": 1, "note": 5}, 422,
                  "invalid_input", id="note-int"),
     pytest.param({"decision": "reject", "expected_version": 1, "note": "n" * 2001}, 422,
-                 "invalid_input", id="note-too-long", marks=PG_LOCK_BUG),
+                 "invalid_input", id="note-too-long"),
     pytest.param({"decision": "accept", "expected_version": 1, "note": "n" * 2001}, 422,
-                 "invalid_input", id="accept-note-too-long", marks=PG_LOCK_BUG),
+                 "invalid_input", id="accept-note-too-long"),
     pytest.param({"expected_version": 1}, 422, "invalid_input", id="missing-decision"),
     pytest.param({"decision": "approve", "expected_version": 1}, 422, "invalid_input",
                  id="unknown-decision"),
     pytest.param({"decision": 1, "expected_version": 1}, 422, "invalid_input",
                  id="decision-int"),
-    pytest.param({"decision": "accept"}, 422, "invalid_input", id="missing-version", marks=PG_LOCK_BUG),
+    pytest.param({"decision": "accept"}, 422, "invalid_input", id="missing-version"),
     pytest.param({"decision": "accept", "expected_version": None}, 422, "invalid_input",
-                 id="null-version", marks=PG_LOCK_BUG),
+                 id="null-version"),
     pytest.param({"decision": "accept", "expected_version": "1"}, 422, "invalid_input",
                  id="version-string"),
     pytest.param({"decision": "accept", "expected_version": True}, 422, "invalid_input",
@@ -698,23 +679,23 @@ BAD_DECISIONS = [
     pytest.param({"decision": "accept", "expected_version": 1.0}, 422, "invalid_input",
                  id="version-float"),
     pytest.param({"decision": "accept", "expected_version": 2}, 409, "stale_version",
-                 id="version-ahead", marks=PG_LOCK_BUG),
+                 id="version-ahead"),
     pytest.param({"decision": "accept", "expected_version": 0}, 409, "stale_version",
-                 id="version-zero", marks=PG_LOCK_BUG),
+                 id="version-zero"),
     pytest.param({"decision": "accept", "expected_version": 2**70}, 409, "stale_version",
-                 id="version-enormous", marks=PG_LOCK_BUG),
+                 id="version-enormous"),
     pytest.param({"decision": "reject", "expected_version": 2, "note": "No."}, 409,
-                 "stale_version", id="reject-stale", marks=PG_LOCK_BUG),
+                 "stale_version", id="reject-stale"),
     pytest.param({"decision": "accept", "expected_version": 1, "text": " \t "}, 422,
-                 "invalid_input", id="modified-blank", marks=PG_LOCK_BUG),
+                 "invalid_input", id="modified-blank"),
     pytest.param({"decision": "accept", "expected_version": 1, "text": 5}, 422,
                  "invalid_input", id="modified-int"),
     pytest.param({"decision": "accept", "expected_version": 1, "text": ["x"]}, 422,
                  "invalid_input", id="modified-list"),
     pytest.param({"decision": "accept", "expected_version": 1, "text": MEGABYTE}, 422,
-                 "invalid_input", id="modified-megabyte", marks=PG_LOCK_BUG),
+                 "invalid_input", id="modified-megabyte"),
     pytest.param({"decision": "accept", "expected_version": 1, "text": BASE3}, 422,
-                 "no_change", id="modified-back-to-current", marks=PG_LOCK_BUG),
+                 "no_change", id="modified-back-to-current"),
     pytest.param({"decision": "accept", "expected_version": 1, "economy": "AUS"}, 403,
                  "forbidden", id="for-another-economy"),
 ]
@@ -744,7 +725,6 @@ def test_only_the_secretariat_decides(client, api, auth, user, decision):
             json={"decision": decision, "expected_version": 1, "note": "Because."})
 
 
-@PG_LOCK_BUG
 def test_stale_version_after_another_acceptance(client, api, auth):
     first = api.amend(2, BY_2035, user="aus")
     second = api.amend(2, RENEWABLE, user="nz")
@@ -758,7 +738,6 @@ def test_stale_version_after_another_acceptance(client, api, auth):
     assert api.clause(2)["text"] == "We will reduce emissions by 2035 and promote renewable energy."
 
 
-@PG_LOCK_BUG
 @pytest.mark.parametrize("close", ["accept", "reject", "withdraw"])
 def test_deciding_a_closed_proposal_is_409(client, api, auth, close):
     proposal = api.amend(2, BY_2035)
@@ -774,7 +753,6 @@ def test_deciding_a_closed_proposal_is_409(client, api, auth, close):
                 json={"decision": decision, "expected_version": version, "note": "Again."})
 
 
-@PG_LOCK_BUG
 def test_accepting_rebases_a_non_touching_open_proposal(api):
     accepted = api.amend(2, BY_2035, user="aus")
     other = api.amend(2, RENEWABLE, user="nz")
@@ -793,7 +771,6 @@ def test_accepting_rebases_a_non_touching_open_proposal(api):
     assert api.clause(2)["text"] == merged
 
 
-@PG_LOCK_BUG
 def test_accepting_marks_a_touching_proposal_in_conflict(client, api, auth):
     accepted = api.amend(2, BY_2035, user="aus")
     other = api.amend(2, BEFORE_2030, user="nz")
@@ -810,7 +787,6 @@ def test_accepting_marks_a_touching_proposal_in_conflict(client, api, auth):
             json={"decision": "accept", "expected_version": 2})
 
 
-@PG_LOCK_BUG
 def test_a_conflicted_proposal_can_be_rejected(api):
     accepted = api.amend(2, BY_2035, user="aus")
     other = api.amend(2, BEFORE_2030, user="nz")
@@ -818,7 +794,6 @@ def test_a_conflicted_proposal_can_be_rejected(api):
     assert api.decide(other["id"], "reject", 2, note="Overtaken.")["status"] == "rejected"
 
 
-@PG_LOCK_BUG
 def test_revising_a_conflicted_proposal_clears_the_conflict(api):
     accepted = api.amend(2, BY_2035, user="aus")
     other = api.amend(2, BEFORE_2030, user="nz")
@@ -832,7 +807,6 @@ def test_revising_a_conflicted_proposal_clears_the_conflict(api):
     assert api.clause(2)["text"] == revised_text
 
 
-@PG_LOCK_BUG
 def test_accepting_an_amendment_rebases_an_open_deletion(api):
     deletion = api.delete(2, user="nz")
     api.decide(api.amend(2, BY_2035)["id"], "accept", 1)
@@ -842,7 +816,6 @@ def test_accepting_an_amendment_rebases_an_open_deletion(api):
     assert old_side(body["diff"]) == BY_2035 and new_side(body["diff"]) == ""
 
 
-@PG_LOCK_BUG
 def test_accepted_deletion_removes_the_clause_and_supersedes_the_rest(client, api, auth, ids):
     deletion = api.delete(0, user="aus")
     amendment = api.amend(0, "Recognising that climate change poses grave risks;", user="nz")
@@ -865,7 +838,6 @@ def test_accepted_deletion_removes_the_clause_and_supersedes_the_rest(client, ap
             json={"action": "insert", "after_clause_id": ids["clauses"][0], "text": "X."})
 
 
-@PG_LOCK_BUG
 def test_deletion_cannot_be_accepted_with_text(client, api, auth):
     deletion = api.delete(0)
     refused(client, "POST", f"/proposals/{deletion['id']}/decision", status=422,
@@ -873,7 +845,6 @@ def test_deletion_cannot_be_accepted_with_text(client, api, auth):
             json={"decision": "accept", "expected_version": 1, "text": "Keep it."})
 
 
-@PG_LOCK_BUG
 @pytest.mark.parametrize("after_index, order, numbers", [
     (1, [0, 1, "new", 2, 3], ["PP1", "PP2", "PP3", "OP1", "OP2"]),
     (2, [0, 1, 2, "new", 3], ["PP1", "PP2", "OP1", "OP2", "OP3"]),
@@ -898,7 +869,6 @@ def test_accepted_insertion_appears_in_place_and_renumbers(api, ids, after_index
         ("We will phase out coal.", 1, numbers[order.index("new")])
 
 
-@PG_LOCK_BUG
 def test_insertion_accepted_with_modifications(api):
     proposal = api.insert(3, "We will phase out coal.")
     body = api.decide(proposal["id"], "accept", 0, text="We will phase down coal.")
@@ -907,8 +877,7 @@ def test_insertion_accepted_with_modifications(api):
     assert api.get(f"/clauses/{body['clause_id']}")["text"] == "We will phase down coal."
 
 
-@pytest.mark.parametrize("expected_version", [pytest.param(1, marks=PG_LOCK_BUG),
-                                              pytest.param(2, marks=PG_LOCK_BUG), "0"])
+@pytest.mark.parametrize("expected_version", [1, 2, "0"])
 def test_insertion_decision_names_version_zero(client, api, auth, expected_version):
     proposal = api.insert(2, "We will phase out coal.")
     refused(client, "POST", f"/proposals/{proposal['id']}/decision", status=422,
@@ -918,7 +887,6 @@ def test_insertion_decision_names_version_zero(client, api, auth, expected_versi
 
 # --- listing, withdrawing, co-sponsoring, revising --------------------------------------------
 
-@PG_LOCK_BUG
 def test_list_proposals_filters_by_status(client, api, auth, ids):
     first = api.amend(2, BY_2035, user="aus")
     second = api.amend(2, RENEWABLE, user="nz")
@@ -980,7 +948,6 @@ def test_cosponsor_refused(client, api, auth, user, status, code):
             headers=auth(user))
 
 
-@PG_LOCK_BUG
 def test_cosponsor_twice_or_closed_is_409(client, api, auth):
     proposal = api.amend(2, BY_2035, user="aus")
     api.post(f"/proposals/{proposal['id']}/cosponsor", user="nz")

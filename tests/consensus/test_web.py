@@ -260,3 +260,21 @@ def test_delegate_has_no_chair_statement_form(client, world):
     assert response.status_code == 403
     assert db.session.execute(select(Document).where(Document.kind == "chair_statement")) \
         .scalar() is None
+
+
+def test_standalone_position_and_status_pages(client, world, stand):
+    clause = world.clauses[2]
+    stand(clause, JPN=("reservation", "Awaiting capital"))
+    db.session.commit()
+    login(client, "aus")
+    response = client.get(f"/clauses/{clause.id}/position")
+    assert response.status_code == 200 and b"Save position" in response.data
+    assert client.get(f"/clauses/{clause.id}/status").status_code == 403
+    client.post("/logout")
+    login(client, "secretariat")
+    assert client.get(f"/clauses/{clause.id}/position").status_code == 403
+    response = client.get(f"/clauses/{clause.id}/status")
+    assert response.status_code == 200
+    shown = text_of(response)
+    assert "Japan (JPN)" in shown and "Awaiting capital" in shown
+    assert len(page(response).xpath("//input[@name='excepted']")) == 4
