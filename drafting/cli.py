@@ -17,7 +17,8 @@ from drafting.services.audit import RequestOrigin, current_origin, verify_audit_
 
 
 def init_app(app: Flask) -> None:
-    for command in (seed_demo_command, create_user_command, issue_token_command,
+    for command in (seed_demo_command, create_user_command, set_password_command,
+                    issue_token_command,
                     verify_audit_command, close_silence_command, export_archive_command,
                     import_archive_command):
         app.cli.add_command(command)
@@ -87,6 +88,23 @@ def create_user_command(username, role, economy_code, display_name, password) ->
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Created {user.username} ({user.role.value}).")
+
+
+@click.command("set-password")
+@click.argument("username")
+@click.password_option()
+def set_password_command(username: str, password: str) -> None:
+    """Set USERNAME's password (e.g. after restoring an archive without password hashes)."""
+    _cli_origin()
+    user = db.session.execute(select(User).where(User.username == username.lower())).scalar()
+    if user is None:
+        raise click.ClickException(f"No user {username!r}.")
+    try:
+        accounts.set_password(None, user, password)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Password set for {user.username}; their sessions were ended.")
 
 
 @click.command("issue-token")
@@ -190,7 +208,7 @@ def import_archive_command(file: Path, accept_broken_audit_chain: bool) -> None:
         names = ", ".join(summary.users_without_password)
         click.echo(f"{len(summary.users_without_password)} users must have their password "
                    f"reset before they can log in (the archive holds no password hashes): "
-                   f"{names}.")
+                   f"{names}. Set each with: flask --app app set-password USERNAME")
     if summary.unusable_tokens:
         click.echo(f"{summary.unusable_tokens} API tokens that were in use cannot authenticate "
                    f"any more: issue new ones (flask --app app issue-token USERNAME).")

@@ -97,3 +97,12 @@ def test_migrations_have_one_head_and_match_the_models(app):
 
 def test_demo_economy_table_matches_the_official_order():
     assert [name for _, name, _ in ECONOMIES] == APEC_ORDER
+
+
+def test_set_password_command(app, runner, world):
+    from drafting.services.accounts import authenticate
+    result = runner.invoke(args=["set-password", "aus", "--password", "a brand new secret"])
+    assert result.exit_code == 0, result.output
+    assert authenticate("aus", "a brand new secret") is not None
+    assert runner.invoke(args=["set-password", "aus", "--password", "short"]).exit_code != 0
+    assert runner.invoke(args=["set-password", "nobody", "--password", "long enough pw"]).exit_code != 0

@@ -126,3 +126,14 @@ def set_user_active(actor, user_id: int, active: bool) -> User:
     record_event("user.activated" if active else "user.deactivated", actor,
                  username=user.username)
     return user
+
+
+def set_password(actor, user: User, password: str) -> User:
+    """Give `user` a new password and end their sessions. `actor` None: the command line."""
+    if actor is not None and actor.id != user.id:
+        authorize(actor, Action.MANAGE_USERS)
+    check_password_policy(password)
+    user.set_password(password, method=PASSWORD_HASH_METHOD)
+    user.rotate_session()
+    record_event("user.password_set", actor or user, username=user.username)
+    return user
