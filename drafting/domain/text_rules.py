@@ -28,9 +28,9 @@ def clean_text(value: object, *, field: str, max_chars: int, required: bool = Tr
         raise InvalidInput(f"{field} contains control characters that are not allowed.",
                            details={"field": field})
     if single_paragraph:
-        # A clause is one paragraph: inner line breaks become spaces instead of silently
-        # splitting it in exports.
-        text = " ".join(part.strip() for part in text.split("\n") if part.strip())
+        # A clause is one paragraph: line breaks, tabs and runs of spaces become one space,
+        # so exports never split it and a whitespace-only edit is no edit at all.
+        text = " ".join(text.split())
     if required and not text:
         raise InvalidInput(f"{field} must not be empty.", details={"field": field})
     if len(text) > max_chars:

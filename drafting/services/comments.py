@@ -26,7 +26,7 @@ def add_comment(actor, *, clause: Clause | None = None, proposal: Proposal | Non
         ensure_not_frozen(subject_document, "comments")
     body = text_rules.comment_text(body)
     if parent is not None:
-        if (clause is not None and parent.clause_id != clause.id and parent.proposal_id is None) \
+        if (clause is not None and parent.clause_id != clause.id) \
                 or (proposal is not None and parent.proposal_id != proposal.id):
             raise InvalidInput("parent_id belongs to another thread.",
                                details={"field": "parent_id"})

@@ -6,12 +6,16 @@ from drafting.extensions import db
 from drafting.models import Clause, Comment, Document, Proposal
 
 
+# Ids are 32-bit integers in the database; a larger one cannot exist (and would overflow).
+MAX_ID = 2**31 - 1
+
+
 def _get(model, object_id, label: str):
     try:
         key = int(object_id)
     except (TypeError, ValueError):
         raise NotFound(f"No {label} with id {object_id!r}.") from None
-    obj = db.session.get(model, key) if key > 0 else None
+    obj = db.session.get(model, key) if 0 < key <= MAX_ID else None
     if obj is None:
         raise NotFound(f"No {label} with id {key}.")
     return obj

@@ -13,13 +13,19 @@ from drafting.services.audit import record_event
 from drafting.services.guards import ensure_accepts_proposals, ensure_not_frozen
 from drafting.services.policy import Action, authorize
 
-def _live_clause_of(document: Document, clause: Clause | None, role: str) -> Clause:
+_CLAUSE_ROLES = {"clause": "the clause to change", "after_clause": "the clause to insert after"}
+
+
+def _live_clause_of(document: Document, clause: Clause | None, field: str) -> Clause:
+    """`clause` if it is a live clause of `document`; `field` names the input it came from."""
+    role = _CLAUSE_ROLES[field]
     if clause is None:
-        raise InvalidInput(f"The {role} clause is required.", details={"field": role})
+        raise InvalidInput(f"Choose {role}.", details={"field": f"{field}_id"})
     if clause.document_id != document.id:
-        raise InvalidInput(f"The {role} clause does not belong to this document.")
+        raise InvalidInput(f"{role.capitalize()} does not belong to this document.",
+                           details={"field": f"{field}_id"})
     if clause.removed:
-        raise Conflict(f"The {role} clause has been deleted.", code="clause_deleted")
+        raise Conflict(f"{role.capitalize()} has been deleted.", code="clause_deleted")
     return clause
 
 

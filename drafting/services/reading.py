@@ -103,7 +103,8 @@ def document_view(document: Document, *, include_removed: bool = False,
     numbers = display_numbers(document, rows)
     comment_counts = dict(db.session.execute(_visible_comments(
         select(Comment.clause_id, func.count(Comment.id))
-        .where(Comment.document_id == document.id, Comment.clause_id.is_not(None)), viewer)
+        .where(Comment.document_id == document.id, Comment.clause_id.is_not(None),
+               Comment.proposal_id.is_(None)), viewer)
         .group_by(Comment.clause_id)
     ).all())
     by_clause: dict[int, list[Proposal]] = defaultdict(list)

@@ -1137,10 +1137,6 @@ def test_reply_to_another_proposals_thread_is_422(client, api, auth):
             headers=auth("nz"), json={"body": "Reply.", "parent_id": root["id"]})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG drafting/services/comments.py add_comment: the parent check "
-    "`parent.clause_id != clause.id and parent.proposal_id is None` lets a reply posted on "
-    "clause A join a proposal thread on clause B; the reply is stored on clause B (201)."))
 def test_reply_to_another_clauses_proposal_thread_is_422(client, api, auth, ids):
     proposal = api.amend(1, "Recalling the Putrajaya Vision 2040 and its goals;", user="nz")
     root = api.post(f"/proposals/{proposal['id']}/comments", {"body": "On PP2's proposal."},
@@ -1248,11 +1244,6 @@ def test_resolve_twice_and_reopen_unresolved_are_409(client, api, auth):
 
 # --- bugs outside the API layer -------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG drafting/services/loading.py _get: an id beyond the integer column's range goes to "
-    "the database and fails (PostgreSQL DataError 'integer out of range', SQLite "
-    "OverflowError), a 500 for every page and the CLI instead of NotFound. The API guards "
-    "its own ids."))
 def test_loading_an_impossible_id_is_not_found(app):
     with pytest.raises(NotFound):
         get_proposal(2**63)
