@@ -10,6 +10,7 @@ import os
 import uuid
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -90,9 +91,28 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
+def isolate_requests(app) -> None:
+    """Make every test-client request start clean, as in production.
+
+    The fixture keeps an app context pushed for the whole test (so tests can use the
+    session), and Flask reuses a pushed context for requests: without this, `g` (Flask-Login's
+    cached user, the CSRF token) and uncommitted session state would leak between requests
+    and between clients.
+    """
+    def fresh_globals():
+        g.__dict__.clear()
+
+    def discard_uncommitted(exc):
+        db.session.rollback()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_globals)
+    app.teardown_request_funcs.setdefault(None, []).append(discard_uncommitted)
+
+
 @pytest.fixture
 def app(migrated):
     app = make_test_app(migrated)
+    isolate_requests(app)
     with app.app_context():
         yield app
         db.session.rollback()

@@ -26,26 +26,7 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
                            message=message), status
 
 
-# Defence in depth behind the escaping: pages load scripts and styles only from this site
-# (no inline script, no inline style, no plugins, no framing). A view that needs something
-# else (e.g. a self-contained export) sets its own header, which is left alone.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                           "img-src 'self'; object-src 'none'; base-uri 'none'; "
-                           "frame-ancestors 'none'; form-action 'self'")
-
-
-def _security_headers(response):
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
-
-
 def init_app(app: Flask) -> None:
-    app.after_request(_security_headers)
-
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()

@@ -197,9 +197,6 @@ def test_amendment_without_a_clause_is_422(client, world):
     assert committed_rows() == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: drafting/services/proposals.py _live_clause_of "
-                   "builds 'The {role} clause …' with role 'clause' / 'after_clause', so the "
-                   "delegate reads 'The clause clause is required.'")
 def test_missing_clause_message_is_readable(client, world):
     login(client, "aus")
     response = _propose_form(client, world, action="amend", text=AUS_OP1)
@@ -207,9 +204,6 @@ def test_missing_clause_message_is_readable(client, world):
     assert "clause clause" not in message and "after_clause" not in message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: drafting/domain/text_rules.py clean_text(single_"
-                   "paragraph=True) keeps runs of spaces inside a clause, so a whitespace-only "
-                   "'amendment' is accepted (the preview collapses whitespace and shows no change)")
 def test_whitespace_only_change_counts_as_unchanged(client, world):
     login(client, "aus")
     before = committed_rows()

@@ -336,9 +336,6 @@ def test_static_files_are_served(client, world, path):
     response.close()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: drafting/services/reading.py document_view counts "
-                   "every comment with clause_id (proposal discussions included), but the "
-                   "'N comments' link opens the clause page's own threads (clause_only=True)")
 def test_comment_count_matches_the_threads_it_links_to(client, world):
     proposal = propose(world, "aus", 2, AUS_OP1)
     comment(world, "nz", proposal=proposal, body="On the proposal, not the clause.")

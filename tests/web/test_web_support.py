@@ -1,12 +1,8 @@
 """Shared helpers for the web tests (this module holds no tests of its own).
 
-Why `isolated_requests`: the `app` fixture keeps ONE application context pushed for the whole
-test, and Flask reuses an already-pushed context for every test-client request. So `flask.g`
-(where Flask-Login caches the current user and Flask-WTF the CSRF token) and the SQLAlchemy
-session outlive a request, which production never does: the user of one test client leaks
-into the next request of another client, and an uncommitted change of a failed request is
-still in the session for the next one. The fixture restores per-request behaviour: a clean
-`g` at the start of each request and a rolled-back session at its end.
+Request isolation (a clean `g` and a rolled-back session per request) is installed by the
+`app` fixture in tests/conftest.py; `install_request_isolation` is re-exported for tests that
+build an app of their own.
 """
 from __future__ import annotations
 
@@ -15,10 +11,10 @@ from collections.abc import Iterable
 
 import lxml.html
 import pytest
-from flask import g
 from sqlalchemy import select, text
 
 from drafting.extensions import db
+from tests.conftest import isolate_requests
 from drafting.services import comments as comment_service
 from drafting.services import decisions
 from drafting.services import proposals as proposal_service
@@ -28,20 +24,12 @@ WATCHED_TABLES = ("proposals", "cosponsorships", "comments", "clause_versions", 
                   "proposal_updates", "audit_events", "users")
 
 
-def install_request_isolation(app) -> None:
-    def fresh_globals():
-        g.__dict__.clear()
-
-    def discard_uncommitted(exc):
-        db.session.rollback()
-
-    app.before_request_funcs.setdefault(None, []).insert(0, fresh_globals)
-    app.teardown_request_funcs.setdefault(None, []).append(discard_uncommitted)
+install_request_isolation = isolate_requests
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def isolated_requests(app):
-    install_request_isolation(app)
+    """Kept for the modules that name it; the `app` fixture already isolates requests."""
     yield
 
 
