@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -9,7 +11,8 @@ from drafting import demo_content
 from drafting.domain.states import ClauseStatus, Role, SectionKind, Stage
 from drafting.extensions import db
 from drafting.models import Clause, ClauseVersion, Document, Economy, Section, User
-from drafting.services import accounts, comments, decisions, proposals
+from drafting.services import (accounts, clause_status, comments, decisions, positions,
+                               proposals, revisions, rounds)
 from drafting.services.audit import record_event
 
 # APEC's official order of members, with APEC's own abbreviations. Colours are dark enough
@@ -128,6 +131,12 @@ def _create_negotiation(economies: dict[str, Economy]) -> Document:
     db.session.flush()
     record_event("document.created", secretariat, document_id=document.id,
                  title=document.title, clauses=len(clauses))
+    revisions.issue_revision(secretariat, document,
+                             "Rev.1: circulated to all economies ahead of SOM3")
+    deadline = (datetime.now(ZoneInfo("Asia/Bangkok")) + timedelta(days=14)).replace(
+        hour=17, minute=0, second=0, microsecond=0, tzinfo=None)
+    rounds.open_round(secretariat, document, deadline, "Asia/Bangkok",
+                      note="Written proposals on Rev.1")
 
     submitted = []
     for spec_p in demo_content.PROPOSALS:
@@ -165,7 +174,43 @@ def _create_negotiation(economies: dict[str, Economy]) -> Document:
             post(thread, clause=clauses[(ref[0], ref[1])])
         else:
             post(thread, proposal=submitted[ref[0]])
+    _record_positions(secretariat, clauses)
     return document
+
+
+# Where the room stands: (section, index) → stances; economies not named have said nothing.
+_SUPPORT_ALL = {code: "support" for code, _, _ in ECONOMIES}
+DEMO_POSITIONS = {
+    ("preamble", 0): _SUPPORT_ALL,
+    ("preamble", 1): {**_SUPPORT_ALL, "RUS": "can_accept", "PRC": "can_accept"},
+    ("preamble", 3): {code: "support" for code in ("THA", "AUS", "JPN", "SGP", "MAS", "VN",
+                                                   "INA", "RP", "NZ", "CHL", "PE")},
+    ("goal1", 0): {"AUS": "support", "NZ": "support", "CDA": "support", "JPN": "can_accept",
+                   "RUS": ("reservation", "Net-zero timelines must remain nationally "
+                                          "determined; we need to consult capital.")},
+    ("goal2", 2): {"USA": ("objection", "The text must not imply that legitimate trade "
+                                        "measures taken for environmental reasons are "
+                                        "disguised restrictions."),
+                   "PRC": ("reservation", "We cannot accept language that legitimises "
+                                          "unilateral trade measures."),
+                   "SGP": "can_accept", "MAS": "can_accept"},
+    ("goal3", 1): {"CHL": "support", "PE": "support", "MEX": "support", "ROK": "can_accept"},
+}
+DEMO_STATUSES = [
+    (("preamble", 0), "agreed", "Agreed at SOM2 with no objection."),
+    (("preamble", 1), "agreed", "Agreed at SOM2 with no objection."),
+    (("preamble", 3), "agreed_ad_ref", "Agreed ad referendum, pending confirmation by capitals."),
+    (("goal2", 2), "bracketed", "Competing proposals from the United States and China."),
+]
+
+
+def _record_positions(secretariat: User, clauses: dict[tuple[str, int], Clause]) -> None:
+    for key, stances in DEMO_POSITIONS.items():
+        for code, stance in stances.items():
+            stance, text = stance if isinstance(stance, tuple) else (stance, "")
+            positions.set_position(_user(code.lower()), clauses[key], stance, text)
+    for key, status, reason in DEMO_STATUSES:
+        clause_status.set_clause_status(secretariat, clauses[key], status, reason)
 
 
 def database_is_empty() -> bool:

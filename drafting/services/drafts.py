@@ -60,11 +60,16 @@ def _live_clause(clause: Clause | None, what: str) -> Clause:
     return clause
 
 
-def update_draft(actor, proposal: Proposal, *, text: str, rationale: str) -> Proposal:
-    """Rewrite a draft's wording and rationale, against the clause's current text."""
+def update_draft(actor, proposal: Proposal, *, text: str | None,
+                 rationale: str | None) -> Proposal:
+    """Rewrite a draft's wording and rationale, against the clause's current text.
+
+    `text` or `rationale` None keeps the draft's own.
+    """
     _own_draft(actor, proposal)
     ensure_not_frozen(proposal.document, "drafts")
-    rationale = text_rules.rationale_text(rationale)
+    rationale = proposal.rationale if rationale is None else text_rules.rationale_text(rationale)
+    text = proposal.text if text is None else text
     base_changed = False
     if proposal.action is ProposalAction.DELETE:
         new_text = ""

@@ -63,12 +63,12 @@ def notify_for_event(event: AuditEvent) -> list[Notification]:
         return []
     token = _fanning_out.set(True)
     try:
-        drafts = _drafts_for(event)
+        planned = _recipients_for(event)
         notifications = [
             Notification(user_id=user_id, kind=kind, message=message, url=url,
                          document_id=event.document_id, created_at=event.occurred_at,
                          dedupe_key=f"event:{event.id}:{user_id}")
-            for user_id, (kind, message, url) in drafts.items()
+            for user_id, (kind, message, url) in planned.items()
             if user_id != event.actor_id
         ]
         if notifications:
@@ -79,7 +79,7 @@ def notify_for_event(event: AuditEvent) -> list[Notification]:
         _fanning_out.reset(token)
 
 
-def _drafts_for(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
+def _recipients_for(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
     """user id → (kind, message, url); one notification per user and event."""
     out: dict[int, tuple[str, str, str]] = {}
     if event.kind == REVISION_KIND:

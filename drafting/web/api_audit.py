@@ -179,10 +179,13 @@ def create_draft(document_id: int):
 
 @bp.put("/drafts/<int:proposal_id>")
 def update_draft(proposal_id: int):
+    """Body {"text", "rationale"}: either may be left out to keep the draft's own."""
     data = _payload()
     proposal = visibility.get_visible_proposal(g.api_user, proposal_id)
-    draft_service.update_draft(g.api_user, proposal, text=_string(data, "text"),
-                               rationale=_string(data, "rationale"))
+    draft_service.update_draft(
+        g.api_user, proposal,
+        text=_string(data, "text") if data.get("text") is not None else None,
+        rationale=_string(data, "rationale") if data.get("rationale") is not None else None)
     commit()
     return jsonify(proposal_json(proposal))
 

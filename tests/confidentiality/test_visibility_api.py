@@ -119,3 +119,14 @@ def test_circulation_through_the_api(client, scene, api_token):
     mode = client.put(f"{API}/documents/{doc}/circulation", headers=secretariat,
                       json={"circulate_immediately": True})
     assert mode.get_json()["changed"] is True
+
+
+def test_updating_a_draft_keeps_what_is_left_out(client, scene, api_token):
+    response = client.put(f"{API}/drafts/{scene.aus_draft.id}", headers=api_token("aus"),
+                          json={"rationale": "clearer"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["rationale"] == "clearer" and "CONFIDENTIAL-AUS-DRAFT" in body["text"]
+    refused = client.put(f"{API}/drafts/{scene.aus_draft.id}", headers=api_token("aus"),
+                         json={"text": 5})
+    assert refused.status_code == 422

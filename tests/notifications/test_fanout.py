@@ -134,7 +134,7 @@ def test_the_actor_is_not_notified_of_their_own_change(world):
 def test_fanout_does_not_reenter(world, monkeypatch):
     """A notification that caused an event would not fan out again from inside the fan-out."""
     calls = []
-    original = notifications._drafts_for
+    original = notifications._recipients_for
 
     def nested(event):
         calls.append(event.kind)
@@ -142,7 +142,7 @@ def test_fanout_does_not_reenter(world, monkeypatch):
             record_event("revision.issued", None, document_id=world.document.id, number=9)
         return original(event)
 
-    monkeypatch.setattr(notifications, "_drafts_for", nested)
+    monkeypatch.setattr(notifications, "_recipients_for", nested)
     record_event("revision.issued", world.user("secretariat"), document_id=world.document.id,
                  number=1)
     assert calls == ["revision.issued"]
