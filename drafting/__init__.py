@@ -22,6 +22,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    if app.config.get("TESTING") and "RATELIMIT_ENABLED" not in (config or {}):
+        # Test suites log in hundreds of times from one address; a test of the throttling
+        # itself asks for it with RATELIMIT_ENABLED=True.
+        app.config["RATELIMIT_ENABLED"] = False
+
+    from drafting.logging_setup import configure_logging
+
+    configure_logging(app)  # JSON lines on stderr, level from LOG_LEVEL
 
     from drafting import models  # noqa: F401  (registers every table on the metadata)
     from drafting.extensions import csrf, db, login_manager, migrate
@@ -34,5 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
     from drafting import cli, web
 
     web.init_app(app)
+    from drafting.extensions import limiter
+
+    # After the web layer: its before-request hooks (request id, client address) run first, so
+    # a throttled login is audited with its origin.
+    limiter.init_app(app)
     cli.init_app(app)
     return app

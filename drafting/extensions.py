@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and attached in create_app()."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+# Throttles logins (drafting/web/auth.py). Settings come from the RATELIMIT_* keys of the app's
+# config: memory storage by default, Redis (RATELIMIT_STORAGE_URI) when several processes serve.
+# One app per process: init_app() reads RATELIMIT_ENABLED into this shared instance.
+limiter = Limiter(get_remote_address)

@@ -21,12 +21,40 @@ MIN_PASSWORD_LENGTH = 10
 PASSWORD_HASH_METHOD = "scrypt"
 
 
-def check_password_policy(password: str) -> None:
+# Passwords of 10+ characters that head the published lists of leaked passwords, and a few
+# any attacker would try first here. Compared lower-cased, spaces removed.
+COMMON_PASSWORDS = frozenset({
+    "0000000000", "0123456789", "1111111111", "1234567890", "0987654321", "9876543210",
+    "123456789a", "a123456789", "1234567891", "12345678910", "123123123123", "1q2w3e4r5t",
+    "1qaz2wsx3edc", "qwertyuiop", "qwerty1234", "qwerty12345", "qwerty123456", "asdfghjkl1",
+    "zxcvbnm123", "abcdefghij", "abc1234567", "abcd123456", "password12", "password123",
+    "password1234", "passw0rd123", "p@ssw0rd123", "iloveyou123", "letmein123", "welcome123",
+    "welcome2022", "changeme123", "administrator", "admin12345", "admin123456",
+    "secretariat", "thailand2022", "bangkok2022", "apec2022bangkok", "apecthailand2022",
+    "bcgeconomy2022",
+})
+
+
+def check_password_policy(password: str, username: str | None = None) -> None:
+    """Refuse a weak password with InvalidInput (field "password"), saying why.
+
+    At least MIN_PASSWORD_LENGTH characters; not the username, nor the username with only
+    digits or punctuation around it; not one of COMMON_PASSWORDS. Used by every way a password
+    is set: create-user, set-password, the admin page, seed-demo.
+    """
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
                            details={"field": "password"})
     if len(password) > 256:
         raise InvalidInput("The password is too long (at most 256 characters).",
+                           details={"field": "password"})
+    folded = "".join(password.lower().split())
+    name = "".join((username or "").lower().split())
+    if name and name in folded and not any(ch.isalpha() for ch in folded.replace(name, "")):
+        raise InvalidInput("The password must not be the username (with or without digits "
+                           "added).", details={"field": "password"})
+    if folded in COMMON_PASSWORDS:
+        raise InvalidInput("This password is one of the most common ones; choose another.",
                            details={"field": "password"})
 
 
@@ -48,7 +76,7 @@ def create_user(actor, *, username: str, password: str, role: Role | str,
                            details={"field": "economy"})
     if role in (Role.OBSERVER, Role.ADMIN):
         economy = None
-    check_password_policy(password)
+    check_password_policy(password, username)
     if db.session.execute(select(User.id).where(User.username == username)).scalar():
         raise Conflict(f"The username {username!r} is taken.", code="duplicate")
     user = User(username=username, display_name=display_name.strip() or username, role=role,
@@ -132,7 +160,7 @@ def set_password(actor, user: User, password: str) -> User:
     """Give `user` a new password and end their sessions. `actor` None: the command line."""
     if actor is not None and actor.id != user.id:
         authorize(actor, Action.MANAGE_USERS)
-    check_password_policy(password)
+    check_password_policy(password, user.username)
     user.set_password(password, method=PASSWORD_HASH_METHOD)
     user.rotate_session()
     record_event("user.password_set", actor or user, username=user.username)

@@ -1,6 +1,7 @@
 """The web layer: blueprints, login, error mapping, request bookkeeping."""
 from __future__ import annotations
 
+import os
 import secrets
 
 from flask import Flask, g, request
@@ -8,6 +9,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from drafting.domain.render import css_class_for
+from drafting.logging_setup import install_request_logging
 from drafting.extensions import db, login_manager
 from drafting.models import User
 from drafting.services import policy
@@ -53,11 +55,16 @@ def init_app(app: Flask) -> None:
             return None
         return user
 
-    @app.before_request
     def remember_origin() -> None:
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
         g.origin_token = current_origin.set(
             RequestOrigin(remote_addr=request.remote_addr or "", request_id=g.request_id))
+
+    # First of all before-request functions, so that a request refused by an earlier guard
+    # still has its id (response header, request log).
+    app.before_request_funcs.setdefault(None, []).insert(0, remember_origin)
+    install_request_logging(app)  # one JSON line per request (drafting/logging_setup.py)
+    trust_proxies(app)
 
     @app.teardown_request
     def forget_origin(exc) -> None:
@@ -92,3 +99,18 @@ def init_app(app: Flask) -> None:
         return {"can": policy.can, "Action": policy.Action, "econ_class": css_class_for}
 
     app.jinja_env.filters["safe_html"] = Markup
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies (a load balancer, nginx), take the client's address and scheme
+    from the X-Forwarded-For / -Proto headers the nearest N proxies set (PROXY_FIX_HOPS, default
+    0: trust no such header). The address goes to the audit trail and the request log."""
+    hops = app.config.get("PROXY_FIX_HOPS", os.environ.get("PROXY_FIX_HOPS", "0"))
+    try:
+        hops = int(hops or 0)
+    except (TypeError, ValueError):
+        hops = 0
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: PLC0415
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)

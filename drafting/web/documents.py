@@ -11,6 +11,7 @@ from drafting.models import Document, Economy
 from drafting.services import reading
 from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause, get_document
+from drafting.web import http_cache
 from drafting.web.workflow import settle_all_on_read, settle_on_read
 
 bp = Blueprint("documents", __name__)
@@ -39,17 +40,25 @@ def show(document_id: int):
     if request.args.get("rev") not in (None, ""):  # ?rev=N: the snapshot Rev.N holds
         revision = revision_service.get_revision(document, request.args["rev"])
         view_mode = "clean"
-        view = revision_service.revision_view(document, revision)
-    else:
-        view = reading.document_view(document)
-    changes = {}
-    if view_mode == "changes":
-        changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
-                   for row in view.rows if row.open_proposals}
-    return render_template("documents/show.html", view=view, document=document,
-                           view_mode=view_mode, changes=changes,
-                           redline=reading.proposal_redline_html,
-                           revision=revision, revisions=all_revisions)
+
+    def render():
+        if revision is not None:
+            view = revision_service.revision_view(document, revision)
+        else:
+            view = reading.document_view(document)
+        changes = {}
+        if view_mode == "changes":
+            changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
+                       for row in view.rows if row.open_proposals}
+        return render_template("documents/show.html", view=view, document=document,
+                               view_mode=view_mode, changes=changes,
+                               redline=reading.proposal_redline_html,
+                               revision=revision, revisions=all_revisions)
+
+    # 304 Not Modified when the browser's copy is still current (drafting/web/http_cache.py).
+    etag = http_cache.document_page_etag(
+        document, view_mode=view_mode, revision_number=revision.number if revision else None)
+    return http_cache.respond(etag, render)
 
 
 @bp.get("/clauses/<int:clause_id>")

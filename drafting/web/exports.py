@@ -10,6 +10,8 @@ from drafting.models import Revision
 from drafting.services import exports
 from drafting.services.export_files import FORMATS_BY_MODE, pdf_available, render_file
 from drafting.services.loading import get_document
+from drafting.services.policy import Action, authorize
+from drafting.web import http_cache
 
 bp = Blueprint("exports", __name__)
 
@@ -20,9 +22,22 @@ def send_export(document, args) -> Response:
     fmt = args.get("format", "docx")
     from drafting.services.export_files import check_format
     check_format(mode, fmt)
-    data = exports.export_document(current_user_or_api(), document, mode,
-                                   from_revision=args.get("from"), to_revision=args.get("to"))
-    file = render_file(data, fmt)
+    viewer = current_user_or_api()
+    # Checked before a 304 or a cached file can be answered; export_document checks it again.
+    authorize(viewer, Action.VIEW, document)
+
+    def build():
+        data = exports.export_document(viewer, document, mode, from_revision=args.get("from"),
+                                       to_revision=args.get("to"))
+        return render_file(data, fmt)
+
+    # ETag / 304 and the per-process cache of rendered files (drafting/web/http_cache.py).
+    key = http_cache.export_key(document, viewer, mode=mode, fmt=fmt,
+                                from_revision=args.get("from"), to_revision=args.get("to"))
+    return http_cache.export_response(key, build, lambda file: _file_response(file, fmt))
+
+
+def _file_response(file, fmt: str) -> Response:
     response = Response(file.content, mimetype=file.media_type)
     disposition = "inline" if fmt == "html" else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'

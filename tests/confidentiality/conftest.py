@@ -8,11 +8,9 @@
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy.exc import NotSupportedError
 
 from drafting.extensions import db
 from drafting.models import Proposal
@@ -53,11 +51,3 @@ def scene(world) -> Scene:
     db.session.commit()
     return Scene(world, aus_draft, nz_draft, aus_open, jpn_public)
 
-
-# decide_proposal's row locks fail on PostgreSQL (see PG_LOCK_BUG in tests/api/test_api.py):
-# the tests that need a decision are expected to fail there for that reason only, until fixed.
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
-NEEDS_DECISIONS = pytest.mark.xfail(
-    ON_POSTGRES, raises=NotSupportedError, strict=False,
-    reason="BUG drafting/services/decisions.py _lock(): SELECT ... FOR UPDATE over an outer "
-           "join is refused by PostgreSQL; every accept/reject fails there.")

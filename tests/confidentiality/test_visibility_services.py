@@ -13,7 +13,7 @@ from drafting.extensions import db
 from drafting.models import AuditEvent, Comment, Proposal, SubmissionRound
 from drafting.models.types import utcnow
 from drafting.services import comments, decisions, drafts, proposals, reading, visibility
-from tests.confidentiality.conftest import (DRAFT_WORDING, NEEDS_DECISIONS, OP1, PUBLIC_WORDING,
+from tests.confidentiality.conftest import (DRAFT_WORDING, OP1, PUBLIC_WORDING,
                                             UNCIRCULATED_WORDING)
 
 VIEWERS = ["aus", "aus2", "nz", "jpn", "secretariat", "observer", "admin"]
@@ -154,7 +154,6 @@ def test_immediate_circulation_is_switched_by_the_secretariat(scene):
     assert not visibility.can_see_proposal(w.user("jpn"), scene.aus_open)
 
 
-@NEEDS_DECISIONS
 def test_an_accepted_proposal_is_part_of_the_text_and_seen_by_all(scene):
     w = scene.world
     decisions.decide_proposal(w.user("secretariat"), scene.aus_open, "accept", expected_version=1)
@@ -162,7 +161,6 @@ def test_an_accepted_proposal_is_part_of_the_text_and_seen_by_all(scene):
     assert visibility.can_see_proposal(w.user("nz"), scene.aus_open)
 
 
-@NEEDS_DECISIONS
 def test_a_rejected_uncirculated_proposal_stays_confidential(scene):
     w = scene.world
     decisions.decide_proposal(w.user("secretariat"), scene.aus_open, "reject",
@@ -264,7 +262,6 @@ def test_batch_refuses_a_closed_round_and_duplicates(scene):
     assert scene.aus_draft.status is ProposalStatus.DRAFT
 
 
-@NEEDS_DECISIONS
 def test_a_draft_in_conflict_must_be_updated_before_submission(scene):
     w = scene.world
     # JPN's public proposal changes the same words as AUS's draft.

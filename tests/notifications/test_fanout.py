@@ -11,7 +11,6 @@ from drafting.extensions import db
 from drafting.models import Notification, Position, SilenceProcedure, SubmissionRound
 from drafting.services import accounts, decisions, notifications, proposals
 from drafting.services.audit import record_event
-from tests.confidentiality.conftest import NEEDS_DECISIONS
 
 OP1 = "We will reduce emissions by 2030 and promote clean energy."
 NOW = datetime(2022, 11, 10, 9, 0, tzinfo=timezone.utc)
@@ -35,7 +34,6 @@ def amend(world, username, text, clause_index=2):
                                      clause=world.clauses[clause_index], text=text)
 
 
-@NEEDS_DECISIONS
 def test_acceptance_notifies_every_delegate_of_the_economy_and_nobody_else(world):
     p = amend(world, "aus", OP1.replace("reduce", "halve"))
     decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1)
@@ -47,7 +45,6 @@ def test_acceptance_notifies_every_delegate_of_the_economy_and_nobody_else(world
     assert note.read_at is None and note.dedupe_key.startswith("event:")
 
 
-@NEEDS_DECISIONS
 def test_acceptance_with_modifications_and_rejection_say_so(world):
     p = amend(world, "nz", OP1.replace("reduce", "halve"))
     decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1,
@@ -62,7 +59,6 @@ def test_acceptance_with_modifications_and_rejection_say_so(world):
     assert message.endswith("Reason: Several economies want to keep it")
 
 
-@NEEDS_DECISIONS
 def test_conflict_and_superseded_notify_the_affected_economy(world):
     secretariat = world.user("secretariat")
     winner = amend(world, "aus", OP1.replace("clean energy", "renewable energy"))
@@ -98,7 +94,6 @@ def nz_objects_to_op1(world):
     db.session.flush()
 
 
-@NEEDS_DECISIONS
 def test_changes_to_an_objected_clause_notify_the_objecting_economy(world, nz_objects_to_op1):
     p = amend(world, "aus", OP1.replace("reduce", "halve"))
     decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1)

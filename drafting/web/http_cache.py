@@ -1,0 +1,289 @@
+"""Conditional GET for the document page and the exports, and a small cache of export files.
+
+**ETags.** A page is only worth re-sending when something it shows has changed. Every change of
+state writes an audit event (services/audit.py), so the newest event about a document — plus
+the newest event about no document in particular (users, tokens) — marks the document's
+state: the *change marker*. We use the event's hash rather than its id: the hash chains every
+earlier event, so a marker never repeats even across a database rebuilt or restored from an
+older backup. Finding it costs two index look-ups; nothing is rendered to compute an ETag.
+
+The key of the document page also holds everything else the page shows that is not an audited
+change: who is looking (id, role, economy, display name — pages differ by viewer), the view
+(clean / changes / ?rev=N), the header's unread-notification count, the countdowns of a
+running silence procedure or submission round (they tick by the minute), the session's CSRF
+secret (forms on the page carry a token derived from it), and the build of the application
+(templates and code: a deployment changes every ETag). A page carrying a one-time flash message
+gets no ETag at all, so a message is never replayed from a browser's cache.
+
+ETags are weak (``W/"…"``): two renderings for the same key mean the same thing but are not
+byte-identical (CSRF tokens are timestamped, Word files embed the time they were written).
+Every response says ``Cache-Control: private, no-cache``: negotiating texts are confidential,
+so no shared cache may keep them, and a browser must ask again each time — answered with
+``304 Not Modified`` and no body when the ETag still matches.
+
+**Export cache.** Rendering a Word or PDF file of the whole statement is the most expensive
+thing the application does, and during a meeting many delegates download the same text. The
+rendered file is kept in memory, per process, under (build, document id, change marker, mode,
+format, from, to, date, visibility class of the viewer), in a small LRU bounded by entry count
+(``EXPORT_CACHE_ENTRIES``, default 32) and total size (``EXPORT_CACHE_BYTES``, default 32 MiB);
+0 entries disables it. It is an optimisation only: every host and worker has its own, nothing
+depends on a hit, and a multi-host deployment that wants one shared cache would put the same
+keys in Redis (docs/deploy.md).
+
+The visibility class is (role, economy, active): the confidentiality rules
+(services/visibility.py) decide by role and economy only, so sharing a cached file inside such
+a class can never show a viewer a proposal they may not see.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
+
+from flask import Response, current_app, make_response, request, session
+from flask_login import current_user
+from sqlalchemy import select
+
+from drafting.extensions import db
+from drafting.models import AuditEvent, Document
+from drafting.models.types import utcnow
+from drafting.services import stages
+from drafting.web.audit import _unread_notifications as unread_notifications
+
+CACHE_CONTROL = "private, no-cache"
+_ROOT = Path(__file__).resolve().parent.parent.parent
+_BUILD_SOURCES = (("templates", (".html", ".txt", ".xml")), ("static", (".css", ".js")),
+                  ("drafting", (".py",)))
+
+_build_lock = threading.Lock()
+_build_id: str | None = None
+
+
+# --- the parts of a key -------------------------------------------------------------------------
+
+def build_id() -> str:
+    """Identifies the code being served: ``APP_RELEASE`` if set (e.g. a git commit), else a
+    digest of the templates, static files and Python sources, computed once per process.
+    Every process running the same code computes the same value, on every host."""
+    global _build_id
+    if _build_id is None:
+        with _build_lock:
+            if _build_id is None:
+                release = os.environ.get("APP_RELEASE", "").strip()
+                _build_id = release or _digest_sources()
+    return _build_id
+
+
+def _digest_sources() -> str:
+    digest = hashlib.sha256()
+    for folder, suffixes in _BUILD_SOURCES:
+        base = _ROOT / folder
+        for path in sorted(p for p in base.rglob("*") if p.suffix in suffixes and p.is_file()):
+            digest.update(str(path.relative_to(_ROOT)).encode())
+            try:
+                digest.update(path.read_bytes())
+            except OSError:  # a file removed while we read: it still changes the digest
+                digest.update(b"\0missing")
+    return digest.hexdigest()[:16]
+
+
+def change_marker(document_id: int) -> tuple[str, str]:
+    """(newest event about the document, newest event about no document), as hash prefixes."""
+    def newest(condition):
+        return (select(AuditEvent.hash).where(condition)
+                .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
+
+    about_document, general = db.session.execute(select(
+        newest(AuditEvent.document_id == document_id),
+        newest(AuditEvent.document_id.is_(None)),
+    )).one()
+    return (about_document or "")[:24], (general or "")[:24]
+
+
+def viewer_identity(user) -> tuple:
+    """What of the viewer a page shows or depends on."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ("anonymous",)
+    role = getattr(user, "role", None)
+    return (user.id, getattr(role, "value", role), user.economy_id, user.display_name,
+            bool(user.is_active))
+
+
+def visibility_class(user) -> tuple:
+    """Viewers who see exactly the same proposals (see the module's docstring)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ("anonymous",)
+    role = getattr(user, "role", None)
+    return (getattr(role, "value", role), user.economy_id, bool(user.is_active))
+
+
+def deadline_parts(document: Document) -> tuple:
+    """The countdowns and open/closed states the document page's banners show."""
+    summary = stages.workflow_summary(document)
+    parts: list = []
+    if summary.silence is not None:
+        parts += ["silence", summary.silence.id, summary.silence.status.value,
+                  summary.remaining(summary.silence)]
+    if summary.round is not None:
+        parts += ["round", summary.round.id, summary.round_open, summary.remaining(summary.round)]
+    return tuple(parts)
+
+
+def _session_secret_digest() -> str:
+    raw = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "")
+    return hashlib.sha256(str(raw).encode()).hexdigest()[:12] if raw else ""
+
+
+def make_etag(parts: Iterable) -> str:
+    """A short opaque tag for the key `parts` (any values with a stable `repr`)."""
+    text = "\x1f".join(repr(p) for p in parts)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+# --- answering ----------------------------------------------------------------------------------
+
+def matches(etag: str) -> bool:
+    """Whether the request's If-None-Match names `etag` (weak comparison, as RFC 9110 asks)."""
+    return request.if_none_match.contains_weak(etag)
+
+
+def _not_modified(etag: str) -> Response:
+    response = Response(status=304)
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def respond(etag: str | None, render: Callable[[], object]) -> Response:
+    """304 when the client already has `etag`; otherwise `render()`, tagged if it is a 200.
+
+    `etag` None means "do not tag this one" (e.g. a page carrying a flash message): the
+    response is rendered and marked private, no-cache, with no validator.
+    """
+    if etag is not None and matches(etag):
+        return _not_modified(etag)
+    response = make_response(render())
+    if etag is not None and response.status_code == 200:
+        response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def document_page_etag(document: Document, *, view_mode: str,
+                       revision_number: int | None) -> str | None:
+    """The ETag of GET /documents/<id> for the logged-in user, or None when the page must not
+    be tagged (a flash message is waiting to be shown on it)."""
+    if session.get("_flashes"):
+        return None
+    return make_etag((
+        "document-page", build_id(), document.id, *change_marker(document.id),
+        viewer_identity(current_user._get_current_object()), view_mode, revision_number or "",
+        unread_notifications(),  # the header's count, computed once per request
+        _session_secret_digest(), deadline_parts(document),
+    ))
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+class ExportCache:
+    """A thread-safe LRU of rendered export files, bounded by entries and by total bytes."""
+
+    def __init__(self, max_entries: int = 32, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_entries = max(0, max_entries)
+        self.max_bytes = max(0, max_bytes)
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def size(self) -> int:
+        return self._bytes
+
+    def get(self, key: Hashable):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]
+            self.misses += 1
+            return None
+
+    def put(self, key: Hashable, value, size: int) -> None:
+        """Keep `value`; a value larger than a quarter of the byte bound is not kept."""
+        if self.max_entries == 0 or size > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._sizes.pop(key)
+                del self._items[key]
+            self._items[key] = value
+            self._sizes[key] = size
+            self._bytes += size
+            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                old, _ = self._items.popitem(last=False)
+                self._bytes -= self._sizes.pop(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._sizes.clear()
+            self._bytes = 0
+
+
+def _setting(name: str, default: int) -> int:
+    value = current_app.config.get(name, os.environ.get(name))
+    try:
+        return int(value) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        return default
+
+
+def export_cache() -> ExportCache:
+    """The current application's export cache (one per application object, i.e. per process)."""
+    cache = current_app.extensions.get("drafting_export_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("drafting_export_cache", ExportCache(
+            _setting("EXPORT_CACHE_ENTRIES", 32), _setting("EXPORT_CACHE_BYTES", 32 * 1024 * 1024)))
+    return cache
+
+
+def export_key(document: Document, viewer, *, mode: str, fmt: str, from_revision,
+               to_revision) -> tuple:
+    """Everything an export file depends on. The date is in it because an export of the
+    current text is dated the day it is made."""
+    return ("export", build_id(), document.id, *change_marker(document.id), mode, fmt,
+            str(from_revision or "").strip(), str(to_revision or "").strip(),
+            utcnow().date().isoformat(), visibility_class(viewer))
+
+
+def export_response(key: tuple, build: Callable[[], object],
+                    send: Callable[[object], Response]) -> Response:
+    """304 when the client holds the tag of `key`; else the file from the cache, or `build()`
+    (kept in the cache) — handed to `send` to make the response."""
+    etag = make_etag(key)
+    if matches(etag):
+        return _not_modified(etag)
+    cache = export_cache()
+    file = cache.get(key)
+    if file is None:
+        file = build()
+        cache.put(key, file, len(getattr(file, "content", b"")))
+    response = send(file)
+    if response.status_code == 200:
+        response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+__all__ = ["CACHE_CONTROL", "ExportCache", "build_id", "change_marker", "deadline_parts",
+           "document_page_etag", "export_cache", "export_key", "export_response", "make_etag",
+           "matches", "respond", "viewer_identity", "visibility_class"]
