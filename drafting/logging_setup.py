@@ -118,7 +118,8 @@ def redacted_query(query_string: bytes | str) -> str:
     if not query_string:
         return ""
     pairs = parse_qsl(query_string, keep_blank_values=True)
-    return urlencode([(k, REDACTED if _SECRET_NAME.search(k) else v) for k, v in pairs])
+    return urlencode([(k, REDACTED if _SECRET_NAME.search(k) else v) for k, v in pairs],
+                     safe="[]/:,")
 
 
 def _user_name() -> str | None:

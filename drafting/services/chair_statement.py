@@ -27,17 +27,12 @@ from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
 from drafting.services.positions import consensus_matrix
 from drafting.services.reading import clause_rows, display_numbers
+from drafting.services.locking import lock_row
 
 KIND = "chair_statement"
 TITLE_PREFIX = "Chair's Statement — "
 SYMBOL_SUFFIX = "/CHAIR"
 MOVED_TO_NOTE = "Moved to the Chair's statement"
-
-
-def _lock(model, object_id):
-    return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update(of=model)
-    ).scalar_one()
 
 
 def chair_statement_of(document: Document) -> Document | None:
@@ -120,7 +115,7 @@ def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] 
     is itself a Chair's statement).
     """
     authorize(actor, Action.CREATE_CHAIR_STATEMENT, document)
-    ensure_not_frozen(_lock(Document, document.id), "Chair's statements")
+    ensure_not_frozen(lock_row(Document, document.id), "Chair's statements")
     if document.kind == KIND:
         raise Conflict("This document is already a Chair's statement.", code="is_chair_statement")
     note = text_rules.note_text(note, required=False, field="note")
@@ -137,11 +132,11 @@ def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] 
         db.session.add(chair)
         db.session.flush()
     else:
-        ensure_not_frozen(_lock(Document, chair.id), "Chair's statements")
+        ensure_not_frozen(lock_row(Document, chair.id), "Chair's statements")
     sections = _mirror_sections(document, chair, {c.section_id for c, _ in selected})
     result = ChairStatementResult(chair, created)
     for source, number in selected:
-        _lock(Clause, source.id)
+        lock_row(Clause, source.id)
         copy = Clause(document_id=chair.id, section_id=sections[source.section_id].id,
                       position=0, version=1, created_at=now)
         db.session.add(copy)

@@ -18,12 +18,7 @@ from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
 from drafting.services.positions import all_economies, positions_by_code
-
-
-def _lock(model, object_id):
-    return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update(of=model)
-    ).scalar_one()
+from drafting.services.locking import lock_row
 
 
 def validate_economy_codes(value: object, field: str = "excepted") -> list[str]:
@@ -57,8 +52,8 @@ def set_clause_status(actor, clause: Clause, status: ClauseStatus | str, reason:
     object or reserve and no override given).
     """
     authorize(actor, Action.SET_CLAUSE_STATUS, clause)
-    ensure_not_frozen(_lock(Document, clause.document_id), "status changes")
-    _lock(Clause, clause.id)
+    ensure_not_frozen(lock_row(Document, clause.document_id), "status changes")
+    lock_row(Clause, clause.id)
     if clause.removed:
         raise Conflict("This clause has been deleted: its status can no longer change.",
                        code="clause_deleted")

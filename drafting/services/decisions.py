@@ -13,16 +13,9 @@ from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
+from drafting.services.locking import lock_row
 
 DECISIONS = ("accept", "reject")
-
-
-def _lock(model, object_id):
-    """Re-read a row with a write lock (PostgreSQL) so racing decisions serialise on it."""
-    return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update(of=model)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
 
 
 def decide_proposal(actor, proposal: Proposal, decision: str, *,
@@ -41,12 +34,12 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
     authorize(actor, Action.DECIDE, proposal)
     if decision not in DECISIONS:
         raise InvalidInput("decision must be “accept” or “reject”.", details={"field": "decision"})
-    ensure_not_frozen(_lock(Document, proposal.document_id), "decisions")
-    _lock(Proposal, proposal.id)
+    ensure_not_frozen(lock_row(Document, proposal.document_id), "decisions")
+    lock_row(Proposal, proposal.id)
     if not proposal.is_open:
         raise Conflict(f"Proposal #{proposal.id} is already {proposal.status.label.lower()}.",
                        code="proposal_closed")
-    clause = _lock(Clause, proposal.clause_id) if proposal.clause_id else None
+    clause = lock_row(Clause, proposal.clause_id) if proposal.clause_id else None
     _check_expected_version(proposal, clause, expected_version)
     now = utcnow()
     proposal.decided_at = proposal.updated_at = now

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput, StaleVersion
@@ -14,15 +13,7 @@ from drafting.services.audit import record_event
 from drafting.services.decisions import carry_open_proposals
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
-
-
-def _locked(model, object_id):
-    """Re-read a row with a write lock (PostgreSQL), in the same order as decisions: document,
-    then clause, so an edit and a decision on the same clause serialise instead of deadlocking."""
-    return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+from drafting.services.locking import lock_row
 
 
 def edit_clause_text(actor, clause: Clause, text: str, expected_version: int | None,
@@ -46,8 +37,8 @@ def edit_clause_text(actor, clause: Clause, text: str, expected_version: int | N
                            details={"field": "expected_version"})
     new_text = text_rules.clause_text(text)
     note = text_rules.note_text(note, required=False)
-    ensure_not_frozen(_locked(Document, clause.document_id), "edits")
-    clause = _locked(Clause, clause.id)
+    ensure_not_frozen(lock_row(Document, clause.document_id), "edits")
+    clause = lock_row(Clause, clause.id)
     if clause.version != expected_version:
         raise StaleVersion(
             f"The clause changed since you opened it: you edited version {expected_version}, "

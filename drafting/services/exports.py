@@ -12,8 +12,7 @@ from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.exports.model import (SECRETARIAT, DispositionRow, ExportDocument, ExportSection,
                                     LegendEntry, Paragraph, Run)
 from drafting.extensions import db
-from drafting.models import (Clause, ClauseVersion, Document, Proposal, Revision, RevisionClause,
-                             Section)
+from drafting.models import Clause, ClauseVersion, Document, Proposal, Revision, RevisionClause
 from drafting.models.types import utcnow
 from drafting.services import reading
 from drafting.services.policy import Action, authorize

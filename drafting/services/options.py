@@ -28,12 +28,7 @@ from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
 from drafting.services.reading import display_numbers
-
-
-def _lock(model, object_id):
-    return db.session.execute(
-        select(model).where(model.id == object_id).with_for_update(of=model)
-    ).scalar_one()
+from drafting.services.locking import lock_row
 
 
 def _options_query(clause_ids):
@@ -109,8 +104,8 @@ def keep_as_option(actor, proposal: Proposal, note: str = "",
     too long).
     """
     authorize(actor, Action.MANAGE_OPTIONS, proposal)
-    ensure_not_frozen(_lock(Document, proposal.document_id), "options")
-    _lock(Proposal, proposal.id)
+    ensure_not_frozen(lock_row(Document, proposal.document_id), "options")
+    lock_row(Proposal, proposal.id)
     if proposal.status is not ProposalStatus.OPEN:
         raise Conflict(f"Proposal #{proposal.id} is {proposal.status.label.lower()}: only an "
                        "open proposal can be kept as an option.", code="proposal_closed")
@@ -143,8 +138,8 @@ def keep_as_option(actor, proposal: Proposal, note: str = "",
 def return_to_desk(actor, proposal: Proposal, now: datetime | None = None) -> Proposal:
     """Undo "keep as option": the proposal is open again (e.g. so its economy can update it)."""
     authorize(actor, Action.MANAGE_OPTIONS, proposal)
-    ensure_not_frozen(_lock(Document, proposal.document_id), "options")
-    _lock(Proposal, proposal.id)
+    ensure_not_frozen(lock_row(Document, proposal.document_id), "options")
+    lock_row(Proposal, proposal.id)
     if proposal.status is not ProposalStatus.OPTION:
         raise Conflict(f"Proposal #{proposal.id} is not kept as an option.", code="not_an_option")
     proposal.status = ProposalStatus.OPEN
@@ -179,8 +174,8 @@ def choose_option(actor, clause: Clause, proposal: Proposal | None, *,
     an option of this clause or is in conflict).
     """
     authorize(actor, Action.MANAGE_OPTIONS, clause)
-    ensure_not_frozen(_lock(Document, clause.document_id), "options")
-    _lock(Clause, clause.id)
+    ensure_not_frozen(lock_row(Document, clause.document_id), "options")
+    lock_row(Clause, clause.id)
     if expected_version is None:
         raise InvalidInput("expected_version is required: name the clause version you chose on.",
                            details={"field": "expected_version"})

@@ -28,6 +28,7 @@ from drafting.services import reading
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
+from drafting.services.locking import lock_row
 
 SECRETARIAT = "Secretariat"
 # Audit events that move a proposal into and out of the options (services/options.py).
@@ -116,12 +117,6 @@ def revision_view(document: Document, revision: Revision) -> reading.DocumentVie
 
 # --- issuing ---------------------------------------------------------------------------------
 
-def _lock_document(document: Document) -> Document:
-    return db.session.execute(
-        select(Document).where(Document.id == document.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-
 
 def issue_revision(actor, document: Document, note: str = "", renumber: bool = True,
                    now: datetime | None = None) -> Revision:
@@ -136,7 +131,7 @@ def issue_revision(actor, document: Document, note: str = "", renumber: bool = T
     if not isinstance(renumber, bool):
         raise InvalidInput("renumber must be true or false.", details={"field": "renumber"})
     note = text_rules.note_text(note, required=False)
-    document = _lock_document(document)
+    document = lock_row(Document, document.id)
     ensure_not_frozen(document, "revisions")
     now = now or utcnow()
 
