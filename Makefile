@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: install run test test-postgres system-packages bench render-exports clean
+.PHONY: install run serve test test-postgres system-packages bench render-exports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,37 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# Production-style serving: gunicorn (settings in gunicorn.conf.py) on PostgreSQL. The database
+# named by DATABASE_URL is created if it does not exist, then migrated. See docs/deploy.md.
+SERVE_DATABASE_URL = $(or $(DATABASE_URL),postgresql+psycopg://postgres@127.0.0.1:5432/drafting)
+
+define CREATE_DATABASE
+import os, sys
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+url = make_url(os.environ["DATABASE_URL"])
+if url.get_backend_name() == "postgresql" and url.database:
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": url.database}).scalar()
+            if not found:
+                conn.execute(text('CREATE DATABASE "' + url.database.replace('"', '""') + '"'))
+                print("Created database " + url.database)
+    except Exception as error:
+        sys.exit("PostgreSQL at " + url.render_as_string(hide_password=True)
+                 + " is not reachable: " + str(error).strip().splitlines()[0])
+    finally:
+        admin.dispose()
+endef
+export CREATE_DATABASE
+
+serve: install
+	@DATABASE_URL='$(SERVE_DATABASE_URL)' $(BIN)/python -c "$$CREATE_DATABASE"
+	DATABASE_URL='$(SERVE_DATABASE_URL)' $(BIN)/flask db upgrade
+	DATABASE_URL='$(SERVE_DATABASE_URL)' exec $(BIN)/gunicorn -c gunicorn.conf.py app:app
+
 # Debian packages for exports and browser tests (LibreOffice, poppler, Pango, fonts, Chromium).
 system-packages:
 	bash scripts/install-system-packages.sh
@@ -38,6 +69,7 @@ test-postgres: install system-packages
 bench: install
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_document_page.py
+	$(BIN)/python benchmarks/bench_exports.py
 
 # Render every export of the demo to PNG pages (test-artifacts/exports/) for a person to look at.
 render-exports: install system-packages

@@ -108,7 +108,11 @@ def configure_logging(app: Flask) -> None:
         logger.addHandler(handler)
     handler.setFormatter(TextFormatter() if fmt == "text" else JsonFormatter())
     logger.setLevel(level)
-    logging.getLogger(REQUEST_LOGGER).setLevel(logging.NOTSET)  # follows LOG_LEVEL
+    request_logger = logging.getLogger(REQUEST_LOGGER)
+    request_logger.setLevel(logging.NOTSET)  # follows LOG_LEVEL
+    # logging.config.fileConfig (Alembic's migrations run it) disables every logger existing at
+    # that moment; an application built afterwards in the same process logs again.
+    logger.disabled = request_logger.disabled = False
 
 
 def redacted_query(query_string: bytes | str) -> str:

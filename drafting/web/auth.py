@@ -73,8 +73,9 @@ def _limit_per_account() -> str:
     return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
 
 
-def _wait_minutes(reset_at: float) -> int:
-    return max(1, math.ceil((reset_at - time.time()) / 60))
+def _wait_seconds(reset_at: float) -> int:
+    """Seconds until the limit lets a new attempt through (Flask-Limiter rounds reset_at up)."""
+    return max(1, math.ceil(reset_at - 1 - time.time()))
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -82,8 +83,8 @@ def login_throttled(error: RateLimitExceeded):
     """429 page for a throttled login, with the wait; audited (once a minute per key)."""
     db.session.rollback()
     breaches = g.pop("login_throttles", [])
-    reset_at = max((b[2] for b in breaches), default=time.time() + 60)
-    minutes = _wait_minutes(reset_at)
+    seconds = _wait_seconds(max((b[2] for b in breaches), default=time.time() + 61))
+    minutes = math.ceil(seconds / 60)
     username = (request.form.get("username") or "").strip().lower()[:64]
     first_in_a_while = [kind for kind, key, _ in breaches
                         if limiter.limiter.hit(THROTTLE_AUDIT_EVERY, "throttle-audit", key)]
@@ -93,7 +94,7 @@ def login_throttled(error: RateLimitExceeded):
         commit()
     response = current_app.make_response((
         render_template("auth/throttled.html", minutes=minutes), 429))
-    response.headers["Retry-After"] = str(max(1, int(reset_at - time.time())))
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 

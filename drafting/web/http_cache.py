@@ -1,9 +1,10 @@
 """Conditional GET for the document page and the exports, and a small cache of export files.
 
 **ETags.** A page is only worth re-sending when something it shows has changed. Every change of
-state writes an audit event (services/audit.py), so the newest event about a document — plus
-the newest event about no document in particular (users, tokens) — marks the document's
-state: the *change marker*. We use the event's hash rather than its id: the hash chains every
+state writes an audit event (services/audit.py), so the newest event about a document — plus,
+to be safe, the newest event about no document at all (accounts, say) — marks the document's
+state: the *change marker*. Log-ins and API tokens (``auth.*``, ``token.*`` events) change no
+page and are left out. We use the event's hash rather than its id: the hash chains every
 earlier event, so a marker never repeats even across a database rebuilt or restored from an
 older backup. Finding it costs two index look-ups; nothing is rendered to compute an ETag.
 
@@ -45,6 +46,7 @@ from pathlib import Path
 
 from flask import Response, current_app, make_response, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from drafting.extensions import db
@@ -90,15 +92,23 @@ def _digest_sources() -> str:
     return digest.hexdigest()[:16]
 
 
+# Events about no document that never change what a document page or an export shows. They
+# are the frequent ones (every log-in, every failed or throttled attempt, every API token), so
+# leaving them out keeps ETags and cached exports valid through the start of a meeting.
+IRRELEVANT_KIND_PREFIXES = ("auth.", "token.")
+
+
 def change_marker(document_id: int) -> tuple[str, str]:
-    """(newest event about the document, newest event about no document), as hash prefixes."""
-    def newest(condition):
-        return (select(AuditEvent.hash).where(condition)
+    """(newest event about the document, newest relevant event about no document), as hash
+    prefixes."""
+    def newest(*conditions):
+        return (select(AuditEvent.hash).where(*conditions)
                 .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
 
     about_document, general = db.session.execute(select(
         newest(AuditEvent.document_id == document_id),
-        newest(AuditEvent.document_id.is_(None)),
+        newest(AuditEvent.document_id.is_(None),
+               *(AuditEvent.kind.not_like(prefix + "%") for prefix in IRRELEVANT_KIND_PREFIXES)),
     )).one()
     return (about_document or "")[:24], (general or "")[:24]
 
@@ -133,6 +143,9 @@ def deadline_parts(document: Document) -> tuple:
 
 
 def _session_secret_digest() -> str:
+    """Digest of the session's CSRF secret, made now if the session has none yet (the page's
+    forms would make it anyway): the first rendering and the next request share one key."""
+    generate_csrf()
     raw = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "")
     return hashlib.sha256(str(raw).encode()).hexdigest()[:12] if raw else ""
 

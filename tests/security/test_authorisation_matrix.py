@@ -36,6 +36,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from drafting.extensions import db
 from tests.factories import PASSWORD, login
 from tests.security.scene import build_scene, prepare
 from tests.web.test_web_support import committed_rows
@@ -58,13 +59,16 @@ class Route:
     form: dict | None = None
     json: object = None
     upload: bool = False  # multipart with the scene's tracked-changes .docx as `file`
-    setup: tuple[str, ...] = ()
+    setup: tuple[str, ...] = ()  # scene.SETUPS to apply first
+    # The allowed writes of this route undo each other's preconditions (breaking silence twice):
+    # each gets a scene of its own.
+    alone: bool = False
 
 
 def R(url: str, expect: str | dict[str, str], *, form=None, json=None, upload=False,
-      setup=()) -> Route:
+      setup=(), alone=False) -> Route:
     return Route(url, {"-": expect} if isinstance(expect, str) else expect, form, json, upload,
-                 tuple([setup] if isinstance(setup, str) else setup))
+                 tuple([setup] if isinstance(setup, str) else setup), alone)
 
 
 # Who is who, for reading the table:      anon aus nz sec obs admin
@@ -159,9 +163,10 @@ MATRIX: dict[str, dict[str, Route]] = {
     # --- comments and positions ---------------------------------------------------------------
     "comments.create": {"POST": R("/comments", NEGOTIATORS, form={
         "clause_id": "{c0}", "body": "Our delegation supports this paragraph."})},
-    "comments.resolve": {"POST": R("/comments/{comment}/resolve", OWN_OR_SECRETARIAT)},
+    "comments.resolve": {"POST": R("/comments/{comment}/resolve", OWN_OR_SECRETARIAT,
+                                   alone=True)},
     "comments.reopen": {"POST": R("/comments/{comment}/reopen", OWN_OR_SECRETARIAT,
-                                  setup="resolved")},
+                                  setup="resolved", alone=True)},
     "consensus.position_form": {"GET": R("/clauses/{c0}/position", DELEGATES)},
     "consensus.set_position": {"POST": R("/clauses/{c0}/position", DELEGATES,
                                          form={"stance": "support"})},
@@ -204,7 +209,7 @@ MATRIX: dict[str, dict[str, Route]] = {
                                           setup="silence")},
     "workflow.break_silence": {"POST": R("/documents/{doc}/silence/break", DELEGATES,
                                          form={"reason": "We cannot accept OP2."},
-                                         setup="silence")},
+                                         setup="silence", alone=True)},
     "workflow.endorse": {"POST": R("/documents/{doc}/endorse", SECRETARIAT,
                                    form={"note": "Leaders' meeting."}, setup="ministers")},
     "imports.new_document": {"GET": R("/documents/import", SECRETARIAT)},
@@ -252,9 +257,9 @@ MATRIX: dict[str, dict[str, Route]] = {
                                            "draft-NZ": "LHCHHH"},
                                           json={"body": "A question on this wording."})},
     "api.resolve_comment": {"POST": R("/api/v1/comments/{comment}/resolve",
-                                      OWN_OR_SECRETARIAT)},
+                                      OWN_OR_SECRETARIAT, alone=True)},
     "api.reopen_comment": {"POST": R("/api/v1/comments/{comment}/reopen", OWN_OR_SECRETARIAT,
-                                     setup="resolved")},
+                                     setup="resolved", alone=True)},
     "api.clause_positions": {"GET": R("/api/v1/clauses/{c0}/positions", READ)},
     "api.set_position": {
         "POST": R("/api/v1/clauses/{c0}/position", DELEGATES, json={"stance": "support"}),
@@ -306,7 +311,7 @@ MATRIX: dict[str, dict[str, Route]] = {
                                     json=DEADLINE)},
     "api.break_silence": {"POST": R("/api/v1/documents/{doc}/silence/break", DELEGATES,
                                     json={"reason": "We cannot accept OP2."},
-                                    setup="silence")},
+                                    setup="silence", alone=True)},
     "api.cancel_silence": {"POST": R("/api/v1/documents/{doc}/silence/cancel", SECRETARIAT,
                                      json={"reason": "A new proposal came in."},
                                      setup="silence")},
@@ -328,47 +333,70 @@ MATRIX: dict[str, dict[str, Route]] = {
 }
 
 
-# --- the cases ---------------------------------------------------------------------------------
+# --- running the table -------------------------------------------------------------------------
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
 
 @dataclass(frozen=True)
-class Case:
+class Check:
+    """One cell of the table: a route, a variant of its object, a role."""
     endpoint: str
     method: str
     variant: str
-    route: Route = field(compare=False)
+    role: str
+    route: Route = field(compare=False, repr=False)
 
     @property
-    def expected(self) -> dict[str, str]:
+    def expected(self) -> str:
         letters = self.route.expect[self.variant]
         assert len(letters) == len(ROLES), f"{self}: one letter per role in {ROLES}"
-        return dict(zip(ROLES, letters))
+        return letters[ROLES.index(self.role)]
 
     @property
     def is_api(self) -> bool:
         return self.route.url.startswith("/api/")
 
+    @property
+    def is_allowed_write(self) -> bool:
+        return self.expected == "A" and self.method in WRITES
+
     def __str__(self) -> str:
-        return f"{self.endpoint} {self.method} [{self.variant}]"
+        return f"{self.endpoint} {self.method} [{self.variant}] as {self.role}"
 
 
-CASES = [Case(endpoint, method, variant, route)
-         for endpoint, methods in MATRIX.items()
-         for method, route in methods.items()
-         for variant in route.expect]
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-# Reads are checked for every role on one scene; an allowed write changes the scene, so each
-# allowed (write, role) pair gets a scene of its own.
-SHARED = [(case, [r for r in ROLES if case.method not in WRITES or case.expected[r] != "A"])
-          for case in CASES]
-ALLOWED_WRITES = [(case, role) for case in CASES if case.method in WRITES
-                  for role in ROLES if case.expected[role] == "A"]
+CHECKS = [Check(endpoint, method, variant, role, route)
+          for endpoint, methods in MATRIX.items()
+          for method, route in methods.items()
+          for variant in route.expect
+          for role in ROLES]
 
-# Figures for docs/security.md.
+# Refusals and reads leave the database as it was (the refusals are checked to), so every route
+# needing the same scene is checked on one: one test per set of `setup`s, the refusals first.
+# An allowed write changes the scene: one test per route, its allowed writes in turn (they act
+# on different objects, or add rows that do not disturb each other); a route marked `alone`
+# gets a scene per allowed write.
+REFUSAL_AND_READ_GROUPS: dict[tuple[str, ...], list[Check]] = {}
+WRITE_GROUPS: list[tuple[str, list[Check]]] = []
+for _endpoint, _methods in MATRIX.items():
+    for _method, _route in _methods.items():
+        _checks = [c for c in CHECKS if (c.endpoint, c.method) == (_endpoint, _method)]
+        REFUSAL_AND_READ_GROUPS.setdefault(_route.setup, []).extend(
+            c for c in _checks if not c.is_allowed_write)
+        _writes = [c for c in _checks if c.is_allowed_write]
+        if _writes and _route.alone:
+            WRITE_GROUPS.extend((str(c), [c]) for c in _writes)
+        elif _writes:
+            WRITE_GROUPS.append((f"{_endpoint} {_method}", _writes))
+
+# Figures for docs/security.md (printed by `python -m tests.security.test_authorisation_matrix`).
 FIGURES = {
-    "rules": len(MATRIX),
-    "endpoint_methods": sum(len(m) for m in MATRIX.values()),
-    "cases": len(CASES),
-    "checks": len(CASES) * len(ROLES),
+    "endpoints": len(MATRIX),
+    "routes (endpoint × method)": sum(len(m) for m in MATRIX.values()),
+    "route × object variants": len({(c.endpoint, c.method, c.variant) for c in CHECKS}),
+    "checks (× 6 roles)": len(CHECKS),
+    "allowed": sum(c.expected in "AC" for c in CHECKS),
+    "refused": sum(c.expected in "LFH" for c in CHECKS),
 }
 
 
@@ -385,26 +413,14 @@ def _fill(value, ids: dict[str, int]):
     return value
 
 
-def _client_as(app, api_token, case: Case, role: str):
-    """A test client for `role`: logged in for pages, with a bearer token for the API."""
-    client = app.test_client()
-    headers = {}
-    if role != "anonymous":
-        if case.is_api:
-            headers = api_token(role)
-        else:
-            login(client, role)
-    return client, headers
-
-
-def _send(client, headers, case: Case, scene):
-    ids = scene.placeholders(case.variant)
-    url = case.route.url.format_map(ids)
-    kwargs: dict = {"method": case.method, "headers": headers}
-    if case.route.json is not None:
-        kwargs["json"] = _fill(case.route.json, ids)
-    data = {k: str(v) for k, v in _fill(case.route.form or {}, ids).items()}
-    if case.route.upload:
+def _send(client, headers: dict, check: Check, scene):
+    ids = scene.placeholders(check.variant)
+    url = check.route.url.format_map(ids)
+    kwargs: dict = {"method": check.method, "headers": headers}
+    if check.route.json is not None:
+        kwargs["json"] = _fill(check.route.json, ids)
+    data = {k: str(v) for k, v in _fill(check.route.form or {}, ids).items()}
+    if check.route.upload:
         data["file"] = (scene.tracked_changes_docx(), "AUS tracked changes.docx")
         kwargs["content_type"] = "multipart/form-data"
     if data:
@@ -419,27 +435,33 @@ def _login_redirect(response) -> bool:
     return location.path == "/login" and "next" in parse_qs(location.query)
 
 
-def _check(case: Case, role: str, response, before, after) -> str | None:
-    """None if the response is what the table says, else a description of the mismatch."""
-    expected = case.expected[role]
-    status = response.status_code
+def _mismatch(check: Check, response, changed: list[str]) -> str | None:
+    """None if the response is what the table says, else what went wrong."""
+    expected, status = check.expected, response.status_code
     got = f"{status} {response.headers.get('Location', '')}".strip()
     if expected == "A":
         if 200 <= status < 400 and not _login_redirect(response):
             return None
         return f"expected allowed (2xx/3xx), got {got}: {response.data[:300]!r}"
-    if after != before:
-        changed = sorted(t for t in before if before[t] != after[t])
+    if changed:
         return f"expected {expected} with nothing changed, got {got} and changed {changed}"
     if expected == "L":
-        if (case.is_api and status == 401) or (not case.is_api and _login_redirect(response)):
+        if (check.is_api and status == 401) or (not check.is_api and _login_redirect(response)):
             return None
         return f"expected login required, got {got}"
     wanted = {"F": {403}, "H": {404}, "C": {400, 409, 422}}[expected]
     if status in wanted:
         return None
-    return f"expected {expected} ({'/'.join(map(str, sorted(wanted)))}), got {got}: " \
-           f"{response.data[:300]!r}"
+    return (f"expected {expected} ({'/'.join(map(str, sorted(wanted)))}), got {got}: "
+            f"{response.data[:300]!r}")
+
+
+def _every_table():
+    return committed_rows(t.name for t in db.metadata.sorted_tables)
+
+
+def _changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(t for t in before if before[t] != after[t])
 
 
 @pytest.fixture
@@ -447,36 +469,52 @@ def scene(world):
     return build_scene(world)
 
 
-def _run(app, api_token, scene, case: Case, roles) -> list[str]:
-    prepare(scene, case.route.setup)
+def _run(app, api_token, scene, checks: list[Check], setup: tuple[str, ...]) -> None:
+    prepare(scene, setup)
+    # One client per role and kind of route, logged in (pages) or holding a token (API),
+    # before the baseline is taken.
+    clients = {}
+    for check in checks:
+        key = (check.role, check.is_api)
+        if key in clients:
+            continue
+        client, headers = app.test_client(), {}
+        if check.role != "anonymous":
+            if check.is_api:
+                headers = api_token(check.role)
+            else:
+                login(client, check.role)
+        clients[key] = (client, headers)
+    baseline = _every_table()
+    refusals = [c for c in checks if c.expected != "A"]
+    allowed = [c for c in checks if c.expected == "A"]
     problems = []
-    # Refusals first: each must leave the scene exactly as it was for the next role.
-    for role in sorted(roles, key=lambda r: case.expected[r] == "A"):
-        client, headers = _client_as(app, api_token, case, role)
-        before = committed_rows_of_every_table()
-        response = _send(client, headers, case, scene)
-        after = committed_rows_of_every_table() if case.expected[role] != "A" else before
-        if problem := _check(case, role, response, before, after):
-            problems.append(f"{case} as {role}: {problem}")
-    return problems
+    for check in refusals:
+        response = _send(*clients[check.role, check.is_api], check, scene)
+        changed = _changed_tables(baseline, _every_table())
+        if problem := _mismatch(check, response, changed):
+            problems.append(f"{check}: {problem}")
+            baseline = _every_table()  # report each refusal that writes, not all that follow
+    for check in allowed:
+        response = _send(*clients[check.role, check.is_api], check, scene)
+        if problem := _mismatch(check, response, []):
+            problems.append(f"{check}: {problem}")
+    assert not problems, f"{len(problems)} cells of MATRIX disagree:\n" + "\n".join(problems)
 
 
-def committed_rows_of_every_table():
-    from drafting.extensions import db
-    return committed_rows(t.name for t in db.metadata.sorted_tables)
+@pytest.mark.parametrize("setup", list(REFUSAL_AND_READ_GROUPS),
+                         ids=[" + ".join(s) or "plain scene" for s in REFUSAL_AND_READ_GROUPS])
+def test_refusals_and_reads(app, api_token, scene, setup):
+    """Every refused cell (L, F, H, C) changes nothing and answers as the table says; every
+    allowed read answers 2xx/3xx."""
+    _run(app, api_token, scene, REFUSAL_AND_READ_GROUPS[setup], setup)
 
 
-@pytest.mark.parametrize("case,roles", SHARED, ids=[str(c) for c, _ in SHARED])
-def test_route_refusals_and_reads(app, api_token, scene, case, roles):
-    problems = _run(app, api_token, scene, case, roles)
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("case,role", ALLOWED_WRITES,
-                         ids=[f"{c} as {r}" for c, r in ALLOWED_WRITES])
-def test_allowed_write(app, api_token, scene, case, role):
-    problems = _run(app, api_token, scene, case, [role])
-    assert not problems, "\n".join(problems)
+@pytest.mark.parametrize("checks", [g for _, g in WRITE_GROUPS],
+                         ids=[name for name, _ in WRITE_GROUPS])
+def test_allowed_writes(app, api_token, scene, checks):
+    """Every allowed write succeeds (2xx/3xx) for the roles the table allows."""
+    _run(app, api_token, scene, checks, checks[0].route.setup)
 
 
 def _routes_of(app) -> set[tuple[str, str]]:
@@ -501,15 +539,28 @@ def test_every_table_url_reaches_its_endpoint(app):
     adapter = app.url_map.bind("localhost")
     ids = {name: 7 for name in ("doc", "jpn", "proposal", "comment", "notification", "token",
                                 "c0", "c1", "c2", "c3")}
-    for case in CASES:
-        path = urlsplit(case.route.url.format_map(ids)).path
-        endpoint, _ = adapter.match(path, method=case.method)
-        assert endpoint == case.endpoint, f"{case}: {path} is served by {endpoint}"
+    for endpoint, methods in MATRIX.items():
+        for method, route in methods.items():
+            path = urlsplit(route.url.format_map(ids)).path
+            served_by, _ = adapter.match(path, method=method)
+            assert served_by == endpoint, f"{endpoint} {method}: {path} is served by {served_by}"
 
 
-def test_every_role_is_refused_somewhere_and_allowed_somewhere():
-    """A sanity check on the table itself: no role column is all the same."""
-    for index, role in enumerate(ROLES):
-        letters = {route.expect[v][index] for methods in MATRIX.values()
-                   for route in methods.values() for v in route.expect}
+def test_the_table_is_well_formed():
+    """Known variants and setups, one letter per role, and every role both allowed and refused
+    somewhere (a column of one letter would mean the role is not really tested)."""
+    from tests.security.scene import SETUPS
+    for endpoint, methods in MATRIX.items():
+        for method, route in methods.items():
+            assert set(route.expect) <= {"-", "AUS", "NZ", "draft-AUS", "draft-NZ"}, endpoint
+            assert set(route.setup) <= set(SETUPS), endpoint
+            for letters in route.expect.values():
+                assert len(letters) == len(ROLES) and set(letters) <= set("ACFHL"), endpoint
+    for role in ROLES:
+        letters = {c.expected for c in CHECKS if c.role == role}
         assert "A" in letters and len(letters) > 1, role
+
+
+if __name__ == "__main__":
+    for name, value in FIGURES.items():
+        print(f"{name}: {value}")

@@ -1,0 +1,129 @@
+"""gunicorn serves the application for real: gunicorn.conf.py, a free port, the test database."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 40  # seconds: importing the app (WeasyPrint, lxml …) in each worker
+STOP_TIMEOUT = 20
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local URL)
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.fixture
+def gunicorn_server(migrated, tmp_path):
+    """A running gunicorn (2 workers × 2 threads); yields (base URL, process, stderr path)."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": migrated, "SECRET_KEY": "serving-test-secret",
+           "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2",
+           "GUNICORN_GRACEFUL_TIMEOUT": "10", "LOG_LEVEL": "info", "LOG_FORMAT": "json"}
+    env.pop("GUNICORN_CONTROL_SOCKET", None)
+    log_path = tmp_path / "gunicorn.stderr"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()}")
+            try:
+                if fetch(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not answer within {START_TIMEOUT}s:\n"
+                            f"{log_path.read_text()}")
+            time.sleep(0.2)
+        yield base, process, log_path
+    finally:
+        if process.poll() is None:
+            process.kill()  # only when the test itself did not stop it
+            process.wait(timeout=STOP_TIMEOUT)
+
+
+def test_gunicorn_serves_health_readiness_and_login_then_stops_cleanly(gunicorn_server):
+    base, process, log_path = gunicorn_server
+
+    status, headers, body = fetch(base + "/healthz")
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+    assert headers["Server"].startswith("gunicorn")
+
+    status, _headers, body = fetch(base + "/readyz")
+    assert status == 200 and json.loads(body) == {"status": "ok", "database": "ok"}
+
+    status, headers, body = fetch(base + "/login?next=/documents",
+                                  headers={"X-Request-Id": "serving-login-1"})
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b'name="password"' in body and b'name="csrf_token"' in body
+    assert headers["X-Request-Id"] == "serving-login-1"
+
+    process.send_signal(signal.SIGTERM)  # graceful stop: workers finish, then the master exits
+    assert process.wait(timeout=STOP_TIMEOUT) == 0
+    log = log_path.read_text()
+    assert "Shutting down" in log
+    # The application's own request log replaced gunicorn's access log: one JSON line each.
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("logger") == "drafting.request"]
+    login = [line for line in requests if line["request_id"] == "serving-login-1"]
+    assert len(login) == 1
+    assert login[0]["path"] == "/login" and login[0]["status"] == 200
+    assert login[0]["query"] == "next=/documents" and login[0]["bytes"] == len(body)
+    assert {line["path"] for line in requests} >= {"/healthz", "/readyz", "/login"}
+    assert not any('"GET /healthz HTTP/1.1"' in line for line in log.splitlines())
+
+
+def test_the_configuration_reads_its_settings_from_the_environment(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("BIND", "0.0.0.0:9000, unix:/tmp/drafting.sock")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "8")
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.0/8")
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["bind"] == ["0.0.0.0:9000", "unix:/tmp/drafting.sock"]
+    assert (settings["workers"], settings["threads"]) == (3, 8)
+    assert settings["worker_class"] == "gthread"
+    assert settings["forwarded_allow_ips"] == "10.0.0.0/8"
+    assert settings["accesslog"] is None
+    assert settings["max_requests"] > 0 and settings["max_requests_jitter"] > 0
+    assert settings["graceful_timeout"] > 0 and settings["timeout"] > 0
+
+    monkeypatch.delenv("WEB_CONCURRENCY")
+    monkeypatch.delenv("BIND")
+    defaults = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert defaults["workers"] == 2 * cores + 1
+    assert defaults["bind"] == ["127.0.0.1:8000"]
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "many")
+    with pytest.raises(SystemExit, match="WEB_CONCURRENCY must be a whole number"):
+        runpy.run_path(str(ROOT / "gunicorn.conf.py"))
