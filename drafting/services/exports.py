@@ -114,18 +114,15 @@ def clean_export(document: Document, which=None) -> ExportDocument:
 
 def compilation_export(document: Document, viewer) -> ExportDocument:
     """The current text with every open proposal inline and attributed (second reading)."""
-    from drafting.services import visibility  # noqa: PLC0415  (confidentiality rules)
-
     point = text_point(document, CURRENT)
     export = _frame(document, "compilation", point)
     export.legend = _legend()
-    view = reading.document_view(document)
+    view = reading.document_view(document, viewer=viewer)
     names = {code: e.name for code, e in view.economies.items()}
     entries = []
     for row in view.rows:
         layers = [p for p in row.open_proposals
-                  if not p.in_conflict and p.base_version_id == row.version.id
-                  and visibility.can_see_proposal(viewer, p)]
+                  if not p.in_conflict and p.base_version_id == row.version.id]
         segments = overlay(row.version.text, [
             (", ".join(p.sponsor_codes), "" if p.action is ProposalAction.DELETE else p.text)
             for p in layers])
@@ -138,8 +135,6 @@ def compilation_export(document: Document, viewer) -> ExportDocument:
         entries.append((row.clause.section_id,
                         Paragraph(row.number or "", runs, note=" ".join(notes))))
         for p in row.inserts_after:
-            if not visibility.can_see_proposal(viewer, p):
-                continue
             entries.append((row.clause.section_id, Paragraph(
                 f"{row.number} new", [Run("insert", p.text, ", ".join(p.sponsor_codes))],
                 change="added", author=", ".join(p.sponsor_codes), author_name=p.economy.name,
