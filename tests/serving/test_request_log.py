@@ -108,3 +108,10 @@ def test_configuring_twice_keeps_one_handler(migrated):
     handlers = [h for h in logging.getLogger("drafting").handlers
                 if type(h).__name__ == "_StderrHandler"]
     assert len(handlers) == 1
+
+
+def test_client_address_is_taken_from_the_proxy_only_when_told_to(migrated, request_log):
+    forwarded = {"X-Forwarded-For": "203.0.113.9"}
+    make_test_app(migrated).test_client().get("/healthz", headers=forwarded)
+    make_test_app(migrated, PROXY_FIX_HOPS=1).test_client().get("/healthz", headers=forwarded)
+    assert [line["remote_addr"] for line in request_log()] == ["127.0.0.1", "203.0.113.9"]
