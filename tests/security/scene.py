@@ -21,6 +21,7 @@ from drafting.models import ApiToken, Notification
 from drafting.services import accounts, comments, drafts, options, positions, proposals
 from drafting.services import revisions, silence
 from tests.imports.builders import redline_export
+from tests.web.test_web_support import committed_rows
 
 AUS_AMENDMENT = "We will halve emissions by 2030 and promote clean energy."
 NZ_AMENDMENT = ("We encourage economies to cooperate on marine debris and plastics and share "
@@ -171,3 +172,14 @@ def prepare(scene, names) -> None:
     for name in names:
         SETUPS[name](scene)
     db.session.commit()
+
+
+# --- "nothing changed" ------------------------------------------------------------------------
+
+def every_table() -> dict[str, list[tuple]]:
+    """Every committed row of every table, read on a connection of its own."""
+    return committed_rows(t.name for t in db.metadata.sorted_tables)
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(t for t in before if before[t] != after[t])

@@ -36,10 +36,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from drafting.extensions import db
 from tests.factories import PASSWORD, login
-from tests.security.scene import build_scene, prepare
-from tests.web.test_web_support import committed_rows
+from tests.security.scene import build_scene, changed_tables, every_table, prepare
 
 ROLES = ("anonymous", "aus", "nz", "secretariat", "observer", "admin")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -456,14 +454,6 @@ def _mismatch(check: Check, response, changed: list[str]) -> str | None:
             f"{response.data[:300]!r}")
 
 
-def _every_table():
-    return committed_rows(t.name for t in db.metadata.sorted_tables)
-
-
-def _changed_tables(before: dict, after: dict) -> list[str]:
-    return sorted(t for t in before if before[t] != after[t])
-
-
 @pytest.fixture
 def scene(world):
     return build_scene(world)
@@ -485,16 +475,16 @@ def _run(app, api_token, scene, checks: list[Check], setup: tuple[str, ...]) -> 
             else:
                 login(client, check.role)
         clients[key] = (client, headers)
-    baseline = _every_table()
+    baseline = every_table()
     refusals = [c for c in checks if c.expected != "A"]
     allowed = [c for c in checks if c.expected == "A"]
     problems = []
     for check in refusals:
         response = _send(*clients[check.role, check.is_api], check, scene)
-        changed = _changed_tables(baseline, _every_table())
+        changed = changed_tables(baseline, every_table())
         if problem := _mismatch(check, response, changed):
             problems.append(f"{check}: {problem}")
-            baseline = _every_table()  # report each refusal that writes, not all that follow
+            baseline = every_table()  # report each refusal that writes, not all that follow
     for check in allowed:
         response = _send(*clients[check.role, check.is_api], check, scene)
         if problem := _mismatch(check, response, []):

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import login
-from tests.security.scene import build_scene
-from tests.security.test_authorisation_matrix import _changed_tables, _every_table
+from tests.security.scene import build_scene, changed_tables, every_table
 
 # (role, page or api, method, url, body builder, expected status)
 CASES = [
@@ -49,9 +48,9 @@ def test_named_object_or_economy_in_the_body(app, world, api_token, role, kind, 
         headers = api_token(role)
     else:
         login(client, role)
-    before = _every_table()
+    before = every_table()
     payload = body(scene)
     response = client.open(url.format_map(ids), method=method, headers=headers,
                            **({"json": payload} if kind == "api" else {"data": payload}))
     assert response.status_code == status, response.data[:400]
-    assert _changed_tables(before, _every_table()) == []
+    assert changed_tables(before, every_table()) == []
