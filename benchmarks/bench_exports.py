@@ -23,6 +23,7 @@ from drafting.domain.diff import word_diff  # noqa: E402
 from drafting.domain.states import ClauseStatus, SectionKind, Stage  # noqa: E402
 from drafting.extensions import db  # noqa: E402
 from drafting.models import Clause, ClauseVersion, Document, Economy, Proposal, Section, User  # noqa: E402,E501
+from drafting.services import comparison as comparisons  # noqa: E402
 from drafting.services import decisions, exports, proposals, revisions  # noqa: E402
 from drafting.services.export_files import render_file  # noqa: E402
 
@@ -118,7 +119,7 @@ def main() -> None:
 
             # Same pair of texts through `redlines` and through our word diff + DOCX writer.
             from redlines import Redlines
-            comparison = revisions.compare(big, revisions.get_revision(big, 1), None)
+            comparison = comparisons.compare(big, revisions.get_revision(big, 1), None)
             old = "\n\n".join("".join(s.text for s in c.segments if s.op != "insert")
                               for c in comparison.clauses)
             new = "\n\n".join("".join(s.text for s in c.segments if s.op != "delete")

@@ -14,6 +14,7 @@ from drafting.exports.model import (SECRETARIAT, DispositionRow, ExportDocument,
 from drafting.extensions import db
 from drafting.models import Clause, ClauseVersion, Document, Proposal, Revision, RevisionClause
 from drafting.models.types import utcnow
+from drafting.services import comparison as comparisons
 from drafting.services import reading
 from drafting.services.policy import Action, authorize
 
@@ -212,10 +213,8 @@ def redline_export(document: Document, from_revision, to_revision) -> ExportDocu
     Each change is authored by the proposing economy (co-sponsors are named in the comment,
     with the rationale) or by the Secretariat, and dated by the decision that made it.
     """
-    from drafting.services import revisions  # noqa: PLC0415  (revisions imports reading too)
-
-    start, end = revisions.resolve_comparison_points(document, from_revision, to_revision)
-    comparison = revisions.compare(document, start, end)
+    start, end = comparisons.resolve_comparison_points(document, from_revision, to_revision)
+    comparison = comparisons.compare(document, start, end)
     point = text_point(document, end.number if end else CURRENT)
     export = _frame(document, "redline", point)
     export.compared = (comparison.from_label, comparison.to_label)

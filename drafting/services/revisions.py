@@ -13,12 +13,10 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from drafting.domain import text_rules
-from drafting.domain.compare import AttributedSegment, Step, attributed_changes
 from drafting.domain.errors import InvalidInput, NotFound
 from drafting.domain.negotiating_text import (ClauseInput, NegotiatingClause, ProposalInput,
                                               Totals, negotiating_clause, pieces_html, totals)
 from drafting.domain.numbering import NumberingInput, sequential_numbers
-from drafting.domain.render import render_overlay
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import (AuditEvent, Clause, ClauseStatusChange, ClauseVersion, Document,
@@ -36,9 +34,8 @@ OPTION_EVENTS = ("proposal.kept_as_option", "proposal.option_returned")
 MAX_REVISION_NUMBER = 2**31 - 1  # an integer column: larger numbers name nothing
 
 __all__ = [
-    "Comparison", "ClauseComparison", "NegotiatingView", "SECRETARIAT", "compare",
-    "get_revision", "issue_revision", "latest_revision", "negotiating_view", "parse_revision_number",
-    "revision_view", "revisions_of",
+    "NegotiatingView", "SECRETARIAT", "get_revision", "issue_revision", "latest_revision", "negotiating_view", "parse_revision_number",
+    "revision_view", "revisions_of", "sponsors_of",
 ]
 
 
@@ -170,7 +167,7 @@ def issue_revision(actor, document: Document, note: str = "", renumber: bool = T
 
 # --- negotiating text ------------------------------------------------------------------------
 
-def _sponsors(proposal: Proposal) -> tuple[str, ...]:
+def sponsors_of(proposal: Proposal) -> tuple[str, ...]:
     return tuple(proposal.sponsor_codes)
 
 
@@ -194,7 +191,7 @@ def _tabled(document: Document) -> list[Proposal]:
 def _proposal_input(proposal: Proposal, *, text: str, status: str,
                     on_current_text: bool) -> ProposalInput:
     return ProposalInput(id=proposal.id, action=proposal.action.value, text=text,
-                         economies=_sponsors(proposal), status=status,
+                         economies=sponsors_of(proposal), status=status,
                          on_current_text=on_current_text)
 
 
@@ -387,208 +384,3 @@ def progression_summary(progression: list[dict]) -> str:
     unit = "bracket" if first["brackets"] == 1 else "brackets"
     last_label = last["label"] if last.get("number", True) else "the current text"
     return f"{first['brackets']} {unit} in {first['label']} → {last['brackets']} in {last_label}"
-
-
-# --- comparing -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class StepInfo:
-    """One version between the two compared states, and who it came from."""
-
-    version: int
-    authors: tuple[str, ...]
-    proposal_id: int | None
-    proposal_status: str | None
-    created_at: datetime
-    note: str
-    removed: bool = False
-
-
-@dataclass
-class ClauseComparison:
-    clause_id: int
-    section_id: int
-    change: str  # changed | added | deleted | unchanged
-    number: str | None  # in the later state (the earlier one for a deleted clause)
-    from_number: str | None
-    to_number: str | None
-    from_version: int | None
-    to_version: int | None
-    segments: list[AttributedSegment]
-    steps: list[StepInfo]
-
-    @property
-    def renumbered(self) -> bool:
-        return bool(self.from_number and self.to_number and self.from_number != self.to_number)
-
-
-@dataclass
-class Comparison:
-    document: Document
-    from_revision: Revision
-    to_revision: Revision | None  # None: the current text
-    clauses: list[ClauseComparison]
-    summary: dict
-    economies: dict = field(default_factory=dict)
-
-    @property
-    def from_label(self) -> str:
-        return self.from_revision.label
-
-    @property
-    def to_label(self) -> str:
-        return self.to_revision.label if self.to_revision else "Current text"
-
-    def html(self, item: ClauseComparison) -> str:
-        names = {code: e.name for code, e in self.economies.items()}
-        names.setdefault(SECRETARIAT, "the Secretariat")
-        return render_overlay(item.segments, names)
-
-
-@dataclass(frozen=True)
-class _State:
-    version: int
-    number: str | None
-    section_id: int
-
-
-def _revision_state(revision: Revision) -> dict[int, _State]:
-    return {e.clause_id: _State(e.version_number, e.display_number, e.section_id)
-            for e in db.session.execute(
-                select(RevisionClause).where(RevisionClause.revision_id == revision.id)
-            ).scalars()}
-
-
-def _current_state(document: Document) -> dict[int, _State]:
-    rows = reading.clause_rows(document)
-    numbers = reading.display_numbers(document, rows)
-    return {c.id: _State(v.number, numbers.get(c.id), c.section_id)
-            for c, v in rows if not v.removed}
-
-
-def _step_info(version: ClauseVersion) -> StepInfo:
-    proposal = version.proposal
-    return StepInfo(
-        version=version.number,
-        authors=_sponsors(proposal) if proposal is not None else (SECRETARIAT,),
-        proposal_id=version.proposal_id,
-        proposal_status=proposal.status.value if proposal is not None else None,
-        created_at=version.created_at, note=version.note or "", removed=version.removed)
-
-
-def resolve_comparison_points(document: Document, from_value=None, to_value=None
-                              ) -> tuple[Revision, Revision | None]:
-    """The revisions named by `from` and `to` ("current" or nothing for the current text).
-
-    `from` defaults to the latest revision. Raises InvalidInput for malformed values, a
-    document without revisions or a `from` that is not earlier than `to`; NotFound for a
-    revision that does not exist.
-    """
-    to_revision = None
-    if to_value not in (None, "", "current"):
-        to_revision = get_revision(document, parse_revision_number(to_value, "to"))
-    if from_value in (None, ""):
-        from_revision = latest_revision(document)
-        if from_revision is None:
-            raise InvalidInput(f"{document.symbol} has no revision yet: the secretariat issues "
-                               "Rev.1 first, then changes can be compared with it.",
-                               code="no_revision")
-        if to_revision is not None and to_revision.number <= from_revision.number:
-            from_revision = None
-            if to_revision.number > 1:
-                from_revision = get_revision(document, to_revision.number - 1)
-            else:
-                raise InvalidInput("Rev.1 is the first revision: compare it with a later one.",
-                                   details={"field": "to"})
-    else:
-        from_revision = get_revision(document, parse_revision_number(from_value, "from"))
-    if to_revision is not None and to_revision.number <= from_revision.number:
-        raise InvalidInput(f"“from” must be an earlier revision than “to” ({from_revision.label} "
-                           f"is not earlier than {to_revision.label}).", details={"field": "from"})
-    return from_revision, to_revision
-
-
-def compare(document: Document, from_revision: Revision, to_revision: Revision | None = None
-            ) -> Comparison:
-    """Word-level tracked changes from one revision to a later one (or to the current text).
-
-    Every change is attributed to the version that introduced it: the sponsors of the
-    accepted proposal, or the Secretariat for its own edits.
-    """
-    before = _revision_state(from_revision)
-    after = _revision_state(to_revision) if to_revision else _current_state(document)
-    ids = set(before) | set(after)
-    clauses = {c.id: c for c in db.session.execute(
-        select(Clause).where(Clause.id.in_(ids))).scalars()} if ids else {}
-    versions: dict[int, list[ClauseVersion]] = defaultdict(list)
-    if ids:
-        for version in db.session.execute(
-                select(ClauseVersion)
-                .options(joinedload(ClauseVersion.proposal).joinedload(Proposal.cosponsors))
-                .where(ClauseVersion.clause_id.in_(ids))
-                .order_by(ClauseVersion.clause_id, ClauseVersion.number)).unique().scalars():
-            versions[version.clause_id].append(version)
-
-    items: list[ClauseComparison] = []
-    for clause_id in sorted(ids, key=lambda i: clauses[i].position):
-        old, new = before.get(clause_id), after.get(clause_id)
-        history = versions[clause_id]
-        text_of = {v.number: v.text for v in history}
-        if old and new:
-            between = [v for v in history if old.version < v.number <= new.version]
-            steps = [_step_info(v) for v in between]
-            segments = attributed_changes(
-                text_of[old.version],
-                [Step(v.text, s.authors, s.proposal_id) for v, s in zip(between, steps)])
-            change = "changed" if old.version != new.version and any(
-                s.op != "equal" for s in segments) else "unchanged"
-            items.append(ClauseComparison(clause_id, new.section_id, change, new.number,
-                                          old.number, new.number, old.version, new.version,
-                                          segments, steps))
-        elif new:
-            between = [v for v in history if v.number <= new.version]
-            steps = [_step_info(v) for v in between]
-            segments = attributed_changes(
-                "", [Step(v.text, s.authors, s.proposal_id) for v, s in zip(between, steps)])
-            items.append(ClauseComparison(clause_id, new.section_id, "added", new.number, None,
-                                          new.number, None, new.version, segments, steps))
-        else:
-            removal = next((v for v in history if v.removed and v.number > old.version), None)
-            step = _step_info(removal) if removal else None
-            authors = step.authors if step else ()
-            text = text_of[old.version]
-            segments = [AttributedSegment("delete", text, authors,
-                                          step.proposal_id if step else None)] if text else []
-            items.append(ClauseComparison(clause_id, old.section_id, "deleted", old.number,
-                                          old.number, None, old.version, None, segments,
-                                          [step] if step else []))
-    return Comparison(document, from_revision, to_revision, items, _summary(items),
-                      reading.economies_by_code())
-
-
-def _summary(items: list[ClauseComparison]) -> dict:
-    counts = {kind: sum(1 for i in items if i.change == kind)
-              for kind in ("changed", "added", "deleted", "unchanged")}
-    proposals: dict[int, tuple[str, ...]] = {}
-    secretariat_edits = 0
-    by_economy: dict[str, int] = defaultdict(int)
-    for item in items:
-        if item.change == "unchanged":
-            continue
-        for step in item.steps:
-            if step.proposal_id is None:
-                secretariat_edits += 1
-                by_economy[SECRETARIAT] += 1
-            elif step.proposal_id not in proposals:
-                proposals[step.proposal_id] = step.authors
-                for code in step.authors:
-                    by_economy[code] += 1
-    return {
-        **counts,
-        "renumbered": sum(1 for i in items if i.renumbered),
-        "proposals_accepted": len(proposals),
-        "proposal_ids": sorted(proposals),
-        "secretariat_edits": secretariat_edits,
-        "by_economy": dict(sorted(by_economy.items(),
-                                  key=lambda kv: (kv[0] == SECRETARIAT, -kv[1], kv[0]))),
-    }

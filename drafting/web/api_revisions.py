@@ -10,6 +10,7 @@ from drafting.domain.states import ProposalStatus
 from drafting.extensions import db
 from drafting.models import Proposal, Revision
 from drafting.services import editing, reading
+from drafting.services import comparison as comparisons
 from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause, get_document
 from drafting.web.api import _optional_int, _payload, _string, bp
@@ -74,9 +75,9 @@ def _point(revision: Revision | None):
 @bp.get("/documents/<int:document_id>/compare")
 def compare(document_id: int):
     document = get_document(document_id)
-    start, end = revision_service.resolve_comparison_points(
+    start, end = comparisons.resolve_comparison_points(
         document, request.args.get("from"), request.args.get("to"))
-    comparison = revision_service.compare(document, start, end)
+    comparison = comparisons.compare(document, start, end)
     return jsonify({
         "from": _point(start),
         "to": _point(end),

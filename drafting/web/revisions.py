@@ -9,6 +9,7 @@ from drafting.domain.errors import DomainError, InvalidInput, StaleVersion
 from drafting.domain.render import render_changes
 from drafting.extensions import db
 from drafting.services import editing, reading
+from drafting.services import comparison as comparisons
 from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause, get_document
 from drafting.services.policy import Action, authorize
@@ -83,12 +84,12 @@ def compare(document_id: int):
     if not revisions:
         return render_template("revisions/compare.html", **context)
     try:
-        start, end = revision_service.resolve_comparison_points(
+        start, end = comparisons.resolve_comparison_points(
             document, request.args.get("from"), request.args.get("to"))
     except InvalidInput as error:
         context["error"] = error.message
         return render_template("revisions/compare.html", **context), 422
-    context["comparison"] = revision_service.compare(document, start, end)
+    context["comparison"] = comparisons.compare(document, start, end)
     return render_template("revisions/compare.html", **context)
 
 

@@ -1,7 +1,8 @@
-"""Comparing revisions with each other and with the current text (services.revisions.compare)."""
+"""Comparing revisions with each other and with the current text (services.comparison.compare)."""
 import pytest
 
 from drafting.domain.errors import InvalidInput, NotFound
+from drafting.services import comparison as comparisons
 from drafting.services import editing, revisions
 from drafting.services import proposals as proposal_service
 
@@ -29,7 +30,7 @@ def test_aus_change_and_secretariat_edit_are_each_attributed(world):
     editing.edit_clause_text(world.user("secretariat"), clause,
                              BASE.replace("reduce", "halve").replace(" by 2030", ""), 2,
                              "Editorial")
-    comparison = revisions.compare(world.document, rev1, None)
+    comparison = comparisons.compare(world.document, rev1, None)
     item = by_clause(comparison)[clause.id]
     assert item.change == "changed" and (item.from_version, item.to_version) == (1, 3)
     assert changes(item) == [("delete", "reduce", ("AUS", "NZ")),
@@ -53,7 +54,7 @@ def test_inserted_and_deleted_clauses_are_shown_whole(world):
     accept(world, new)
     gone = delete(world, "nz", 3)
     accept(world, gone)
-    comparison = revisions.compare(world.document, rev1, None)
+    comparison = comparisons.compare(world.document, rev1, None)
     items = by_clause(comparison)
     added = items[new.clause_id]
     assert added.change == "added" and added.number == "OP1bis"
@@ -76,7 +77,7 @@ def test_comparing_two_revisions_ignores_later_changes(world):
     rev2 = issue(world)
     later = amend(world, "nz", BASE.replace("reduce", "halve").replace("clean", "renewable"))
     accept(world, later)
-    comparison = revisions.compare(world.document, rev1, rev2)
+    comparison = comparisons.compare(world.document, rev1, rev2)
     item = by_clause(comparison)[world.clauses[2].id]
     assert changes(item) == [("delete", "reduce", ("AUS",)), ("insert", "halve", ("AUS",))]
     assert comparison.to_label == "Rev.2"
@@ -86,7 +87,7 @@ def test_renumbered_clause_reports_both_numbers(world):
     rev1 = issue(world)
     accept(world, delete(world, "aus", 2))
     issue(world)  # Rev.2 renumbers: OP2 becomes OP1
-    comparison = revisions.compare(world.document, rev1, None)
+    comparison = comparisons.compare(world.document, rev1, None)
     item = by_clause(comparison)[world.clauses[3].id]
     assert item.change == "unchanged" and item.renumbered
     assert (item.from_number, item.to_number) == ("OP2", "OP1")
@@ -95,18 +96,18 @@ def test_renumbered_clause_reports_both_numbers(world):
 
 def test_comparison_points(world):
     with pytest.raises(InvalidInput) as error:
-        revisions.resolve_comparison_points(world.document)
+        comparisons.resolve_comparison_points(world.document)
     assert error.value.code == "no_revision"
     issue(world)
     issue(world)
-    start, end = revisions.resolve_comparison_points(world.document)
+    start, end = comparisons.resolve_comparison_points(world.document)
     assert (start.number, end) == (2, None)
-    start, end = revisions.resolve_comparison_points(world.document, "1", "2")
+    start, end = comparisons.resolve_comparison_points(world.document, "1", "2")
     assert (start.number, end.number) == (1, 2)
-    start, end = revisions.resolve_comparison_points(world.document, None, "2")
+    start, end = comparisons.resolve_comparison_points(world.document, None, "2")
     assert (start.number, end.number) == (1, 2)
     for bad in (("2", "1"), ("2", "2"), ("x", None), ("1", "y"), ("-1", None)):
         with pytest.raises(InvalidInput):
-            revisions.resolve_comparison_points(world.document, *bad)
+            comparisons.resolve_comparison_points(world.document, *bad)
     with pytest.raises(NotFound):
-        revisions.resolve_comparison_points(world.document, "9")
+        comparisons.resolve_comparison_points(world.document, "9")
