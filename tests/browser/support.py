@@ -1,0 +1,31 @@
+"""Helpers for browser tests: logging a page in, screenshots (import them from here)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def login(page, username: str, password: str = PASSWORD) -> None:
+    """Log `page` in as `username` through the login form, and check it worked."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    if re.search(r"/login(\?|$)", page.url):
+        errors = page.locator(".form-error, .flash").all_inner_texts()
+        raise AssertionError(f"login as {username!r} failed: {errors}")
+    assert page.get_by_role("button", name="Log out").is_visible()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as test-artifacts/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
