@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: install run serve test test-postgres system-packages bench render-exports clean
+.PHONY: install run serve test test-postgres system-packages node-packages bench render-exports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,11 +58,19 @@ serve: install
 system-packages:
 	bash scripts/install-system-packages.sh
 
-test: install system-packages
+# Node packages for the test suite only (axe-core for the accessibility checks of the browser
+# tests): installed from package-lock.json, again whenever the lock file changes.
+node_modules/.installed: package-lock.json package.json | system-packages
+	npm ci --no-audit --no-fund
+	touch $@
+
+node-packages: node_modules/.installed
+
+test: install system-packages node-packages
 	$(BIN)/python -m pytest
 
 # The same suite against PostgreSQL (the run creates and drops its own database).
-test-postgres: install system-packages
+test-postgres: install system-packages node-packages
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite and exports need: LibreOffice (DOCX checks), poppler (PDF to
-# PNG), Pango (WeasyPrint PDF), fonts with CJK coverage, Chromium (browser tests).
+# PNG), Pango (WeasyPrint PDF), fonts with CJK coverage, Chromium (browser tests),
+# Node.js and npm (axe-core for the accessibility tests).
 # Installs only what is missing; does nothing when everything is present.
 set -euo pipefail
 wanted=(libreoffice-writer-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
@@ -9,6 +10,8 @@ missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# npm installs axe-core (browser accessibility tests); Debian ships it apart from nodejs.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "Missing Debian packages: ${missing[*]} — run: sudo $0" >&2
