@@ -49,10 +49,15 @@ if url.get_backend_name() == "postgresql" and url.database:
 endef
 export CREATE_DATABASE
 
+# Live updates and login throttling are shared between the workers through Redis.
+SERVE_REDIS_URL = $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+
 serve: install
 	@DATABASE_URL='$(SERVE_DATABASE_URL)' $(BIN)/python -c "$$CREATE_DATABASE"
 	DATABASE_URL='$(SERVE_DATABASE_URL)' $(BIN)/flask db upgrade
-	DATABASE_URL='$(SERVE_DATABASE_URL)' exec $(BIN)/gunicorn -c gunicorn.conf.py app:app
+	DATABASE_URL='$(SERVE_DATABASE_URL)' REDIS_URL='$(SERVE_REDIS_URL)' \
+		RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-'$(SERVE_REDIS_URL)'} \
+		exec $(BIN)/gunicorn -c gunicorn.conf.py app:app
 
 # Debian packages for exports and browser tests (LibreOffice, poppler, Pango, fonts, Chromium).
 system-packages:

@@ -25,6 +25,24 @@ def _secret_key(instance_path: str) -> str:
     return key
 
 
+def _engine_options(database_url: str) -> dict:
+    """Connection pool per process. Under gevent workers nothing else caps how many requests
+    of a worker use the database at once, so the pool does: at most DATABASE_POOL_SIZE +
+    DATABASE_MAX_OVERFLOW connections per worker (SQLAlchemy's defaults, 5 + 10); a request
+    beyond that waits up to DATABASE_POOL_TIMEOUT seconds for one (docs/deploy.md)."""
+    options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        for option, variable, default in (("pool_size", "DATABASE_POOL_SIZE", 5),
+                                          ("max_overflow", "DATABASE_MAX_OVERFLOW", 10),
+                                          ("pool_timeout", "DATABASE_POOL_TIMEOUT", 30)):
+            value = os.environ.get(variable, "").strip()
+            try:
+                options[option] = int(value) if value else default
+            except ValueError:
+                raise SystemExit(f"{variable} must be a whole number, not {value!r}.") from None
+    return options
+
+
 def load_config(instance_path: str) -> dict:
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "drafting.sqlite3")
@@ -34,7 +52,7 @@ def load_config(instance_path: str) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         # Whole-request cap: a clause is a paragraph, and uploads are Word files of a few MB.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,

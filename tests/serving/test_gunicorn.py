@@ -9,10 +9,13 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.factories import PASSWORD as TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 40  # seconds: importing the app (WeasyPrint, lxml …) in each worker
@@ -111,11 +114,21 @@ def test_the_configuration_reads_its_settings_from_the_environment(monkeypatch):
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert settings["bind"] == ["0.0.0.0:9000", "unix:/tmp/drafting.sock"]
     assert (settings["workers"], settings["threads"]) == (3, 8)
-    assert settings["worker_class"] == "gthread"
+    # gevent by default: live-update streams are idle connections held for hours.
+    assert settings["worker_class"] == "gevent"
+    assert settings["worker_connections"] >= 1000
     assert settings["forwarded_allow_ips"] == "10.0.0.0/8"
     assert settings["accesslog"] is None
-    assert settings["max_requests"] > 0 and settings["max_requests_jitter"] > 0
+    # Recycling a gevent worker would cut every stream it holds: off unless asked for.
+    assert settings["max_requests"] == 0
     assert settings["graceful_timeout"] > 0 and settings["timeout"] > 0
+    assert settings["preload_app"] is False  # gevent must patch before the app is imported
+
+    monkeypatch.setenv("GUNICORN_WORKER_CLASS", "gthread")
+    threaded = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert threaded["worker_class"] == "gthread"
+    assert threaded["max_requests"] > 0 and threaded["max_requests_jitter"] > 0
+    monkeypatch.delenv("GUNICORN_WORKER_CLASS")
 
     monkeypatch.delenv("WEB_CONCURRENCY")
     monkeypatch.delenv("BIND")
@@ -127,3 +140,38 @@ def test_the_configuration_reads_its_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "many")
     with pytest.raises(SystemExit, match="WEB_CONCURRENCY must be a whole number"):
         runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gevent_workers_serve_login_pages_and_exports(demo, gunicorn_server):
+    """The default worker class end to end: a real login (CSRF and all), the document page,
+    a PDF export (CPU-bound: it runs on the worker's one thread) and the health checks."""
+    import http.cookiejar
+    import re
+
+    base, process, log_path = gunicorn_server
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(path: str) -> tuple[int, bytes]:
+        with opener.open(base + path, timeout=60) as response:  # noqa: S310 (local URL)
+            return response.status, response.read()
+
+    status, page = get("/login")
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
+    form = urllib.parse.urlencode({"csrf_token": token, "username": "aus",
+                                   "password": TEST_PASSWORD}).encode()
+    with opener.open(base + "/login", data=form, timeout=30) as response:  # noqa: S310
+        assert response.status == 200 and response.url.endswith("/documents")
+    listing = get("/documents")[1]
+    document_id = re.search(rb'href="/documents/(\d+)"', listing).group(1).decode()
+    status, page = get(f"/documents/{document_id}")
+    assert status == 200 and b"Bangkok Goals" in page and b"PP1" in page
+    status, pdf = get(f"/documents/{document_id}/export?format=pdf&mode=clean")
+    assert status == 200 and pdf.startswith(b"%PDF")
+    assert fetch(base + "/readyz")[0] == 200
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=STOP_TIMEOUT) == 0
+    log = log_path.read_text()
+    assert "Using worker: gevent" in log
+    assert "psycopg was imported before gevent" not in log
