@@ -338,3 +338,8 @@ def reopen_comment(comment_id: int):
     root = comment_service.reopen_comment(g.api_user, get_comment(comment_id))
     commit()
     return jsonify(comment_json(root))
+
+
+# The OpenAPI document of this blueprint (GET /api/v1/openapi.json); imported last because it
+# describes the routes above and registers its own on `bp`.
+from drafting.web import openapi as _openapi  # noqa: E402,F401

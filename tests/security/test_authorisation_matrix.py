@@ -220,6 +220,7 @@ MATRIX: dict[str, dict[str, Route]] = {
         "username": "newdelegate", "password": "a fresh long passphrase", "role": "observer"})},
     "admin.set_active": {"POST": R("/admin/users/{jpn}/active", ADMIN, form={"active": "0"})},
     # --- the JSON API (bearer tokens) ---------------------------------------------------------
+    "api.openapi": {"GET": R("/api/v1/openapi.json", READ)},
     "api.list_documents": {"GET": R("/api/v1/documents", READ)},
     "api.show_document": {"GET": R("/api/v1/documents/{doc}", READ)},
     "api.show_clause": {"GET": R("/api/v1/clauses/{c2}", READ)},
