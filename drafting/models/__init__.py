@@ -6,13 +6,14 @@ from drafting.models.document import (
     StageChange,
 )
 from drafting.models.economy import Economy
+from drafting.models.live import LiveEvent
 from drafting.models.proposal import Cosponsorship, Position, Proposal, ProposalUpdate
 from drafting.models.user import ApiToken, User
 from drafting.models.workflow import Notification, SilenceProcedure, SubmissionRound
 
 __all__ = [
     "ApiToken", "AuditEvent", "Clause", "ClauseVersion", "Comment", "Cosponsorship",
-    "Document", "Economy", "Proposal", "ProposalUpdate", "Section", "User",
+    "Document", "Economy", "LiveEvent", "Proposal", "ProposalUpdate", "Section", "User",
     "ClauseStatusChange", "Notification", "Position", "Revision", "RevisionClause",
     "SilenceProcedure", "StageChange", "SubmissionRound",
 ]

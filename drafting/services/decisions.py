@@ -161,13 +161,18 @@ def carry_open_proposals(actor, clause: Clause, accepted: Proposal | None,
     still shows what they asked for. Deletions still mean "delete this clause" and move on.
     When the clause itself was deleted, the others are superseded.
     """
+    # Locked together, before the first audit event: appending to the audit chain holds its
+    # lock to the end of the transaction, so waiting for a proposal's row after that (held by
+    # an economy updating its draft, itself waiting for the chain) would be a deadlock.
     others = db.session.execute(
         select(Proposal).where(Proposal.clause_id == clause.id,
                                Proposal.id != (accepted.id if accepted else -1),
                                Proposal.status.in_([ProposalStatus.OPEN, ProposalStatus.OPTION,
                                                     ProposalStatus.DRAFT]))
         .order_by(Proposal.id)
-    ).scalars()
+        .with_for_update(of=Proposal, key_share=True)
+        .execution_options(populate_existing=True)
+    ).scalars().all()
     for other in others:
         base = other.base_version
         update_row = ProposalUpdate(proposal=other, from_version=base.number,

@@ -11,6 +11,7 @@ from drafting.models import Clause, Cosponsorship, Document, Proposal, ProposalU
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_accepts_proposals, ensure_not_frozen
+from drafting.services.locking import lock_row
 from drafting.services.policy import Action, authorize
 
 _CLAUSE_ROLES = {"clause": "the clause to change", "after_clause": "the clause to insert after"}
@@ -61,7 +62,7 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
         proposal.after_clause_id = anchor.id
         proposal.text = text_rules.clause_text(text)
     else:
-        target = _live_clause_of(document, clause, "clause")
+        target = _live_clause_of(document, _settled(clause), "clause")
         proposal.clause_id = target.id
         proposal.base_version_id = target.current.id
         if action is ProposalAction.AMEND:
@@ -108,6 +109,32 @@ def _refuse_duplicate(proposal: Proposal) -> None:
                        code="duplicate")
 
 
+def _settled(clause: Clause | None) -> Clause | None:
+    """The clause re-read under a share lock, with its current version.
+
+    A decision on the clause (which holds its write lock) finishes first, and none can start
+    until this transaction ends; so the version read here is the current one, and a decision
+    made right after sees this proposal and rebases it. Without the lock a proposal
+    submitted during a decision was based on the version just replaced and missed by the
+    rebase: neither on the current text nor marked in conflict.
+    """
+    if clause is None:
+        return None
+    clause = lock_row(Clause, clause.id, shared=True)
+    db.session.expire(clause, ["current"])
+    return clause
+
+
+def _locked_open(proposal: Proposal) -> Proposal:
+    """Lock the document's row then the proposal's (the order decisions take them in), then
+    check the proposal is still open: a decision racing with a withdrawal or a revision is
+    then seen, never overwritten, and the two cannot wait for each other in a cycle."""
+    lock_row(Document, proposal.document_id)
+    lock_row(Proposal, proposal.id)
+    _ensure_open(proposal)
+    return proposal
+
+
 def _ensure_open(proposal: Proposal) -> None:
     if not proposal.is_open:
         raise Conflict(f"Proposal #{proposal.id} is {proposal.status.label.lower()}, "
@@ -116,7 +143,7 @@ def _ensure_open(proposal: Proposal) -> None:
 
 def withdraw_proposal(actor, proposal: Proposal) -> Proposal:
     authorize(actor, Action.WITHDRAW, proposal)
-    _ensure_open(proposal)
+    _locked_open(proposal)
     proposal.status = ProposalStatus.WITHDRAWN
     proposal.updated_at = proposal.decided_at = utcnow()
     record_event("proposal.withdrawn", actor, document_id=proposal.document_id,
@@ -156,14 +183,14 @@ def revise_proposal(actor, proposal: Proposal, *, text: str, rationale: str | No
     This is how a proposal in conflict is brought up to date; it clears the conflict.
     """
     authorize(actor, Action.REVISE, proposal)
-    _ensure_open(proposal)
+    _locked_open(proposal)
     ensure_accepts_proposals(proposal.document, proposal.clause)
     if proposal.action is ProposalAction.DELETE:
         raise Conflict("A deletion has no wording to revise.", code="nothing_to_revise")
     new_text = text_rules.clause_text(text)
     from_version = to_version = None
     if proposal.action is ProposalAction.AMEND:
-        clause = _live_clause_of(proposal.document, proposal.clause, "clause")
+        clause = _live_clause_of(proposal.document, _settled(proposal.clause), "clause")
         if new_text == clause.text:
             raise InvalidInput("The proposed text is identical to the current text.",
                                code="no_change")

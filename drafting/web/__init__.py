@@ -35,10 +35,12 @@ def init_app(app: Flask) -> None:
                               api_imports, api_revisions,
                               api_workflow, audit, auth, comments, consensus, desk, documents,
                               errors, exports, imports, proposals, revisions, workflow)
+    from drafting.web import live  # before `api` is registered: it adds an API route
 
     for module in (auth, documents, proposals, comments, desk, admin, revisions, consensus,
-                   workflow, audit, exports, imports, api):
+                   workflow, audit, exports, imports, live, api):
         app.register_blueprint(module.bp)
+    live.init_app(app)
     errors.init_app(app)
 
     login_manager.login_view = "auth.login"

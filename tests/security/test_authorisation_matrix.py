@@ -113,6 +113,8 @@ MATRIX: dict[str, dict[str, Route]] = {
                                    setup="revision")},
     "revisions.negotiating_text": {"GET": R("/documents/{doc}/negotiating-text", READ)},
     "consensus.matrix": {"GET": R("/documents/{doc}/consensus", READ)},
+    "live.document_events": {"GET": R("/documents/{doc}/events", READ)},
+    "live.notification_events": {"GET": R("/notifications/events", READ)},
     "workflow.show": {"GET": R("/documents/{doc}/workflow", READ)},
     "exports.index": {"GET": R("/documents/{doc}/exports", READ)},
     "exports.download": {"GET": R("/documents/{doc}/export?mode=clean&format=html", READ)},
@@ -267,6 +269,7 @@ MATRIX: dict[str, dict[str, Route]] = {
     "api.clear_position": {"DELETE": R("/api/v1/clauses/{c0}/position", DELEGATES,
                                        setup="positions")},
     "api.document_consensus": {"GET": R("/api/v1/documents/{doc}/consensus", READ)},
+    "api.document_event_stream": {"GET": R("/api/v1/documents/{doc}/events", READ)},
     "api.set_clause_status": {"POST": R("/api/v1/clauses/{c0}/status", SECRETARIAT, json={
         "status": "bracketed", "reason": "Contested by two economies."})},
     "api.create_chair_statement": {"POST": R("/api/v1/documents/{doc}/chair-statement",
