@@ -62,7 +62,12 @@ def record_event(kind: str, actor=None, *, document_id: int | None = None,
     # the others, and guarded against re-entry.
     from drafting.services.notifications import notify_for_event  # noqa: PLC0415 (import cycle)
 
-    notify_for_event(event)
+    notifications = notify_for_event(event)
+    # Open pages follow the trail too: a live event row in this transaction (the replay log),
+    # published on the bus after commit (services/live.py).
+    from drafting.services.live import record_live_event  # noqa: PLC0415 (import cycle)
+
+    record_live_event(event, [n.user_id for n in notifications])
     return event
 
 

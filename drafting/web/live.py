@@ -1,0 +1,207 @@
+"""Live updates over Server-Sent Events (docs/live.md).
+
+- ``GET /documents/<id>/events`` — the events of one document the viewer may know of, plus a
+  ``notification`` event when a change elsewhere put something in the viewer's inbox;
+- ``GET /notifications/events`` — only the latter, for pages about no document;
+- ``GET /api/v1/documents/<id>/events`` — the document stream for API clients (bearer token).
+
+A stream authorises, subscribes to the bus, reads what the client missed, and then releases
+its database session before it starts streaming: an idle stream holds a queue, never a
+database connection.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from flask_login import current_user, login_required
+
+from drafting.domain.live import (Subscriber, may_receive, parse_last_event_id, sse_comment,
+                                  sse_event, sse_retry)
+from drafting.extensions import db
+from drafting.services import live as live_service
+from drafting.services.loading import get_document
+from drafting.services.policy import Action, authorize
+from drafting.web.api import bp as api_bp
+
+bp = Blueprint("live", __name__)
+
+# The announcement that precedes the first event of each kind on a stream (see `event_stream`).
+ANNOUNCE_FIELD = "listen"
+
+
+@dataclass
+class StreamSettings:
+    keepalive_seconds: float = 15.0
+    # Streams end after this long (the client reconnects at once with Last-Event-ID), so a
+    # connection a proxy silently dropped does not linger for ever.
+    max_seconds: float | None = 1800.0
+    max_events: int | None = None  # tests: end after this many events
+    retry_ms: int = 3000
+    clock: Callable[[], float] = field(default=time.monotonic)
+
+    @classmethod
+    def from_config(cls, config) -> StreamSettings:
+        return cls(keepalive_seconds=float(config.get("LIVE_KEEPALIVE_SECONDS", 15.0)),
+                   max_seconds=config.get("LIVE_STREAM_MAX_SECONDS", 1800.0),
+                   max_events=config.get("LIVE_STREAM_MAX_EVENTS"),
+                   retry_ms=int(config.get("LIVE_RETRY_MS", 3000)))
+
+
+def init_app(app: Flask) -> None:
+    """Install the bus (Redis when REDIS_URL is set, else in-process) and the page helper."""
+    import os  # noqa: PLC0415
+
+    redis_url = app.config.get("REDIS_URL", os.environ.get("REDIS_URL", "")) or None
+    prefix = app.config.get("LIVE_CHANNEL_PREFIX",
+                            os.environ.get("LIVE_CHANNEL_PREFIX", "drafting"))
+    app.extensions["drafting.live_bus"] = live_service.make_bus(redis_url, prefix)
+
+    @app.context_processor
+    def live_helpers():
+        return {"live_cursor": _live_cursor}
+
+
+def _live_cursor() -> int:
+    """The newest live event id when the page is rendered: live.js starts its stream there, so
+    a change made between this render and the stream's opening is not missed."""
+    if "live_cursor" not in g:
+        g.live_cursor = live_service.newest_event_id()
+    return g.live_cursor
+
+
+# --- the stream -------------------------------------------------------------------------------
+
+def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
+                 replay: live_service.Replay, settings: StreamSettings,
+                 should_stop: Callable[[], bool] | None = None) -> Iterator[str]:
+    """The text of one stream: retry hint, missed events (or a reload), a ``ready`` event
+    carrying the cursor, then live events as they come, with keep-alive comments when idle.
+
+    Browsers' EventSource delivers a named event only to a listener registered for that
+    name, and kinds are open-ended (any audit kind): so before the first event of each kind,
+    an unnamed message ``{"listen": kind}`` tells live.js to start listening for it.
+
+    Needs no request context and no database. Ends when `should_stop()` says so, after
+    `settings.max_events` events, or after `settings.max_seconds`.
+    """
+    announced: set[str] = set()
+    sent = 0
+    cursor = replay.cursor
+
+    def emit(kind: str, data: dict, event_id: int | None = None) -> str:
+        nonlocal sent
+        sent += 1
+        prefix = ""
+        if kind not in announced:
+            announced.add(kind)
+            prefix = sse_event(None, {ANNOUNCE_FIELD: kind})
+        return prefix + sse_event(kind, data, event_id)
+
+    try:
+        yield sse_retry(settings.retry_ms)
+        if replay.reload:
+            yield emit("reload", {"reason": "missed", "cursor": cursor}, cursor)
+        else:
+            for payload in replay.events:
+                yield emit(payload["kind"], payload, payload["id"])
+            yield emit("ready", {"document_id": document_id, "cursor": cursor}, cursor)
+        deadline = (settings.clock() + settings.max_seconds
+                    if settings.max_seconds is not None else None)
+        while True:
+            if should_stop is not None and should_stop():
+                return
+            if settings.max_events is not None and sent >= settings.max_events:
+                return
+            wait = settings.keepalive_seconds
+            if deadline is not None:
+                remaining = deadline - settings.clock()
+                if remaining <= 0:
+                    return
+                wait = min(wait, remaining)
+            message = subscription.get(timeout=wait)
+            if message is None:
+                yield sse_comment("keep-alive")
+                continue
+            if message.get("gap"):
+                yield emit("reload", {"reason": "gap", "cursor": cursor})
+                continue
+            event_id = message.get("id")
+            if not isinstance(event_id, int):
+                continue
+            if document_id is not None and message.get("document_id") == document_id:
+                if event_id <= cursor:
+                    continue  # already replayed
+                if may_receive(live_service.message_audience(message), subscriber):
+                    cursor = event_id
+                    yield emit(message["kind"], live_service.client_payload(message), event_id)
+            elif subscriber.user_id in (message.get("notify") or ()):
+                # A change elsewhere notified this viewer: only the header's count changes.
+                # No id, so the document's replay position stays where it is.
+                yield emit("notification", {"document_id": message.get("document_id")},
+                           event_id if document_id is None else None)
+    finally:
+        subscription.close()
+
+
+def _open_stream(user, document_id: int | None) -> Response:
+    subscriber = live_service.subscriber_for(user)
+    last_event_id = parse_last_event_id(request.headers.get("Last-Event-ID"),
+                                        request.args.get("last_event_id"))
+    # Subscribe before reading the log: an event committed in between is then both replayed
+    # and queued, and the stream drops the copy (ids at or below the cursor).
+    subscription = live_service.current_bus().subscribe()
+    try:
+        if document_id is not None:
+            replay = live_service.replay(document_id, subscriber, last_event_id)
+        else:
+            replay = live_service.Replay(cursor=live_service.newest_event_id())
+            if last_event_id is not None and last_event_id < replay.cursor:
+                # Whether the inbox gained anything meanwhile is not worth working out: one
+                # notification event makes the page recount.
+                replay.events = [{"id": replay.cursor, "kind": "notification",
+                                  "document_id": None}]
+    except BaseException:
+        subscription.close()
+        raise
+    finally:
+        # Release the connection now: the stream may stay open for half an hour.
+        db.session.remove()
+    settings = StreamSettings.from_config(current_app.config)
+    body = event_stream(subscription, subscriber, document_id, replay, settings)
+    response = Response(body, mimetype="text/event-stream")
+    # Never turn the stream into a list (which waits for its end): anything that asks for the
+    # length of this response (the request log does) gets "unknown" instead.
+    response.implicit_sequence_conversion = False
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    response.call_on_close(subscription.close)
+    return response
+
+
+@bp.get("/documents/<int:document_id>/events")
+@login_required
+def document_events(document_id: int):
+    """The live events of one document (text/event-stream)."""
+    user = current_user._get_current_object()
+    authorize(user, Action.VIEW, get_document(document_id))
+    return _open_stream(user, document_id)
+
+
+@bp.get("/notifications/events")
+@login_required
+def notification_events():
+    """A ``notification`` event whenever the viewer's inbox gains something."""
+    user = current_user._get_current_object()
+    authorize(user, Action.VIEW)
+    return _open_stream(user, None)
+
+
+@api_bp.get("/documents/<int:document_id>/events")
+def document_event_stream(document_id: int):
+    """The document stream for API clients (the blueprint authenticates the bearer token)."""
+    user = g.api_user
+    authorize(user, Action.VIEW, get_document(document_id))
+    return _open_stream(user, document_id)

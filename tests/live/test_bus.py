@@ -1,0 +1,139 @@
+"""The buses: in-process fan-out, and Redis pub/sub between independent subscribers (as two
+worker processes would be). Redis runs in CI: a run without it fails rather than skips."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from drafting.extensions import db
+from drafting.models import Clause, User
+from drafting.services import live as live_service
+from drafting.services import positions
+from tests.conftest import isolate_requests, make_test_app
+from tests.factories import login
+from tests.live.conftest import StreamReader, named
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Poll-with-deadline: a message normally arrives in milliseconds; this only bounds a failure.
+DEADLINE = 5.0
+
+
+def test_in_process_fanout_reaches_every_open_stream():
+    bus = live_service.InProcessBus()
+    first, second = bus.subscribe(), bus.subscribe()
+    bus.publish({"id": 1, "kind": "x"})
+    assert first.get(timeout=0) == second.get(timeout=0) == {"id": 1, "kind": "x"}
+    second.close()
+    bus.publish({"id": 2, "kind": "x"})
+    assert first.get(timeout=0)["id"] == 2
+    assert second.get(timeout=0) is None
+    assert bus.fanout.count == 1
+
+
+def test_a_stream_that_falls_behind_is_told_to_reload(monkeypatch):
+    monkeypatch.setattr(live_service, "STREAM_QUEUE_SIZE", 2)
+    bus = live_service.InProcessBus()
+    slow = live_service.Subscription(bus.fanout, maxsize=2)
+    bus.fanout._subscriptions.add(slow)
+    for event_id in range(1, 5):
+        bus.publish({"id": event_id})
+    assert slow.get(timeout=0) is live_service.GAP
+    assert slow.get(timeout=0) is None  # the backlog was dropped: the reload covers it
+    bus.publish({"id": 5})
+    assert slow.get(timeout=0) == {"id": 5}
+
+
+@pytest.fixture
+def redis_client():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis is needed for this test (TEST_REDIS_URL={REDIS_URL}): {error}")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def channel(redis_client) -> str:
+    return f"drafting-test-{uuid.uuid4().hex[:12]}:live"
+
+
+def _bus(channel: str, name: str) -> live_service.RedisBus:
+    return live_service.RedisBus(REDIS_URL, channel, client_name=name)
+
+
+def test_redis_carries_messages_between_two_processes_subscribers(channel):
+    publisher, listener = _bus(channel, "pub"), _bus(channel, "sub")
+    try:
+        one, two = listener.subscribe(), listener.subscribe()
+        publisher.publish({"id": 7, "kind": "proposal.submitted", "notify": [3]})
+        assert one.get(timeout=DEADLINE) == {"id": 7, "kind": "proposal.submitted",
+                                             "notify": [3]}
+        assert two.get(timeout=DEADLINE)["id"] == 7
+    finally:
+        publisher.close()
+        listener.close()
+
+
+def test_a_lost_redis_connection_makes_streams_reload(channel, redis_client):
+    name = f"drafting-test-{uuid.uuid4().hex[:8]}"
+    bus = _bus(channel, name)
+    try:
+        subscription = bus.subscribe()
+        listeners = [c for c in redis_client.client_list() if c.get("name") == name]
+        assert listeners, "the listener's connection carries the client name"
+        for connection in listeners:
+            redis_client.client_kill_filter(_id=connection["id"])
+        assert subscription.get(timeout=DEADLINE) is live_service.GAP
+        bus.publish({"id": 8})  # and it listens again
+        assert subscription.get(timeout=DEADLINE) == {"id": 8}
+    finally:
+        bus.close()
+
+
+@pytest.fixture
+def redis_app(migrated, channel, world):
+    """A second app object on the same database, publishing through Redis."""
+    prefix = channel.removesuffix(":live")
+    app = make_test_app(migrated, REDIS_URL=REDIS_URL, LIVE_CHANNEL_PREFIX=prefix,
+                        LIVE_KEEPALIVE_SECONDS=0.05, LIVE_STREAM_MAX_SECONDS=10)
+    isolate_requests(app)
+    yield app
+    app.extensions["drafting.live_bus"].close()
+    live_service._redis_buses.pop((REDIS_URL, channel), None)
+
+
+def test_a_change_committed_in_one_process_reaches_a_stream_in_another(redis_app, channel,
+                                                                      world):
+    """The app publishes to Redis after commit; a separate subscriber (another worker) gets
+    it, and a stream served by the app gets it through its own Redis listener."""
+    assert isinstance(redis_app.extensions["drafting.live_bus"], live_service.RedisBus)
+    document_id = world.document.id
+    clause_id = world.clauses[0].id
+    other_worker = _bus(channel, "other-worker")
+    try:
+        elsewhere = other_worker.subscribe()
+        with redis_app.app_context():
+            client = redis_app.test_client()
+            login(client, "nz")
+            stream = StreamReader(client).open(f"/documents/{document_id}/events",
+                                               max_events=2)
+            jpn = db.session.execute(select(User).where(User.username == "jpn")).scalar_one()
+            positions.set_position(jpn, db.session.get(Clause, clause_id), "support")
+            db.session.flush()
+            assert elsewhere.get(timeout=0.2) is None  # not before the commit
+            db.session.commit()
+            events = named(StreamReader.read(stream)[0])
+            db.session.remove()
+        assert [e.kind for e in events] == ["ready", "position.set"]
+        message = elsewhere.get(timeout=DEADLINE)
+        assert (message["kind"], message["clause_id"], message["id"]) == \
+            ("position.set", clause_id, events[1].id)
+    finally:
+        other_worker.close()
