@@ -659,6 +659,16 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
         "api.circulation_mode", "Circulate new proposals at once, or hold them (secretariat)",
         200, "CirculationSetting", (*WITH_BODY, 404),
         json=body({"circulate_immediately": BOOLEAN}, required=("circulate_immediately",)))),
+    # --- live updates (docs/live.md) ---
+    ("GET", "/documents/{document_id}/events", Operation(
+        "api.document_event_stream", "Live events of a document (Server-Sent Events)", 200,
+        None, (404,),
+        content={"text/event-stream": {"schema": {"type": "string"}}},
+        description="A text/event-stream: `id:` the live event id, `event:` the audit kind "
+        "(`proposal.submitted`, `position.set` …), `data:` JSON with `id`, `kind`, "
+        "`document_id`, `clause_id`, `proposal_id`, `clause_number` — never text. Send the "
+        "last id seen as a `Last-Event-ID` header (or `?last_event_id=`) to be replayed what "
+        "was missed, or told `reload`. See docs/live.md.")),
 )
 
 # --- building the document ---------------------------------------------------------------------
