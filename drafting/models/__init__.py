@@ -8,6 +8,7 @@ from drafting.models.document import (
 from drafting.models.economy import Economy
 from drafting.models.live import LiveEvent
 from drafting.models.proposal import Cosponsorship, Position, Proposal, ProposalUpdate
+from drafting.models.screen import ScreenState
 from drafting.models.user import ApiToken, User
 from drafting.models.workflow import Notification, SilenceProcedure, SubmissionRound
 
@@ -15,5 +16,5 @@ __all__ = [
     "ApiToken", "AuditEvent", "Clause", "ClauseVersion", "Comment", "Cosponsorship",
     "Document", "Economy", "LiveEvent", "Proposal", "ProposalUpdate", "Section", "User",
     "ClauseStatusChange", "Notification", "Position", "Revision", "RevisionClause",
-    "SilenceProcedure", "StageChange", "SubmissionRound",
+    "ScreenState", "SilenceProcedure", "StageChange", "SubmissionRound",
 ]

@@ -36,6 +36,7 @@ class Action(str, enum.Enum):
     CIRCULATE = "circulate"  # make submitted proposals visible to all economies
     CREATE_CHAIR_STATEMENT = "create_chair_statement"
     VIEW_AUDIT = "view_audit"  # secretariat, admin and observers
+    SHOW_ON_SCREEN = "show_on_screen"  # choose the paragraph on the plenary screen
 
 
 Rule = Callable[[object, object], "str | None"]
@@ -119,6 +120,7 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.CIRCULATE: (_secretariat,),
     Action.CREATE_CHAIR_STATEMENT: (_secretariat,),
     Action.VIEW_AUDIT: (_audit_reader,),
+    Action.SHOW_ON_SCREEN: (_secretariat,),
 }
 
 

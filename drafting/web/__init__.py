@@ -32,13 +32,14 @@ SECURITY_HEADERS = {
 
 def init_app(app: Flask) -> None:
     from drafting.web import (admin, api, api_audit, api_consensus, api_exports,  # noqa: F401
-                              api_imports, api_revisions,
+                              api_imports, api_revisions, api_screen,
                               api_workflow, audit, auth, comments, consensus, desk, documents,
-                              errors, exports, imports, proposals, revisions, workflow)
+                              errors, exports, imports, proposals, revisions, screen,
+                              workflow)
     from drafting.web import live  # before `api` is registered: it adds an API route
 
     for module in (auth, documents, proposals, comments, desk, admin, revisions, consensus,
-                   workflow, audit, exports, imports, live, api):
+                   workflow, audit, exports, imports, screen, live, api):
         app.register_blueprint(module.bp)
     live.init_app(app)
     errors.init_app(app)

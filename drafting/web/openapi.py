@@ -345,6 +345,32 @@ SCHEMAS: dict[str, dict] = {
     "Circulated": obj({"circulated": array(ID)}),
     "CirculationSetting": obj({"document_id": ID, "circulate_immediately": BOOLEAN,
                                "changed": BOOLEAN}),
+    "Screen": obj({
+        "document_id": ID, "clause_id": nullable(ID), "changed_at": nullable(MOMENT),
+        "changed_by": nullable(STRING),
+        "deleted": {**nullable(STRING), "description": "Names the paragraph put on screen "
+                                                       "if it has been deleted since."},
+        "clause": {**nullable(ref("ScreenClause")), "description": "null: nothing on screen."},
+    }),
+    "ScreenClause": obj({
+        "id": ID, "number": nullable(STRING), "text": STRING, "version": INTEGER,
+        "status": enum_of(ClauseStatus), "excepted": array(STRING), "section": nullable(STRING),
+        "index": {**INTEGER, "description": "Its place among the live paragraphs, from 1."},
+        "total": INTEGER,
+        "tracked_changes_html": {**STRING, "description": "The text with every circulated "
+                                                          "open proposal inline, attributed."},
+        "proposals": array(obj({"id": ID, "action": enum_of(ProposalAction), "text": STRING,
+                                "economies": array(STRING), "on_current_text": BOOLEAN})),
+        "inserts_after": array(obj({"id": ID, "text": STRING, "economies": array(STRING)})),
+        "options": array(obj({"label": STRING, "current_text": BOOLEAN,
+                              "economies": array(STRING), "html": STRING,
+                              "in_conflict": BOOLEAN})),
+        "positions": array(obj({"economy": STRING, "stance": nullable(enum_of(Stance)),
+                                "text": STRING})),
+        "consensus": BOOLEAN,
+        "counts": {**COUNTS, "description": "stance (and \"none\") → economies"},
+        "blocking": array(STRING), "without_position": array(STRING),
+    }),
     "OpenApiDocument": obj({"openapi": STRING, "info": {"type": "object"},
                             "paths": {"type": "object"}}, strict=False),
 }
@@ -669,6 +695,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
         "`document_id`, `clause_id`, `proposal_id`, `clause_number` — never text. Send the "
         "last id seen as a `Last-Event-ID` header (or `?last_event_id=`) to be replayed what "
         "was missed, or told `reload`. See docs/live.md.")),
+    # --- the chair's screen ---
+    ("GET", "/documents/{document_id}/screen", Operation(
+        "api.show_screen", "What the chair's screen of a document shows", 200, "Screen",
+        (404,))),
+    ("PUT", "/documents/{document_id}/screen", Operation(
+        "api.change_screen", "Put a paragraph on the chair's screen, step to the next or "
+        "previous one, or clear it (secretariat)", 200, "Screen", (*WITH_BODY, 404, 409),
+        json=body({"clause_id": {**ID, "description": "The paragraph to show."},
+                   "action": enum_of(("show", "clear", "next", "previous"))}))),
 )
 
 # --- building the document ---------------------------------------------------------------------

@@ -115,6 +115,7 @@ MATRIX: dict[str, dict[str, Route]] = {
     "consensus.matrix": {"GET": R("/documents/{doc}/consensus", READ)},
     "live.document_events": {"GET": R("/documents/{doc}/events", READ)},
     "live.notification_events": {"GET": R("/notifications/events", READ)},
+    "screen.show": {"GET": R("/documents/{doc}/screen", READ)},
     "workflow.show": {"GET": R("/documents/{doc}/workflow", READ)},
     "exports.index": {"GET": R("/documents/{doc}/exports", READ)},
     "exports.download": {"GET": R("/documents/{doc}/export?mode=clean&format=html", READ)},
@@ -184,6 +185,8 @@ MATRIX: dict[str, dict[str, Route]] = {
     "consensus.status_form": {"GET": R("/clauses/{c0}/status", SECRETARIAT)},
     "consensus.set_status": {"POST": R("/clauses/{c0}/status", SECRETARIAT, form={
         "status": "bracketed", "reason": "Contested by two economies."})},
+    "screen.change": {"POST": R("/documents/{doc}/screen", SECRETARIAT,
+                                form={"clause_id": "{c1}"})},
     "consensus.chair_statement": {"POST": R("/documents/{doc}/chair-statement", SECRETARIAT,
                                             form={"clause_id": "{c3}"})},
     "revisions.issue": {"POST": R("/documents/{doc}/revisions", SECRETARIAT,
@@ -270,6 +273,9 @@ MATRIX: dict[str, dict[str, Route]] = {
                                        setup="positions")},
     "api.document_consensus": {"GET": R("/api/v1/documents/{doc}/consensus", READ)},
     "api.document_event_stream": {"GET": R("/api/v1/documents/{doc}/events", READ)},
+    "api.show_screen": {"GET": R("/api/v1/documents/{doc}/screen", READ)},
+    "api.change_screen": {"PUT": R("/api/v1/documents/{doc}/screen", SECRETARIAT,
+                                   json={"clause_id": "{c1}"})},
     "api.set_clause_status": {"POST": R("/api/v1/clauses/{c0}/status", SECRETARIAT, json={
         "status": "bracketed", "reason": "Contested by two economies."})},
     "api.create_chair_statement": {"POST": R("/api/v1/documents/{doc}/chair-statement",
