@@ -1,0 +1,120 @@
+"""Accessibility in the real browser: axe-core on the main pages, keyboard use, status by text.
+
+axe-core comes from npm (package.json / package-lock.json; `make test` runs `npm ci`). It is
+injected only into a browser context made with bypass_csp=True, because the app's Content
+Security Policy rightly refuses inline scripts; the keyboard tests run under the real CSP.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from drafting.extensions import db
+from drafting.models import Clause, Comment, Document, Proposal
+from tests.browser.support import ROOT, login, screenshot
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+REPORT = ROOT / "test-artifacts" / "accessibility"
+# WCAG 2.1 A and AA, plus axe's best practices (landmarks, headings, regions).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+FAILING_IMPACTS = {"serious", "critical"}
+
+
+def demo_pages() -> dict[str, str]:
+    """Name → path of the main pages, on the demo negotiation."""
+    document = db.session.execute(select(Document).order_by(Document.id)).scalars().first()
+    # The proposal with the longest discussion, and the clause it is on.
+    proposal_id = db.session.execute(
+        select(Comment.proposal_id).where(Comment.proposal_id.is_not(None))
+        .group_by(Comment.proposal_id).order_by(func.count().desc())).scalars().first()
+    proposal = db.session.get(Proposal, proposal_id)
+    clause = proposal.clause or db.session.execute(
+        select(Clause).where(Clause.document_id == document.id)).scalars().first()
+    d = document.id
+    return {
+        "document-clean": f"/documents/{d}?view=clean",
+        "document-changes": f"/documents/{d}?view=changes",
+        "clause": f"/clauses/{clause.id}",
+        "proposal": f"/proposals/{proposal.id}",
+        "merge-desk": f"/documents/{d}/desk",
+        "consensus-matrix": f"/documents/{d}/consensus",
+        "compare": f"/documents/{d}/compare",
+        "workflow": f"/documents/{d}/workflow",
+        "revisions": f"/documents/{d}/revisions",
+        "negotiating-text": f"/documents/{d}/negotiating-text",
+        "exports": f"/documents/{d}/exports",
+        "notifications": "/notifications",
+        "documents": "/documents",
+        "new-proposal": f"/documents/{d}/propose?action=amend&clause_id={clause.id}",
+        "position": f"/clauses/{clause.id}/position",
+    }
+
+
+# Who looks at each page: the secretariat sees the most controls; the propose and position
+# forms are a delegate's.
+DELEGATE_PAGES = {"new-proposal", "position"}
+
+
+def _axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `make node-packages` "
+                    "(npm ci installs axe-core from package-lock.json)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def _run_axe(page, source: str) -> list[dict]:
+    page.add_script_tag(content=source)
+    result = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                     resultTypes: ['violations']})""", AXE_TAGS)
+    return result["violations"]
+
+
+def _describe(name: str, violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{name}] {v['impact']}: {v['id']} — {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: "
+                         f"{node.get('failureSummary', '').replace(chr(10), ' ')}")
+        if len(v["nodes"]) > 5:
+            lines.append(f"    … and {len(v['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(demo, new_context, page):
+    source = _axe_source()
+    pages = demo_pages()
+    secretariat = new_context(bypass_csp=True).new_page()
+    login(secretariat, "secretariat")
+    delegate = new_context(bypass_csp=True).new_page()
+    login(delegate, "aus")
+    anonymous = new_context(bypass_csp=True).new_page()
+
+    found: dict[str, list[dict]] = {}
+    anonymous.goto("/login")
+    found["login"] = _run_axe(anonymous, source)
+    for name, path in pages.items():
+        browser_page = delegate if name in DELEGATE_PAGES else secretariat
+        response = browser_page.goto(path)
+        assert response.ok, f"{name}: {path} answered {response.status}"
+        found[name] = _run_axe(browser_page, source)
+    # And one page as a delegate sees it, for the controls only delegates have.
+    delegate.goto(pages["clause"])
+    found["clause (delegate)"] = _run_axe(delegate, source)
+
+    REPORT.mkdir(parents=True, exist_ok=True)
+    (REPORT / "axe-violations.json").write_text(json.dumps(
+        {name: [{k: v[k] for k in ("id", "impact", "help", "nodes")} for v in violations]
+         for name, violations in found.items()}, indent=1, ensure_ascii=False))
+    failing = {name: [v for v in violations if v["impact"] in FAILING_IMPACTS]
+               for name, violations in found.items()}
+    report = "\n".join(_describe(name, vs) for name, vs in failing.items() if vs)
+    assert not report, "axe-core found serious or critical violations:\n" + report
+    assert len(found) == len(pages) + 2
