@@ -185,7 +185,10 @@ def test_the_projection_page_shows_changes_options_and_the_consensus_row(app, ne
 def test_the_projection_page_is_a_live_region_and_works_without_script(app, negotiated):
     world = negotiated
     html = as_user(app, "aus").get(f"/documents/{world.document.id}/screen").get_data(as_text=True)
-    assert f'<body class="screen-page" data-live-document="{world.document.id}">' in html
+    body = re.search(r"<body [^>]*>", html).group(0)
+    assert 'class="screen-page"' in body and 'data-live-root="/"' in body
+    assert f'data-live-document="{world.document.id}"' in body
+    assert re.search(r'data-live-since="\d+"', body)
     assert html.count('data-live-region="screen"') == 1
     assert re.search(r'<noscript><meta http-equiv="refresh" content="\d+"></noscript>', html)
     # No navigation chrome, and nothing the Content-Security-Policy would block.
