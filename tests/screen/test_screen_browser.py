@@ -91,8 +91,12 @@ def test_the_screen_reads_from_the_back_of_the_room_and_prints_on_a4_landscape(d
     assert background == "rgb(0, 0, 0)", background
     screenshot(room, "screen-dark")
 
-    # Print: A4 landscape (842 × 595 pt), the same content.
+    # Print: A4 landscape (842 × 595 pt), the same content, on white paper even from the
+    # dark theme.
     room.emulate_media(media="print")
+    assert room.evaluate("getComputedStyle(document.body).backgroundColor") == \
+        "rgb(255, 255, 255)"
+    expect(room.locator(".consensus-row .pos")).to_have_count(21)
     screenshot(room, "screen-print")
     pdf = room.pdf(prefer_css_page_size=True, print_background=True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
