@@ -59,6 +59,7 @@ def test_the_screen_follows_the_desk_without_a_reload(demo, page_as):
     sec.locator("#screen-controls").get_by_role("button", name="Clear screen").click()
     expect(room.locator(".screen-empty")).to_contain_text("No paragraph on screen.")
     assert room.evaluate("window.__sameScreenPage") is True
+    screenshot(room, "screen-empty")
     db.session.expire_all()
     assert screen.on_screen_clause_id(document) is None
 
