@@ -371,6 +371,11 @@ SCHEMAS: dict[str, dict] = {
         "counts": {**COUNTS, "description": "stance (and \"none\") → economies"},
         "blocking": array(STRING), "without_position": array(STRING),
     }),
+    # One event of a text/event-stream answer (a stream is a sequence of these).
+    "ServerSentEvent": obj({
+        "event": STRING, "data": {**STRING, "contentMediaType": "application/json"},
+        "id": STRING, "retry": INTEGER,
+    }, optional=("event", "id", "retry")),
     "OpenApiDocument": obj({"openapi": STRING, "info": {"type": "object"},
                             "paths": {"type": "object"}}, strict=False),
 }
@@ -689,7 +694,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
     ("GET", "/documents/{document_id}/events", Operation(
         "api.document_event_stream", "Live events of a document (Server-Sent Events)", 200,
         None, (404,),
-        content={"text/event-stream": {"schema": {"type": "string"}}},
+        query=(Param("last_event_id", STRING, "The last event id seen, as the Last-Event-ID "
+                                              "header also says: replay from there."),),
+        content={"text/event-stream": {"schema": ref("ServerSentEvent")}},
         description="A text/event-stream: `id:` the live event id, `event:` the audit kind "
         "(`proposal.submitted`, `position.set` …), `data:` JSON with `id`, `kind`, "
         "`document_id`, `clause_id`, `proposal_id`, `clause_number` — never text. Send the "

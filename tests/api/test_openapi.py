@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 import jsonschema_rs
 import pytest
@@ -137,6 +138,18 @@ def _response_spec(spec: dict, method: str, path: str, status: int) -> dict:
     return response
 
 
+@lru_cache(maxsize=None)
+def _validator(schema: str, components: str):
+    document = {**json.loads(schema), "components": json.loads(components),
+                "$schema": "https://json-schema.org/draft/2020-12/schema"}
+    return jsonschema_rs.validator_for(document, validate_formats=True)
+
+
+@lru_cache(maxsize=1)
+def spec_once() -> dict:
+    return build_spec()
+
+
 def assert_matches_spec(spec: dict, method: str, path: str, response) -> None:
     """The response of `method path` (an OpenAPI path) has a documented status, content type
     and, for JSON, a body valid against its schema (date-time formats checked too)."""
@@ -149,9 +162,8 @@ def assert_matches_spec(spec: dict, method: str, path: str, response) -> None:
         f"{method} {path} answered {response.mimetype}, documented {sorted(content)}")
     if response.mimetype != "application/json":
         return
-    schema = {**content["application/json"]["schema"], "components": spec["components"],
-              "$schema": "https://json-schema.org/draft/2020-12/schema"}
-    validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+    validator = _validator(json.dumps(content["application/json"]["schema"]),
+                           json.dumps(spec["components"]))
     errors = [f"{'/'.join(map(str, e.instance_path))}: {e.message}"
               for e in validator.iter_errors(response.get_json())]
     assert not errors, (f"{method} {path} → {response.status_code} does not match the "
@@ -167,7 +179,7 @@ API_ROUTES = [(endpoint, method, route) for endpoint, methods in MATRIX.items()
 def test_answers_of_the_matrix_requests_match_the_document(app, world, api_token, endpoint,
                                                            method, route):
     """Each role's answer to the matrix's working request, for each variant of its object."""
-    spec = build_spec()
+    spec = spec_once()
     described = {o.endpoint: path for (m, path), o in OPERATIONS.items() if m == method}
     assert endpoint in described, f"{method} {endpoint} is not in the OpenAPI document"
     path = described[endpoint]
@@ -184,3 +196,30 @@ def test_answers_of_the_matrix_requests_match_the_document(app, world, api_token
         assert_matches_spec(spec, method, path, response)
         seen.add(response.status_code)
     assert any(200 <= s < 300 for s in seen), f"no success answer was checked: {seen}"
+
+
+def test_the_checker_refuses_what_the_document_does_not_say(app):
+    """assert_matches_spec is not a rubber stamp: an undocumented field, a missing one, a
+    wrong type, an undocumented status or content type each fail it."""
+    from flask import Response
+
+    spec = spec_once()
+    good = {"documents": [{"id": 1, "title": "T", "symbol": "S", "stage": "negotiation"}]}
+
+    def answer(payload, status=200, mimetype="application/json"):
+        return Response(json.dumps(payload), status=status, mimetype=mimetype)
+
+    assert_matches_spec(spec, "GET", "/documents", answer(good))
+    for bad in ({"documents": [{**good["documents"][0], "extra": 1}]},
+                {"documents": [{"id": 1, "title": "T", "symbol": "S"}]},
+                {"documents": [{**good["documents"][0], "id": "1"}]},
+                {"documents": [{**good["documents"][0], "stage": "unheard_of"}]}):
+        with pytest.raises(AssertionError, match="does not match"):
+            assert_matches_spec(spec, "GET", "/documents", answer(bad))
+    with pytest.raises(AssertionError, match="does not list"):
+        assert_matches_spec(spec, "GET", "/documents", answer(good, status=409))
+    with pytest.raises(AssertionError, match="documented"):
+        assert_matches_spec(spec, "GET", "/documents", answer(good, mimetype="text/html"))
+    with pytest.raises(AssertionError, match="does not match"):
+        assert_matches_spec(spec, "GET", "/documents",
+                            answer({"error": {"code": "x", "message": "y"}, "more": 1}, 401))
