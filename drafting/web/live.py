@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from drafting.domain.live import (Subscriber, may_receive, parse_last_event_id, sse_comment,
                                   sse_event, sse_retry)
@@ -68,11 +69,15 @@ def init_app(app: Flask) -> None:
         return {"live_cursor": _live_cursor}
 
 
-def _live_cursor() -> int:
+def _live_cursor() -> int | str:
     """The newest live event id when the page is rendered: live.js starts its stream there, so
     a change made between this render and the stream's opening is not missed."""
     if "live_cursor" not in g:
-        g.live_cursor = live_service.newest_event_id()
+        try:
+            g.live_cursor = live_service.newest_event_id()
+        except SQLAlchemyError:
+            db.session.rollback()  # a page about a database failure must still render
+            g.live_cursor = ""
     return g.live_cursor
 
 
