@@ -11,10 +11,11 @@ from drafting.models import Document, Economy
 from drafting.services import reading
 from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause, get_document
-from drafting.web import http_cache
+from drafting.web import http_cache, page_cache
 from drafting.web.workflow import settle_all_on_read, settle_on_read
 
 bp = Blueprint("documents", __name__)
+bp.record_once(lambda state: page_cache.init_app(state.app))  # the {% cache %} template tag
 
 
 @bp.get("/")
@@ -35,29 +36,37 @@ def index():
 def show(document_id: int):
     document = settle_on_read(get_document(document_id))  # a silence deadline may have passed
     view_mode = "changes" if request.args.get("view") == "changes" else "clean"
-    all_revisions = revision_service.revisions_of(document)
     revision = None
     if request.args.get("rev") not in (None, ""):  # ?rev=N: the snapshot Rev.N holds
         revision = revision_service.get_revision(document, request.args["rev"])
         view_mode = "clean"
 
+    revision_number = revision.number if revision else None
+
     def render():
-        if revision is not None:
-            view = revision_service.revision_view(document, revision)
-        else:
-            view = reading.document_view(document)
-        changes = {}
-        if view_mode == "changes":
-            changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
-                       for row in view.rows if row.open_proposals}
+        # The body is shared by every viewer of the same class (drafting/web/page_cache.py):
+        # when it is kept already, the read model is not even loaded.
+        body_key = http_cache.document_body_key(document, view_mode=view_mode,
+                                                revision_number=revision_number)
+        view, changes, all_revisions = None, {}, []
+        if page_cache.lookup(body_key) is None:
+            all_revisions = revision_service.revisions_of(document)
+            if revision is not None:
+                view = revision_service.revision_view(document, revision)
+            else:
+                view = reading.document_view(document)
+            if view_mode == "changes":
+                changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
+                           for row in view.rows if row.open_proposals}
         return render_template("documents/show.html", view=view, document=document,
                                view_mode=view_mode, changes=changes,
                                redline=reading.proposal_redline_html,
-                               revision=revision, revisions=all_revisions)
+                               revision=revision, revisions=all_revisions,
+                               body_cache_key=body_key)
 
     # 304 Not Modified when the browser's copy is still current (drafting/web/http_cache.py).
-    etag = http_cache.document_page_etag(
-        document, view_mode=view_mode, revision_number=revision.number if revision else None)
+    etag = http_cache.document_page_etag(document, view_mode=view_mode,
+                                         revision_number=revision_number)
     return http_cache.respond(etag, render)
 
 

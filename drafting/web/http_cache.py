@@ -44,10 +44,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 
-from flask import Response, current_app, make_response, request, session
+from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from drafting.extensions import db
 from drafting.models import AuditEvent, Document
@@ -98,18 +98,25 @@ def _digest_sources() -> str:
 IRRELEVANT_KIND_PREFIXES = ("auth.", "token.")
 
 
+def _newest_event_hash(*conditions):
+    return (select(AuditEvent.hash).where(*conditions)
+            .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
+
+
+# Built once: every page view and export asks for it (building it cost more than running it).
+_CHANGE_MARKER = select(
+    _newest_event_hash(AuditEvent.document_id == bindparam("marker_document_id")),
+    _newest_event_hash(AuditEvent.document_id.is_(None),
+                       *(AuditEvent.kind.not_like(prefix + "%")
+                         for prefix in IRRELEVANT_KIND_PREFIXES)),
+)
+
+
 def change_marker(document_id: int) -> tuple[str, str]:
     """(newest event about the document, newest relevant event about no document), as hash
     prefixes."""
-    def newest(*conditions):
-        return (select(AuditEvent.hash).where(*conditions)
-                .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
-
-    about_document, general = db.session.execute(select(
-        newest(AuditEvent.document_id == document_id),
-        newest(AuditEvent.document_id.is_(None),
-               *(AuditEvent.kind.not_like(prefix + "%") for prefix in IRRELEVANT_KIND_PREFIXES)),
-    )).one()
+    about_document, general = db.session.execute(
+        _CHANGE_MARKER, {"marker_document_id": document_id}).one()
     return (about_document or "")[:24], (general or "")[:24]
 
 
@@ -185,6 +192,15 @@ def respond(etag: str | None, render: Callable[[], object]) -> Response:
     return response
 
 
+def _document_state(document: Document) -> tuple:
+    """(change marker, deadline parts) of the document, looked up once per request: the ETag
+    and the shared-fragment key (web/page_cache.py) both need them."""
+    memo = g.setdefault("document_state", {})
+    if document.id not in memo:
+        memo[document.id] = (*change_marker(document.id), deadline_parts(document))
+    return memo[document.id]
+
+
 def document_page_etag(document: Document, *, view_mode: str,
                        revision_number: int | None) -> str | None:
     """The ETag of GET /documents/<id> for the logged-in user, or None when the page must not
@@ -192,11 +208,19 @@ def document_page_etag(document: Document, *, view_mode: str,
     if session.get("_flashes"):
         return None
     return make_etag((
-        "document-page", build_id(), document.id, *change_marker(document.id),
+        "document-page", build_id(), document.id, *_document_state(document),
         viewer_identity(current_user._get_current_object()), view_mode, revision_number or "",
         unread_notifications(),  # the header's count, computed once per request
-        _session_secret_digest(), deadline_parts(document),
+        _session_secret_digest(),
     ))
+
+
+def document_body_key(document: Document, *, view_mode: str,
+                      revision_number: int | None) -> tuple:
+    """Key of the document page's body, shared by every viewer of one visibility class: the
+    ETag's parts without the viewer's own identity, header and session (web/page_cache.py)."""
+    return ("document-body", build_id(), document.id, *_document_state(document), view_mode,
+            revision_number or "", visibility_class(current_user._get_current_object()))
 
 
 # --- exports ------------------------------------------------------------------------------------
@@ -298,5 +322,5 @@ def export_response(key: tuple, build: Callable[[], object],
 
 
 __all__ = ["CACHE_CONTROL", "ExportCache", "build_id", "change_marker", "deadline_parts",
-           "document_page_etag", "export_cache", "export_key", "export_response", "make_etag",
+           "document_body_key", "document_page_etag", "export_cache", "export_key", "export_response", "make_etag",
            "matches", "respond", "viewer_identity", "visibility_class"]

@@ -1,0 +1,101 @@
+"""The document page's body is rendered once per (document state, view, visibility class) and
+shared: never across classes, never stale, never with anyone's personal details in it."""
+from __future__ import annotations
+
+import re
+
+from drafting.extensions import db
+from drafting.services import proposals
+from drafting.web.page_cache import fragment_cache
+from tests.factories import login
+
+UNCIRCULATED_WORDS = "We will quietly consider a carbon border adjustment."
+SUBMITTED_WORDS = "We will triple renewable energy capacity by 2030."
+
+
+def as_user(app, username):
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
+def body_of(response) -> str:
+    html = response.get_data(as_text=True)
+    return html[html.index('<main id="main"'):html.index("</main>")]
+
+
+def test_viewers_of_one_class_share_the_body_and_keep_their_own_header(app, world):
+    first, second = as_user(app, "aus"), as_user(app, "aus2")  # both AUS delegates
+    cache = fragment_cache()
+    cache.clear()
+    misses = cache.misses
+
+    page_one = first.get(f"/documents/{world.document.id}")
+    page_two = second.get(f"/documents/{world.document.id}")
+
+    assert page_one.status_code == page_two.status_code == 200
+    assert cache.misses == misses + 1 and len(cache) == 1  # rendered once, then shared
+    assert body_of(page_one) == body_of(page_two)
+    assert b'<span class="user">aus</span>' in page_one.data
+    assert b'<span class="user">aus2</span>' in page_two.data
+    # Each page's CSRF token is its own session's, and none is inside the shared part.
+    tokens = [re.search(rb'name="csrf_token" value="([^"]+)"', p.data).group(1)
+              for p in (page_one, page_two)]
+    assert tokens[0] != tokens[1]
+    assert not any(token.decode() in body_of(page_one) for token in tokens)
+
+
+def test_another_economy_never_gets_a_body_showing_a_proposal_it_may_not_see(app, world):
+    world.document.circulate_immediately = False  # submitted proposals wait for circulation
+    proposals.submit_proposal(world.user("aus"), world.document, "amend",
+                              clause=world.clauses[2], text=UNCIRCULATED_WORDS, rationale="Ours.")
+    db.session.commit()
+    changes = f"/documents/{world.document.id}?view=changes"
+
+    assert b"carbon border" in as_user(app, "aus").get(changes).data  # its own, inline
+    assert b"carbon border" in as_user(app, "secretariat").get(changes).data
+    for other in ("nz", "observer", "aus2", "jpn"):  # aus2: same economy, may see it
+        page = as_user(app, other).get(changes)
+        assert page.status_code == 200
+        assert (b"carbon border" in page.data) == (other == "aus2"), other
+
+
+def test_a_change_is_shown_at_once_to_viewers_whose_body_was_kept(app, world):
+    reader = as_user(app, "jpn")
+    changes = f"/documents/{world.document.id}?view=changes"
+    before = reader.get(changes)
+    assert b"triple renewable" not in before.data
+
+    other = as_user(app, "nz")
+    response = other.post(f"/documents/{world.document.id}/proposals", data={
+        "action": "amend", "clause_id": world.clauses[2].id, "text": SUBMITTED_WORDS,
+        "rationale": "Ambition."})
+    assert response.status_code == 302
+
+    after = reader.get(changes, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and b"triple renewable" in after.data
+
+
+def test_each_view_and_revision_is_kept_apart(app, world):
+    reader = as_user(app, "jpn")
+    proposals.submit_proposal(world.user("nz"), world.document, "amend",
+                              clause=world.clauses[2], text=SUBMITTED_WORDS, rationale="Why.")
+    db.session.commit()
+    clean = reader.get(f"/documents/{world.document.id}")
+    changes = reader.get(f"/documents/{world.document.id}?view=changes")
+    assert b"<ins" not in clean.data.split(b'<main id="main"')[1]
+    assert b"<ins" in changes.data and b"triple" in changes.data
+
+
+def test_the_fragment_cache_can_be_switched_off(migrated, world):
+    from tests.conftest import make_test_app
+
+    app = make_test_app(migrated, FRAGMENT_CACHE_ENTRIES=0)
+    client = app.test_client()
+    with app.app_context():
+        login(client, "aus")
+        first = client.get(f"/documents/{world.document.id}")
+        second = client.get(f"/documents/{world.document.id}")
+        assert first.status_code == second.status_code == 200
+        assert body_of(first) == body_of(second)
+        assert len(fragment_cache()) == 0
