@@ -99,11 +99,13 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(demo, new_
 
     found: dict[str, list[dict]] = {}
     anonymous.goto("/login")
+    screenshot(anonymous, "login")
     found["login"] = _run_axe(anonymous, source)
     for name, path in pages.items():
         browser_page = delegate if name in DELEGATE_PAGES else secretariat
         response = browser_page.goto(path)
         assert response.ok, f"{name}: {path} answered {response.status}"
+        screenshot(browser_page, name)
         found[name] = _run_axe(browser_page, source)
     # And one page as a delegate sees it, for the controls only delegates have.
     delegate.goto(pages["clause"])
@@ -118,3 +120,36 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(demo, new_
     report = "\n".join(_describe(name, vs) for name, vs in failing.items() if vs)
     assert not report, "axe-core found serious or critical violations:\n" + report
     assert len(found) == len(pages) + 2
+
+
+# The innermost elements that reach past the window's right edge (none when the page fits).
+WIDER_THAN_THE_WINDOW = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  const wide = [...document.body.querySelectorAll('*')].filter(el =>
+    el.getBoundingClientRect().right > width + 0.5 && !el.closest('.matrix-wrap'));
+  return wide.filter(el => !wide.some(other => other !== el && el.contains(other)))
+             .slice(0, 5).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
+                               + ' "' + el.textContent.trim().slice(0, 30) + '"');
+}"""
+
+
+def test_main_pages_reflow_without_sideways_scrolling_at_320_pixels(demo, new_context):
+    """WCAG 1.4.10 Reflow: at 320 CSS pixels wide, nothing but the consensus matrix (a data
+    table, which may scroll inside its own region) makes the page scroll sideways."""
+    pages = demo_pages()
+    narrow = new_context(viewport={"width": 320, "height": 640}).new_page()
+    login(narrow, "secretariat")
+    too_wide = {}
+    for name, path in pages.items():
+        if name in DELEGATE_PAGES:
+            continue
+        narrow.goto(path)
+        sticking_out = narrow.evaluate(WIDER_THAN_THE_WINDOW)
+        if sticking_out:
+            too_wide[name] = sticking_out
+    narrow.goto(pages["consensus-matrix"])
+    screenshot(narrow, "consensus-matrix-320px")
+    narrow.goto(pages["document-changes"])
+    screenshot(narrow, "document-changes-320px")
+    assert not too_wide, f"pages wider than 320 px: {too_wide}"
