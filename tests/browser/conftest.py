@@ -71,7 +71,8 @@ def live_server(migrated):
 
     CSRF stays enabled: a real browser submits the tokens the forms carry.
     """
-    app = make_test_app(migrated, WTF_CSRF_ENABLED=True)
+    # Live-update streams stay open as in production (test apps otherwise end them at once).
+    app = make_test_app(migrated, WTF_CSRF_ENABLED=True, LIVE_STREAM_MAX_SECONDS=300)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
