@@ -1,13 +1,17 @@
 """Mapping refusals and failures to pages and JSON errors."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from drafting.domain.errors import DomainError
-from drafting.extensions import db
+from drafting.extensions import db, login_manager
+
+# SQLSTATEs of a transaction PostgreSQL rolled back to settle a race (serialization failure,
+# deadlock, lock not available): the request may simply be tried again.
+TRANSIENT_CONFLICTS = frozenset({"40001", "40P01", "55P03"})
 
 
 def wants_json() -> bool:
@@ -49,8 +53,21 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):
         db.session.rollback()
-        return error_response(503, "database_unavailable",
-                              "The database is not reachable right now. Please try again shortly.")
+        if getattr(error.orig, "sqlstate", None) in TRANSIENT_CONFLICTS:
+            # Not an outage: PostgreSQL chose this transaction as the loser of a race.
+            return error_response(409, "concurrent_change",
+                                  "Someone else changed this at the same moment. "
+                                  "Reload and try again.")
+        app.logger.warning("database unavailable: %s", str(error.orig).splitlines()[0])
+        # The error page must not need the database it reports as gone: the page header would
+        # load the user, their economy and their inbox, fail again and end in a bare 500. It
+        # is shown as to a visitor instead (tests/faults/test_database_outage.py).
+        g._login_user = login_manager.anonymous_user()
+        response = make_response(error_response(
+            503, "database_unavailable",
+            "The database is not reachable right now. Please try again shortly."))
+        response.headers["Retry-After"] = "10"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

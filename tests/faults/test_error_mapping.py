@@ -1,0 +1,53 @@
+"""What a database error becomes for the client (in-process; runs on SQLite and PostgreSQL).
+
+The outage itself is exercised for real in test_database_outage.py; here the two kinds of
+OperationalError are told apart: a transaction PostgreSQL rolled back to settle a race
+(deadlock, serialization failure, lock not available) is a 409 the client can retry, not a
+"database unreachable" 503.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+pytestmark = pytest.mark.faults
+
+
+class DriverError(Exception):
+    """Stands for psycopg's exception: a message and a SQLSTATE."""
+
+    def __init__(self, message: str, sqlstate: str):
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+def _failing_routes(app, sqlstate: str) -> None:
+    def fail():
+        raise OperationalError("UPDATE clauses …", {}, DriverError("it failed", sqlstate))
+
+    app.add_url_rule("/api/v1/_fails", "api_fails", fail)
+    app.add_url_rule("/_fails", "page_fails", fail)
+
+
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001", "55P03"])
+def test_a_transaction_lost_to_a_race_answers_409_concurrent_change(app, client, sqlstate):
+    _failing_routes(app, sqlstate)
+
+    answer = client.get("/api/v1/_fails")
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "concurrent_change"
+    page = client.get("/_fails")
+    assert page.status_code == 409 and b"Reload and try again" in page.data
+
+
+def test_a_lost_connection_answers_503_with_retry_after(app, client):
+    _failing_routes(app, "08006")  # connection failure
+
+    answer = client.get("/api/v1/_fails")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "10"
+    assert answer.get_json() == {"error": {
+        "code": "database_unavailable",
+        "message": "The database is not reachable right now. Please try again shortly."}}
+    page = client.get("/_fails")
+    assert page.status_code == 503 and page.mimetype == "text/html"
+    assert b"Service unavailable" in page.data and b"it failed" not in page.data
