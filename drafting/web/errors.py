@@ -10,8 +10,9 @@ from drafting.domain.errors import DomainError
 from drafting.extensions import db, login_manager
 
 # SQLSTATEs of a transaction PostgreSQL rolled back to settle a race (serialization failure,
-# deadlock, lock not available): the request may simply be tried again.
-TRANSIENT_CONFLICTS = frozenset({"40001", "40P01", "55P03"})
+# deadlock): the request may simply be tried again. A lock or statement timeout stays a 503:
+# the database is too busy, not in disagreement (docs/deploy.md).
+TRANSIENT_CONFLICTS = frozenset({"40001", "40P01"})
 
 
 def wants_json() -> bool:
