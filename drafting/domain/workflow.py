@@ -227,6 +227,10 @@ def zone(name: object, field: str = "timezone") -> ZoneInfo:
                            details={"field": field}) from None
 
 
+_FIRST_DEADLINE_YEAR = 1900
+_LAST_DEADLINE_YEAR = 9000
+
+
 def parse_local_deadline(value: object, zone_name: object, *, field: str = "deadline"
                          ) -> tuple[datetime, str]:
     """A wall-clock time in a zone → (the moment in aware UTC, the zone's name).
@@ -257,6 +261,11 @@ def parse_local_deadline(value: object, zone_name: object, *, field: str = "dead
         raise InvalidInput(f"{field} is required: a date and time as YYYY-MM-DDTHH:MM.",
                            details={"field": field})
     local = local.replace(microsecond=0)
+    if not _FIRST_DEADLINE_YEAR <= local.year <= _LAST_DEADLINE_YEAR:
+        # Near datetime's limits (years 1 and 9999) a moment cannot be moved to UTC or to
+        # another zone (OverflowError, a 500): no negotiation has such a deadline.
+        raise InvalidInput(f"{field} must be between the years {_FIRST_DEADLINE_YEAR} and "
+                           f"{_LAST_DEADLINE_YEAR}.", details={"field": field})
     first = local.replace(tzinfo=tz, fold=0)
     second = local.replace(tzinfo=tz, fold=1)
     if first.utcoffset() != second.utcoffset():

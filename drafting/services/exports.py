@@ -17,6 +17,7 @@ from drafting.models.types import utcnow
 from drafting.services import comparison as comparisons
 from drafting.services import reading
 from drafting.services.policy import Action, authorize
+from drafting.services.revisions import MAX_REVISION_NUMBER
 
 MODES = ("clean", "redline", "compilation", "disposition")
 CURRENT = "current"
@@ -58,9 +59,11 @@ def text_point(document: Document, which: str | int | None) -> TextPoint:
     except (TypeError, ValueError):
         raise InvalidInput(f"Unknown revision {which!r}: give a revision number or “current”.",
                            details={"field": "revision"}) from None
+    # A number beyond the integer column names no revision (and PostgreSQL refuses to compare
+    # it: "integer out of range", a 500), so it is not looked up.
     revision = db.session.execute(
         select(Revision).where(Revision.document_id == document.id, Revision.number == number)
-    ).scalar()
+    ).scalar() if 0 < number <= MAX_REVISION_NUMBER else None
     if revision is None:
         raise NotFound(f"This document has no Rev.{number}.")
     rows = db.session.execute(

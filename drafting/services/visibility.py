@@ -35,6 +35,7 @@ from sqlalchemy import and_, func, or_, select
 
 from drafting.domain.errors import InvalidInput, NotFound
 from drafting.domain.states import ProposalStatus, Role
+from drafting.domain.text_rules import clean_text
 from drafting.extensions import db
 from drafting.models import AuditEvent, Economy, Proposal
 from drafting.services.loading import get_proposal
@@ -174,6 +175,11 @@ def audit_trail(viewer, filters: AuditFilters, page: int = 1,
     authorize(viewer, Action.VIEW_AUDIT)
     if page < 1:
         raise InvalidInput("page must be 1 or more.", details={"field": "page"})
+    # No economy code or event kind has a control character, and PostgreSQL cannot even compare
+    # a text holding NUL (it raised a 500): refused like any other bad filter.
+    for field_name, value in (("economy", filters.economy), ("kind", filters.kind)):
+        if value:
+            clean_text(value, field=field_name, max_chars=200, required=False)
     if filters.economy:
         known = db.session.execute(
             select(Economy.id).where(Economy.code == filters.economy)).scalar()
