@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import URL, make_url
 
 ROOT = Path(__file__).resolve().parents[2]
+FIGURES = ROOT / "test-artifacts" / "faults"  # each test's figures, as JSON (docs/reliability.md)
 PASSWORD = "faults-Bangkok-2022-demo"
 SECOND_SECRETARIAT = "secretariat2"
 
@@ -78,6 +79,12 @@ def create_database(name: str, template: str | None = None) -> URL:
     admin = _admin_engine()
     try:
         with admin.connect() as conn:
+            if template:
+                # Copying needs the template to itself: the seeding process may still hold a
+                # connection to it (the live-update bus publishes on one of its own).
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :n AND pid <> pg_backend_pid()"),
+                             {"n": template})
             clause = f" TEMPLATE {_quoted(template)}" if template else ""
             conn.execute(text(f"CREATE DATABASE {_quoted(name)}{clause}"))
     finally:
@@ -440,6 +447,13 @@ class Ledger:
             if code is None:
                 return self.statuses.get(status, 0)
             return self.errors.get(f"{status} {code}", 0)
+
+
+def report(name: str, figures: dict) -> None:
+    """Keep a test's figures in test-artifacts/faults/<name>.json and print them (-s)."""
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    (FIGURES / f"{name}.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    print(f"\n{name} figures:", json.dumps(figures, ensure_ascii=False))
 
 
 def replace_word(text_: str, index: int, token: str) -> str:

@@ -149,7 +149,7 @@ class DeskRace:
 
 
 def test_21_economies_and_two_desks_lose_nothing_and_never_decide_on_a_stale_version(
-        fault_db, start_server, record_property):
+        fault_db, start_server):
     url = fault_db.url
     server = start_server()
     base = server.base
@@ -262,5 +262,4 @@ def test_21_economies_and_two_desks_lose_nothing_and_never_decide_on_a_stale_ver
         "statuses": dict(sorted(ledger.statuses.items())), "errors": ledger.errors,
         "audit": verified,
     }
-    record_property("figures", json.dumps(figures))
-    print("\nconcurrency figures:", json.dumps(figures))
+    harness.report("concurrency", figures)

@@ -9,7 +9,6 @@ PostgreSQL itself is never stopped.
 """
 from __future__ import annotations
 
-import json
 import time
 
 from sqlalchemy.engine import make_url
@@ -43,7 +42,7 @@ def _assert_json_503(answer: harness.Answer, path: str) -> None:
 
 
 def test_database_outage_answers_503_then_recovers_without_a_restart(
-        fault_db, start_server, record_property):
+        fault_db, start_server):
     database = make_url(fault_db.url)
     proxy = CuttableProxy((database.host or "127.0.0.1", database.port or 5432))
     try:
@@ -120,7 +119,6 @@ def test_database_outage_answers_503_then_recovers_without_a_restart(
                    "requests_during_outage": sum(len(v) for v in seen.values()),
                    "connections_refused_by_proxy": proxy.refused,
                    "readyz_polls_until_ready": polls, "server_restarted": False}
-        record_property("figures", json.dumps(figures))
-        print("\noutage figures:", json.dumps(figures))
+        harness.report("outage", figures)
     finally:
         proxy.close()

@@ -98,7 +98,7 @@ def _acknowledged(ledger: Ledger) -> int:
 
 
 def test_sigkill_mid_load_loses_no_acknowledged_write_and_leaves_nothing_half_written(
-        fault_db, start_server, record_property):
+        fault_db, start_server):
     url, tokens = fault_db.url, fault_db.tokens
     server = start_server()
     base = server.base
@@ -201,5 +201,4 @@ def test_sigkill_mid_load_loses_no_acknowledged_write_and_leaves_nothing_half_wr
         "requests_without_answer": ledger.no_answer,
         "audit_after_kill": verified_after_kill,
     }
-    record_property("figures", json.dumps(figures))
-    print("\nkill figures:", json.dumps(figures))
+    harness.report("kill", figures)
