@@ -1,13 +1,13 @@
-"""Accessibility in the real browser: axe-core on the main pages, keyboard use, status by text.
+"""Accessibility in the real browser: axe-core on the main pages, and reflow at 320 px.
 
 axe-core comes from npm (package.json / package-lock.json; `make test` runs `npm ci`). It is
-injected only into a browser context made with bypass_csp=True, because the app's Content
-Security Policy rightly refuses inline scripts; the keyboard tests run under the real CSP.
+loaded only into browser contexts made with bypass_csp=True, because the app's Content
+Security Policy rightly refuses inline scripts; every other browser test (test_keyboard.py
+among them) runs under the real CSP.
 """
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -68,8 +68,14 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def _run_axe(page, source: str) -> list[dict]:
-    page.add_script_tag(content=source)
+def _axe_page(new_context, source: str):
+    """A page in its own context that bypasses the CSP and loads axe-core into every page."""
+    context = new_context(bypass_csp=True)
+    context.add_init_script(script=source)
+    return context.new_page()
+
+
+def _run_axe(page) -> list[dict]:
     result = page.evaluate(
         """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
                                      resultTypes: ['violations']})""", AXE_TAGS)
@@ -91,25 +97,30 @@ def _describe(name: str, violations: list[dict]) -> str:
 def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(demo, new_context, page):
     source = _axe_source()
     pages = demo_pages()
-    secretariat = new_context(bypass_csp=True).new_page()
+    secretariat = _axe_page(new_context, source)
     login(secretariat, "secretariat")
-    delegate = new_context(bypass_csp=True).new_page()
+    delegate = _axe_page(new_context, source)
     login(delegate, "aus")
-    anonymous = new_context(bypass_csp=True).new_page()
+    anonymous = _axe_page(new_context, source)
 
     found: dict[str, list[dict]] = {}
     anonymous.goto("/login")
     screenshot(anonymous, "login")
-    found["login"] = _run_axe(anonymous, source)
+    found["login"] = _run_axe(anonymous)
+    anonymous.fill("#username", "aus")
+    anonymous.fill("#password", "wrong password")
+    anonymous.get_by_role("button", name="Log in").click()
+    expect(anonymous.locator(".flash")).to_be_visible()
+    found["login (failed)"] = _run_axe(anonymous)
     for name, path in pages.items():
         browser_page = delegate if name in DELEGATE_PAGES else secretariat
         response = browser_page.goto(path)
         assert response.ok, f"{name}: {path} answered {response.status}"
         screenshot(browser_page, name)
-        found[name] = _run_axe(browser_page, source)
+        found[name] = _run_axe(browser_page)
     # And one page as a delegate sees it, for the controls only delegates have.
     delegate.goto(pages["clause"])
-    found["clause (delegate)"] = _run_axe(delegate, source)
+    found["clause (delegate)"] = _run_axe(delegate)
 
     REPORT.mkdir(parents=True, exist_ok=True)
     (REPORT / "axe-violations.json").write_text(json.dumps(
@@ -119,7 +130,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(demo, new_
                for name, violations in found.items()}
     report = "\n".join(_describe(name, vs) for name, vs in failing.items() if vs)
     assert not report, "axe-core found serious or critical violations:\n" + report
-    assert len(found) == len(pages) + 2
+    assert len(found) == len(pages) + 3
 
 
 # The innermost elements that reach past the window's right edge (none when the page fits).

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from drafting.exports.docx_reading import resolved_paragraphs, tracked_changes
 from drafting.extensions import db
