@@ -76,9 +76,14 @@ def _axe_page(new_context, source: str):
 
 
 def _run_axe(page) -> list[dict]:
+    """axe's violations on the page, with every <details> opened so that the forms folded
+    inside them (accept with modifications, replies, status changes) are checked too."""
     result = page.evaluate(
-        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                     resultTypes: ['violations']})""", AXE_TAGS)
+        """tags => {
+             document.querySelectorAll('details').forEach(details => { details.open = true; });
+             return axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                       resultTypes: ['violations']});
+           }""", AXE_TAGS)
     return result["violations"]
 
 
