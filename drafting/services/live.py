@@ -334,24 +334,168 @@ class RedisBus:
         self._client.close()
 
 
-# One Redis bus per (URL, channel) and process, shared by every app object in the process.
-_redis_buses: dict[tuple[str, str], RedisBus] = {}
-_redis_lock = threading.Lock()
+class PostgresBus:
+    """PostgreSQL LISTEN/NOTIFY on one channel, for deployments on PostgreSQL without Redis.
+
+    Same shape as RedisBus: one listening connection per process (its own, in autocommit,
+    outside the application's pool) fans notifications out to the streams; publishing uses one
+    more connection of its own, shared under a lock (a publish is one short statement). A
+    NOTIFY payload is limited to 8000 bytes: a message naming more notified users than fit says
+    "notify_all" instead (every stream then refreshes its header's count).
+    """
+
+    name = "postgresql"
+    PAYLOAD_LIMIT = 7900
+
+    def __init__(self, url: str, channel: str, *, ready_timeout: float = 5.0,
+                 application_name: str = "drafting-live") -> None:
+        from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+        self.url = url
+        self.channel = channel
+        self.fanout = LocalFanout()
+        self._conninfo = make_url(url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        self._application_name = application_name
+        self._ready_timeout = ready_timeout
+        self._publish_lock = threading.Lock()
+        self._publisher = None
+        self._start_lock = threading.Lock()
+        self._listener: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._stopping = threading.Event()
+
+    def _connect(self):
+        import psycopg  # noqa: PLC0415
+
+        return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=3,
+                               application_name=self._application_name)
+
+    def publish(self, message: dict) -> None:
+        payload = json.dumps(message, separators=(",", ":"))
+        if len(payload.encode()) > self.PAYLOAD_LIMIT:
+            payload = json.dumps({**message, "notify": [], "notify_all": True},
+                                 separators=(",", ":"))
+        with self._publish_lock:
+            for attempt in (1, 2):  # a connection the server dropped is replaced once
+                try:
+                    if self._publisher is None or self._publisher.closed:
+                        self._publisher = self._connect()
+                    self._publisher.execute("SELECT pg_notify(%s, %s)", (self.channel, payload))
+                    return
+                except Exception:
+                    self._close_publisher()
+                    if attempt == 2:
+                        raise
+
+    def _close_publisher(self) -> None:
+        try:
+            if self._publisher is not None:
+                self._publisher.close()
+        except Exception:  # noqa: BLE001
+            pass
+        self._publisher = None
+
+    def subscribe(self) -> Subscription:
+        subscription = self.fanout.add()
+        self._ensure_listener()
+        self._ready.wait(self._ready_timeout)
+        return subscription
+
+    def _ensure_listener(self) -> None:
+        if self._listener is not None and self._listener.is_alive():
+            return
+        with self._start_lock:
+            if self._listener is None or not self._listener.is_alive():
+                self._stopping.clear()
+                self._listener = threading.Thread(target=self._listen, daemon=True,
+                                                  name=f"live-bus {self.channel}")
+                self._listener.start()
+
+    def _listen(self) -> None:
+        from psycopg import sql  # noqa: PLC0415
+
+        backoff = 0.5
+        while not self._stopping.is_set():
+            try:
+                with self._connect() as connection:
+                    connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+                    if self._ready.is_set():  # listening again: messages may be lost
+                        self.fanout.deliver(GAP)
+                    self._ready.set()
+                    backoff = 0.5
+                    while not self._stopping.is_set():
+                        for notification in connection.notifies(timeout=1.0):
+                            if notification.channel == self.channel:
+                                self._deliver_raw(notification.payload)
+            except Exception:  # noqa: BLE001 - keep listening whatever the server does
+                if self._stopping.is_set():
+                    return
+                log.warning("live bus: PostgreSQL listener lost its connection; reconnecting",
+                            exc_info=True)
+                self._stopping.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    _deliver_raw = RedisBus._deliver_raw
+
+    def close(self) -> None:
+        """Stop the listener and close both connections (tests)."""
+        self._stopping.set()
+        if self._listener is not None:
+            self._listener.join(timeout=5)
+        self._ready.clear()
+        with self._publish_lock:
+            self._close_publisher()
+
+
+# One Redis or PostgreSQL bus per (URL, channel) and process, shared by every app object in
+# the process (tests build many).
+_shared_buses: dict[tuple[str, str, str], object] = {}
+_shared_lock = threading.Lock()
 _fallback_bus = InProcessBus()
 
 
-def redis_bus(url: str, channel: str) -> RedisBus:
-    with _redis_lock:
-        bus = _redis_buses.get((url, channel))
+def _shared(kind: str, url: str, channel: str, factory):
+    with _shared_lock:
+        bus = _shared_buses.get((kind, url, channel))
         if bus is None:
-            bus = _redis_buses[(url, channel)] = RedisBus(url, channel)
+            bus = _shared_buses[(kind, url, channel)] = factory(url, channel)
         return bus
 
 
-def make_bus(redis_url: str | None, channel_prefix: str = "drafting"):
-    """The bus for these settings: Redis when a URL is given, else a new in-process one."""
+def redis_bus(url: str, channel: str) -> RedisBus:
+    return _shared("redis", url, channel, RedisBus)
+
+
+def postgres_bus(url: str, channel: str) -> PostgresBus:
+    return _shared("postgresql", url, channel, PostgresBus)
+
+
+def forget_shared_bus(bus) -> None:
+    """Close a shared bus and drop it from the cache (tests)."""
+    with _shared_lock:
+        for key, value in list(_shared_buses.items()):
+            if value is bus:
+                del _shared_buses[key]
+    bus.close()
+
+
+def make_bus(redis_url: str | None, channel_prefix: str = "drafting",
+             database_url: str | None = None, choice: str = ""):
+    """The bus for these settings (docs/live.md):
+
+    - `choice` "memory" forces the in-process bus (one process, whatever the database);
+    - a Redis URL → Redis pub/sub;
+    - else a PostgreSQL database → LISTEN/NOTIFY on it;
+    - else (SQLite, one process) → a new in-process bus.
+    """
+    choice = (choice or "").strip().lower()
+    if choice == "memory":
+        return InProcessBus()
     if redis_url:
         return redis_bus(redis_url, f"{channel_prefix}:live")
+    if database_url and database_url.startswith("postgresql"):
+        return postgres_bus(database_url, f"{channel_prefix}:live")
     return InProcessBus()
 
 
@@ -421,8 +565,8 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
 
 
 __all__ = [
-    "GAP", "InProcessBus", "KEEP_EVENTS", "LocalFanout", "PRUNE_EVERY", "REPLAY_LIMIT",
-    "RedisBus", "Replay", "Subscription", "audience_for", "bus_message", "client_payload",
+    "GAP", "InProcessBus", "KEEP_EVENTS", "LocalFanout", "PRUNE_EVERY", "PostgresBus",
+    "REPLAY_LIMIT", "RedisBus", "Replay", "forget_shared_bus", "postgres_bus", "Subscription", "audience_for", "bus_message", "client_payload",
     "current_bus", "make_bus", "message_audience", "newest_event_id", "record_live_event",
     "redis_bus", "replay", "subscriber_for",
 ]

@@ -52,13 +52,16 @@ class StreamSettings:
 
 
 def init_app(app: Flask) -> None:
-    """Install the bus (Redis when REDIS_URL is set, else in-process) and the page helper."""
+    """Install the bus (Redis when REDIS_URL is set, else LISTEN/NOTIFY on PostgreSQL, else
+    in-process; LIVE_BUS=memory forces in-process) and the page helper."""
     import os  # noqa: PLC0415
 
     redis_url = app.config.get("REDIS_URL", os.environ.get("REDIS_URL", "")) or None
     prefix = app.config.get("LIVE_CHANNEL_PREFIX",
                             os.environ.get("LIVE_CHANNEL_PREFIX", "drafting"))
-    app.extensions["drafting.live_bus"] = live_service.make_bus(redis_url, prefix)
+    app.extensions["drafting.live_bus"] = live_service.make_bus(
+        redis_url, prefix, database_url=app.config.get("SQLALCHEMY_DATABASE_URI"),
+        choice=app.config.get("LIVE_BUS", os.environ.get("LIVE_BUS", "")))
     if app.config.get("TESTING"):
         # A test that reads a stream's body without meaning to (a crawler, a contract test)
         # gets the replay and `ready`, then the end; tests of the streams ask for longer.
@@ -146,7 +149,8 @@ def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
                 if may_receive(live_service.message_audience(message), subscriber):
                     cursor = event_id
                     yield emit(message["kind"], live_service.client_payload(message), event_id)
-            elif subscriber.user_id in (message.get("notify") or ()):
+            elif (message.get("notify_all")
+                  or subscriber.user_id in (message.get("notify") or ())):
                 # A change elsewhere notified this viewer: only the header's count changes.
                 # No id, so the document's replay position stays where it is.
                 yield emit("notification", {"document_id": message.get("document_id")},

@@ -3,6 +3,7 @@ after commit only, replay and pruning."""
 from __future__ import annotations
 
 import itertools
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -18,11 +19,22 @@ OP1_TEXT = "We will reduce emissions by 2030 and promote clean energy."
 SECRET = "We will reduce emissions by 2030 and promote SECRET-WORDING energy."
 
 
+# Poll-with-deadline: a bus message normally arrives in milliseconds; this bounds a failure.
+DEADLINE = 5.0
+
+
 def drain(subscription) -> list[dict]:
+    """Every message published so far. A marker is published last and awaited: buses across
+    processes (Redis, PostgreSQL in the PostgreSQL runs) deliver asynchronously, in order."""
+    token = uuid.uuid4().hex
+    live_service.current_bus().publish({"id": -1, "kind": "test.marker", "marker": token})
     out = []
-    while (message := subscription.get(timeout=0)) is not None:
+    while True:
+        message = subscription.get(timeout=DEADLINE)
+        assert message is not None, "the bus did not deliver the marker"
+        if message.get("marker") == token:
+            return out
         out.append(message)
-    return out
 
 
 @pytest.fixture

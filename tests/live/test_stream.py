@@ -22,8 +22,12 @@ def ids_of(world):
     return world.document.id, [c.id for c in world.clauses]
 
 
-def test_wire_format_and_headers(world, client, streams):
+def test_wire_format_and_headers(world, client, streams, app):
     document_id, clause_ids = ids_of(world)
+    # The PostgreSQL runs go through LISTEN/NOTIFY, the SQLite ones through the in-process bus.
+    expected_bus = live_service.PostgresBus if db.engine.dialect.name == "postgresql" \
+        else live_service.InProcessBus
+    assert isinstance(app.extensions["drafting.live_bus"], expected_bus)
     login(client, "nz")
     response = streams(client).open(f"/documents/{document_id}/events", max_events=2)
     assert response.status_code == 200
