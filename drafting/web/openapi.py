@@ -429,6 +429,10 @@ class Operation:
 
 
 POSITIVE_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+# A revision named in a query string: its number ("2" or "Rev.2"), or the current text.
+REVISION_NUMBER = {"type": "string", "pattern": r"^(Rev\.)?[0-9]+$", "examples": ["1"]}
+REVISION_POINT = {"type": "string", "pattern": r"^((Rev\.)?[0-9]+|current)$",
+                  "examples": ["1", "current"]}
 PAGE = Param("page", POSITIVE_ID, "Page number, from 1.")
 PROPOSAL_BODY = body({
     "action": enum_of(ProposalAction),
@@ -439,6 +443,7 @@ PROPOSAL_BODY = body({
 }, required=("action",))
 DEADLINE_BODY = body({
     "deadline": {**STRING, "description": "Local wall-clock time, YYYY-MM-DDTHH:MM.",
+                 "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$",
                  "examples": ["2099-06-30T17:00"]},
     "timezone": {**STRING, "description": "IANA time zone.", "examples": ["Asia/Bangkok"]},
     "note": STRING,
@@ -530,13 +535,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
     ("GET", "/documents/{document_id}/compare", Operation(
         "api.compare", "Compare two revisions (or a revision and the current text)", 200,
         "Comparison", (404, 422), query=(
-            Param("from", STRING, "A revision number; default the latest revision."),
-            Param("to", STRING, "A revision number or `current` (default)."),
+            Param("from", REVISION_NUMBER, "A revision number; default the latest revision."),
+            Param("to", REVISION_POINT, "A revision number or `current` (default)."),
         ))),
     ("GET", "/documents/{document_id}/negotiating-text", Operation(
         "api.negotiating_text", "The negotiating text with brackets and options", 200,
         "NegotiatingText", (404, 422),
-        query=(Param("rev", STRING, "A revision number; default the current text."),))),
+        query=(Param("rev", REVISION_NUMBER, "A revision number; default the current "
+                                             "text."),))),
     ("POST", "/clauses/{clause_id}/text", Operation(
         "api.edit_clause_text", "Edit a clause's text directly (secretariat)", 200,
         "ClauseTextEdit", (*WITH_BODY, 404, 409),
@@ -624,8 +630,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
                   "Default docx; the formats each mode offers are listed in docs/api.md."),
             Param("mode", enum_of(("clean", "redline", "compilation", "disposition")),
                   "Default clean."),
-            Param("from", STRING, "A revision number."),
-            Param("to", STRING, "A revision number or `current`."),
+            Param("from", {**REVISION_POINT, "pattern": r"^((Rev\.)?[0-9]+|current|first)$"},
+                  "A revision number (disposition: also `first`, the text as first tabled)."),
+            Param("to", REVISION_POINT, "A revision number or `current`."),
         ),
         content={t: {"schema": {"type": "string", "format": "binary"}} for t in EXPORT_TYPES},
         also={304: ("", "Not modified: the If-None-Match tag is still current.")})),
