@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from drafting.domain.states import Role
 
 
-# --- audience -------------------------------------------------------------------------------------
+# --- audience ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Audience:
@@ -53,7 +53,7 @@ def may_receive(audience: Audience, subscriber: Subscriber) -> bool:
     return subscriber.role is Role.DELEGATE and subscriber.economy_id == audience.economy_id
 
 
-# --- replay ---------------------------------------------------------------------------------------
+# --- replay --------------------------------------------------------------------------------------
 
 def parse_last_event_id(*candidates: str | None) -> int | None:
     """The first candidate that is a non-negative whole number (header, then query string);
@@ -93,7 +93,7 @@ def needs_reload(last_event_id: int, window: ReplayWindow, missed: int, limit: i
     return window.oldest_id is not None and last_event_id < window.oldest_id - 1
 
 
-# --- wire format ----------------------------------------------------------------------------------
+# --- wire format ---------------------------------------------------------------------------------
 
 def sse_event(kind: str | None, data: dict, event_id: int | None = None) -> str:
     """One Server-Sent Event (`kind` None: an unnamed "message" event). Neither the name nor

@@ -10,9 +10,10 @@ Flow (docs/live.md has the whole story):
 3. Each process runs at most one subscriber on the bus and fans its messages out to the
    in-process queues of the open streams (web/live.py), which filter them per viewer.
 
-The bus is Redis pub/sub when a Redis URL is configured (`REDIS_URL`): any number of workers
-and hosts then see every event. Without it, an in-process bus serves a single process — the
-embedded SQLite default, `make run`, the Flask development server.
+The bus is Redis pub/sub when a Redis URL is configured (`REDIS_URL`), else PostgreSQL
+LISTEN/NOTIFY when the database is PostgreSQL: any number of workers and hosts then see every
+event. With SQLite, an in-process bus serves the single process — `make run`, the Flask
+development server.
 """
 from __future__ import annotations
 
@@ -565,8 +566,8 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
 
 
 __all__ = [
-    "GAP", "InProcessBus", "KEEP_EVENTS", "LocalFanout", "PRUNE_EVERY", "PostgresBus",
-    "REPLAY_LIMIT", "RedisBus", "Replay", "forget_shared_bus", "postgres_bus", "Subscription", "audience_for", "bus_message", "client_payload",
-    "current_bus", "make_bus", "message_audience", "newest_event_id", "record_live_event",
-    "redis_bus", "replay", "subscriber_for",
+    "audience_for", "bus_message", "client_payload", "current_bus", "forget_shared_bus", "GAP",
+    "InProcessBus", "KEEP_EVENTS", "LocalFanout", "make_bus", "message_audience",
+    "newest_event_id", "postgres_bus", "PostgresBus", "PRUNE_EVERY", "record_live_event",
+    "redis_bus", "RedisBus", "Replay", "replay", "REPLAY_LIMIT", "subscriber_for", "Subscription",
 ]

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 import pytest
 
 from drafting.extensions import db
-from drafting.models import Clause, Document
-from drafting.services import live as live_service
 
 
 @dataclass
@@ -84,9 +82,3 @@ def fresh(model, key):
     """The row again: a stream view releases the session, detaching what the test held."""
     return db.session.get(model, key)
 
-
-def document_of(world) -> int:
-    return world.document.id
-
-
-__all__ = ["Clause", "Document", "Received", "fresh", "live_service", "named", "parse_stream"]
