@@ -178,3 +178,33 @@ def test_status_is_never_told_by_colour_alone(demo, page_as):
     weak = {c["cls"]: round(_contrast(c["fg"], c["bg"]), 2) for c in colours
             if _contrast(c["fg"], c["bg"]) < 4.5}
     assert not weak, f"matrix symbols below 4.5:1 contrast: {weak}"
+
+
+# Accessible names of the links (visible text plus visually hidden words), grouped by name.
+LINKS_BY_NAME = """() => {
+  const byName = {};
+  for (const link of document.querySelectorAll('a[href]')) {
+    if (!link.checkVisibility()) continue;
+    const name = (link.getAttribute('aria-label') || link.textContent).replace(/\\s+/g, ' ').trim();
+    const target = new URL(link.href, location.href);
+    (byName[name] ||= new Set()).add(target.pathname + target.search + target.hash);
+  }
+  return Object.fromEntries(Object.entries(byName).map(([name, set]) => [name, [...set]]));
+}"""
+
+
+def test_links_with_the_same_name_lead_to_the_same_place(world, page_as):
+    """A screen-reader user listing the links hears each name once per destination: "Propose
+    amendment" on every clause must say which clause (WCAG 2.4.4, link purpose)."""
+    delegate = page_as("aus")
+    pages = [f"/documents/{world.document.id}",
+             f"/documents/{world.document.id}?view=changes",
+             f"/clauses/{world.clauses[2].id}",
+             f"/documents/{world.document.id}/consensus"]
+    ambiguous = {}
+    for path in pages:
+        delegate.goto(path)
+        for name, targets in delegate.evaluate(LINKS_BY_NAME).items():
+            if len(targets) > 1:
+                ambiguous[f"{path}: {name!r}"] = targets
+    assert not ambiguous, ambiguous
