@@ -12,6 +12,7 @@ from drafting.domain.states import Role
 from drafting.extensions import db
 from drafting.models import ApiToken, Economy, User
 from drafting.models.types import utcnow
+from drafting.offload import off_event_loop
 from drafting.services.audit import record_event
 from drafting.services.policy import Action, authorize
 
@@ -94,7 +95,8 @@ def authenticate(username: str, password: str) -> User | None:
     user = db.session.execute(
         select(User).where(User.username == (username or "").strip().lower())
     ).scalar()
-    if user is None or not user.active or not user.check_password(password or ""):
+    # The hash check runs beside the gevent loop, not on it (drafting/offload.py).
+    if user is None or not user.active or not off_event_loop(user.check_password, password or ""):
         return None
     return user
 
