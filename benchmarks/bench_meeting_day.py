@@ -1,0 +1,419 @@
+"""Meeting-day benchmark: the production server under a negotiating session's load.
+
+Run on demand (never part of the test suite): `make bench-meeting`, or
+
+    .venv/bin/python benchmarks/bench_meeting_day.py [--only ceiling,day,fanout,writes]
+        [--crowd 1200] [--arrival 240] [--steady 180] [--writes-seconds 30]
+
+What it does, for each scenario:
+1. copies a fresh PostgreSQL database from a template (built once: `flask db upgrade`,
+   `flask seed-demo`, the crowd's accounts and API tokens — benchmarks/meeting_setup.py);
+2. starts the server exactly as `make serve` does (gunicorn with gunicorn.conf.py), on its own
+   port, with its log in instance/bench/server-<scenario>.log;
+3. drives it from this process over loopback, then stops it.
+
+Scenarios (figures and targets in docs/performance.md):
+- ceiling — requests/s of the demo document page over requests/s of /healthz, same server,
+  one run, with `wrk` (Debian package; `make bench-meeting` installs it). Target ≥ 0.25.
+- day     — the crowd logs in over `--arrival` seconds, reads documents and clauses with
+  20–60 s think time for `--steady` seconds (21 delegates also propose and comment, the
+  secretariat decides), then the secretariat issues a revision and everyone reloads the
+  document within 10 s. Target: p95 < 300 ms and no error, in every phase.
+- fanout  — `--crowd` live-update streams (Server-Sent Events) open at once, then a decision is
+  committed; time from the decision's response to the event at each stream. Target p95 < 1 s.
+- writes  — 21 API clients submitting proposals back to back; proposals/s and p95, against 21
+  threads each inserting and committing one row (psycopg) on the same database: the floor.
+
+Machine caveat: the server, this load generator and whatever else runs share the machine's
+cores; the JSON written to instance/bench/ records the load average before and after.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import meeting_setup  # noqa: E402
+from yarl import URL  # noqa: E402
+from meeting_load import (Browser, Clock, Recorder, api_writer, percentile,  # noqa: E402
+                          reader, secretariat, summarise, writer)
+
+ROOT = meeting_setup.ROOT
+DEFAULT_BASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/drafting_bench"
+BENCH_SECRET_KEY = "meeting-day-benchmark-" + "k" * 32  # sessions survive server restarts
+
+
+# --- the server -----------------------------------------------------------------------------------
+
+def raise_fd_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def server_processes(session_id: int) -> list[int]:
+    """The gunicorn processes (master and workers) started in the server's session."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry.name)) != session_id:
+                continue
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ProcessLookupError):
+            continue
+        if b"gunicorn" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def rss_mib(pids: list[int]) -> float:
+    """Resident memory of the processes, from /proc/<pid>/status (VmRSS)."""
+    total_kib = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kib += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total_kib / 1024, 1)
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, base: str, log: Path) -> None:
+        self.process = process
+        self.base = base
+        self.log = log
+
+    def pids(self) -> list[int]:
+        return server_processes(self.process.pid)
+
+    def rss(self) -> dict:
+        pids = self.pids()
+        return {"processes": len(pids), "rss_mib": rss_mib(pids)}
+
+
+def _get(url: str, timeout: float = 2.0) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except Exception:  # noqa: BLE001 - not up yet
+        return 0
+
+
+@contextmanager
+def serve(args, scenario: str, extra_env: dict | None = None):
+    """A fresh database and `make serve` on it; stopped (SIGTERM to its session) on exit."""
+    meeting_setup.fresh_run_database(args.databases)
+    log = meeting_setup.STATE_DIR / f"server-{scenario}.log"
+    env = dict(os.environ, DATABASE_URL=args.databases.run_url,
+               BIND=f"127.0.0.1:{args.port}", SECRET_KEY=BENCH_SECRET_KEY,
+               APP_RELEASE="bench")
+    env.update(extra_env or {})
+    with open(log, "wb") as out:
+        process = subprocess.Popen(["make", "--no-print-directory", "serve"], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{args.port}"
+    deadline = time.monotonic() + 120
+    while _get(base + "/readyz") != 200:
+        if process.poll() is not None or time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGTERM)
+            raise SystemExit(f"the server did not start; see {log}")
+        time.sleep(0.3)
+    server = Server(process, base, log)
+    try:
+        yield server
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def api_json(base: str, token: str, path: str) -> dict:
+    request = urllib.request.Request(base + "/api/v1" + path,
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def clause_texts(base: str, token: str, document_id: int) -> dict[int, str]:
+    document = api_json(base, token, f"/documents/{document_id}")
+    return {c["id"]: c["text"] for c in document["clauses"]}
+
+
+# --- (1) framework ceiling -------------------------------------------------------------------------
+
+def wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> dict:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors:.*", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}
+    return {"requests_per_s": rps, "non_2xx_3xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(0) if errors else "",
+            "p99_ms": round(float(p99.group(1)) * scale[p99.group(2)], 1) if p99 else None}
+
+
+async def session_cookie(base: str, username: str, password: str) -> str:
+    recorder = Recorder()
+    browser = Browser(base, username, password, 0, recorder)
+    try:
+        if not await browser.log_in("setup"):
+            raise SystemExit(f"could not log in as {username}: {dict(recorder.failures)}")
+        cookies = browser.session.cookie_jar.filter_cookies(URL(base))
+        return "; ".join(f"{k}={v.value}" for k, v in cookies.items())
+    finally:
+        await browser.close()
+
+
+def scenario_ceiling(args, accounts: dict) -> dict:
+    with serve(args, "ceiling") as server:
+        document = f"{server.base}/documents/{accounts['document_id']}"
+        cookie = asyncio.run(session_cookie(server.base, accounts["writers"][0],
+                                            accounts["password"]))
+        seconds, connections = args.ceiling_seconds, args.ceiling_connections
+        wrk(server.base + "/healthz", 3, connections, {})  # warm-up: imports, pools, templates
+        wrk(document, 3, connections, {"Cookie": cookie})
+        healthz = wrk(server.base + "/healthz", seconds, connections, {})
+        page = wrk(document, seconds, connections, {"Cookie": cookie})
+        changes = wrk(document + "?view=changes", seconds, connections, {"Cookie": cookie})
+        rss = server.rss()
+    return {"healthz": healthz, "document": page, "document_changes": changes,
+            "ratio": round(page["requests_per_s"] / healthz["requests_per_s"], 3),
+            "ratio_changes": round(changes["requests_per_s"] / healthz["requests_per_s"], 3),
+            "seconds": seconds, "connections": connections, "server": rss}
+
+
+# --- (2) the meeting day ---------------------------------------------------------------------------
+
+async def meeting_day(base: str, accounts: dict, args) -> dict:
+    document_id = accounts["document_id"]
+    clauses = clause_texts(base, accounts["tokens"]["secretariat"], document_id)
+    recorder = Recorder()
+    writers = accounts["writers"]
+    readers = accounts["readers"][: max(0, args.crowd - len(writers) - 1)]
+    start = time.monotonic() + 1
+    clock = Clock(start=start, arrival_end=start + args.arrival,
+                  steady_end=start + args.arrival + args.steady)
+    reloaded: list[float] = []
+    proposal_ids: list[int] = []
+    think_time = (args.think_min, args.think_max)
+    browsers: list[Browser] = []
+
+    def browser(username: str) -> Browser:
+        made = Browser(base, username, accounts["password"], len(browsers), recorder)
+        browsers.append(made)
+        return made
+
+    tasks = [reader(browser(u), clock, f"/documents/{document_id}", list(clauses), reloaded,
+                    think_time) for u in readers]
+    tasks += [writer(browser(u), clock, document_id, clauses, reloaded, think_time, proposal_ids)
+              for u in writers]
+    tasks.append(secretariat(browser(accounts["secretariat"]), clock, document_id, reloaded,
+                             proposal_ids, (15, 30)))
+    try:
+        # Bounded in time whatever happens (think times end at the revision).
+        await asyncio.wait_for(asyncio.gather(*tasks),
+                               timeout=args.arrival + args.steady + args.think_max + 120)
+    except asyncio.TimeoutError:
+        recorder.failures["the day did not end within its time bound"] += 1
+    finally:
+        await asyncio.gather(*(b.close() for b in browsers))
+    by_phase = {}
+    for phase in ("arrival", "steady", "burst"):
+        samples = [s for s in recorder.samples if s.phase == phase]
+        names = sorted({s.name for s in samples})
+        by_phase[phase] = {"all": summarise(samples),
+                           "by_request": {n: summarise([s for s in samples if s.name == n])
+                                          for n in names}}
+    return {"people": len(browsers), "phases": by_phase,
+            "reloaded": len(reloaded),
+            "reload_done_within_s": round(max(reloaded), 2) if reloaded else None,
+            "failures": dict(recorder.failures),
+            "arrival_s": args.arrival, "steady_s": args.steady,
+            "think_s": list(think_time)}
+
+
+def scenario_day(args, accounts: dict) -> dict:
+    with serve(args, "day") as server:
+        peak = {"rss_mib": 0.0}
+        stop = threading.Event()
+
+        def watch_memory() -> None:
+            while not stop.wait(2):
+                current = server.rss()
+                if current["rss_mib"] > peak["rss_mib"]:
+                    peak.update(current)
+
+        watcher = threading.Thread(target=watch_memory, daemon=True)
+        watcher.start()
+        try:
+            result = asyncio.run(meeting_day(server.base, accounts, args))
+        finally:
+            stop.set()
+            watcher.join()
+        result["server_peak"] = peak
+    return result
+
+
+# --- (4) the write path ----------------------------------------------------------------------------
+
+def insert_floor(database_url: str, threads: int, seconds: float) -> dict:
+    """Bare INSERT + COMMIT of one row per transaction from `threads` psycopg connections."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, "
+                     "body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())")
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    until = time.monotonic() + seconds
+
+    def work(index: int) -> None:
+        with psycopg.connect(conninfo) as conn:
+            while time.monotonic() < until:
+                started = time.perf_counter()
+                conn.execute("INSERT INTO bench_floor (body) VALUES (%s)",
+                             (f"row from thread {index}",))
+                conn.commit()
+                latencies[index].append((time.perf_counter() - started) * 1000)
+
+    pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    started = time.monotonic()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    elapsed = time.monotonic() - started
+    times = [t for per_thread in latencies for t in per_thread]
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("DROP TABLE bench_floor")
+    return {"commits_per_s": round(len(times) / elapsed, 1),
+            "p95_ms": round(percentile(times, 0.95), 2), "threads": threads}
+
+
+def scenario_writes(args, accounts: dict) -> dict:
+    with serve(args, "writes") as server:
+        tokens = [accounts["tokens"][u] for u in accounts["writers"]]
+        clauses = clause_texts(server.base, accounts["tokens"]["secretariat"],
+                               accounts["document_id"])
+
+        async def run(seconds: float) -> tuple[Recorder, int, float]:
+            recorder, counter = Recorder(), [0]
+            started = time.monotonic()
+            await asyncio.gather(*(api_writer(server.base, t, clauses, started + seconds,
+                                              recorder, counter) for t in tokens))
+            return recorder, counter[0], time.monotonic() - started
+
+        asyncio.run(run(3))  # warm-up
+        recorder, created, elapsed = asyncio.run(run(args.writes_seconds))
+        rss = server.rss()
+        floor = insert_floor(args.databases.run_url, len(tokens), args.writes_seconds)
+    summary = summarise(recorder.samples)
+    proposals_per_s = round(created / elapsed, 1)
+    return {"writers": len(tokens), "seconds": args.writes_seconds,
+            "proposals_per_s": proposals_per_s, "submit": summary,
+            "failures": dict(recorder.failures), "floor": floor,
+            "ratio_to_floor": round(proposals_per_s / floor["commits_per_s"], 4),
+            "server": rss}
+
+
+# --- (3) live fan-out ------------------------------------------------------------------------------
+
+def scenario_fanout(args, accounts: dict) -> dict:
+    import meeting_fanout  # noqa: PLC0415 - needs the live-update endpoint
+
+    with serve(args, "fanout") as server:
+        return meeting_fanout.run(server, accounts, args)
+
+
+# --- main --------------------------------------------------------------------------------------------
+
+SCENARIOS = {"ceiling": scenario_ceiling, "day": scenario_day, "writes": scenario_writes,
+             "fanout": scenario_fanout}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="ceiling,day,fanout,writes",
+                        help="comma-separated scenarios to run, in this order")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
+                                                                 DEFAULT_BASE_URL),
+                        help="the run database (a template database <name>_template is made)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8765)))
+    parser.add_argument("--crowd", type=int, default=1200, help="simulated people in all")
+    parser.add_argument("--arrival", type=float, default=240,
+                        help="seconds over which the crowd logs in")
+    parser.add_argument("--steady", type=float, default=180, help="seconds of reading and writing")
+    parser.add_argument("--think-min", type=float, default=20)
+    parser.add_argument("--think-max", type=float, default=60)
+    parser.add_argument("--ceiling-seconds", type=int, default=10)
+    parser.add_argument("--ceiling-connections", type=int, default=16)
+    parser.add_argument("--writes-seconds", type=float, default=20)
+    parser.add_argument("--fanout-accounts", type=int, default=100,
+                        help="distinct logged-in people holding the fan-out's streams")
+    parser.add_argument("--fanout-decisions", type=int, default=3)
+    parser.add_argument("--no-fanout-refresh", dest="fanout_refresh", action="store_false",
+                        help="do not re-fetch pages after the event as static/live.js does")
+    parser.add_argument("--rebuild-template", action="store_true")
+    parser.add_argument("--label", default="", help="a word to tell this run's results file")
+    args = parser.parse_args()
+    args.databases = meeting_setup.Databases.from_base(args.database_url)
+    random.seed(2022)
+
+    fd_limit = raise_fd_limit()
+    if args.rebuild_template or not meeting_setup.template_is_usable(args.databases, args.crowd):
+        meeting_setup.build_template(args.databases, args.crowd)
+    accounts = meeting_setup.accounts()
+    results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               "label": args.label, "fd_limit": fd_limit, "cores": os.cpu_count(),
+               "load_before": load_average(), "worker_class":
+               os.environ.get("GUNICORN_WORKER_CLASS", "(gunicorn.conf.py default)")}
+    for name in [n.strip() for n in args.only.split(",") if n.strip()]:
+        if name not in SCENARIOS:
+            raise SystemExit(f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}")
+        started = time.monotonic()
+        results[name] = SCENARIOS[name](args, accounts)
+        results[name]["wall_s"] = round(time.monotonic() - started, 1)
+        print(json.dumps({name: results[name]}, indent=1), flush=True)
+    results["load_after"] = load_average()
+    out = meeting_setup.STATE_DIR / f"results-{time.strftime('%Y%m%d-%H%M%S')}" \
+        f"{'-' + args.label if args.label else ''}.json"
+    out.write_text(json.dumps(results, indent=1))
+    print(f"results written to {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
