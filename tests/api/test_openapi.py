@@ -12,7 +12,9 @@
 """
 from __future__ import annotations
 
+import inspect
 import json
+import re
 from functools import lru_cache
 
 import jsonschema_rs
@@ -223,3 +225,40 @@ def test_the_checker_refuses_what_the_document_does_not_say(app):
     with pytest.raises(AssertionError, match="does not match"):
         assert_matches_spec(spec, "GET", "/documents",
                             answer({"error": {"code": "x", "message": "y"}, "more": 1}, 401))
+
+
+# --- what the views read, against what the document describes ---------------------------------
+
+_READS_BODY = re.compile(r"_payload\(\)|request\.files|request\.form")
+_BODY_FIELD = re.compile(r"""(?:_string|_optional_id|_optional_int|_id_list)\(data, "(\w+)"|"""
+                         r"""data\.get\("(\w+)"|"(\w+)" (?:not )?in data""")
+_QUERY_FIELD = re.compile(r"""request\.args\.get\("(\w+)"|_query_int\("(\w+)"|"""
+                          r"""_query_text\("(\w+)\"""")
+
+
+def _view_source(app, endpoint: str) -> str:
+    return inspect.getsource(app.view_functions[endpoint])
+
+
+@pytest.mark.parametrize("key", sorted(OPERATIONS), ids=[f"{m} {p}" for m, p in sorted(OPERATIONS)])
+def test_the_document_describes_every_input_the_view_reads(app, key):
+    """Fields a view reads from the body or the query string are described, and a view that
+    reads a body has one described (with 400/413/422); a path with an id answers 404."""
+    operation = OPERATIONS[key]
+    source = _view_source(app, operation.endpoint)
+    body_schema = operation.json or operation.multipart
+    if _READS_BODY.search(source):
+        assert body_schema is not None, f"{key}: the view reads a body the document omits"
+        for status in (400, 413, 422):
+            assert status in operation.errors, f"{key}: a body can be refused with {status}"
+    if body_schema is not None:
+        described = set(operation.json["properties"] if operation.json else ()) | set(
+            operation.multipart["properties"] if operation.multipart else ())
+        read = {name for match in _BODY_FIELD.findall(source) for name in match if name}
+        assert read <= described, f"{key}: body fields read but not described: {read - described}"
+    queried = {name for match in _QUERY_FIELD.findall(source) for name in match if name}
+    described_query = {p.name for p in operation.query}
+    assert queried <= described_query, (
+        f"{key}: query parameters read but not described: {queried - described_query}")
+    if "{" in key[1]:
+        assert 404 in operation.errors, f"{key}: an unknown id answers 404"

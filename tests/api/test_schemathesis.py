@@ -26,7 +26,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
