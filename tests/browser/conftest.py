@@ -46,6 +46,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Refuse a test in this folder without the `browser` marker (selection by marker must
+    see every browser test)."""
+    here = Path(__file__).parent
+    unmarked = [item.nodeid for item in items
+                if here in Path(item.path).parents and item.get_closest_marker("browser") is None]
+    if unmarked:
+        raise pytest.UsageError("tests/browser tests need pytestmark = pytest.mark.browser: "
+                                + ", ".join(unmarked))
+
+
 @dataclass
 class LiveServer:
     url: str
