@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: install run serve test test-postgres system-packages node-packages bench render-exports clean
+.PHONY: install run serve test test-postgres system-packages node-packages bench bench-meeting render-exports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,14 @@ bench: install
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_document_page.py
 	$(BIN)/python benchmarks/bench_exports.py
+
+# The meeting day under the production server (docs/performance.md): gunicorn as `make serve`
+# runs it, on a PostgreSQL database of its own, load from this machine's loopback only.
+# Takes ~15 minutes; BENCH_ARGS narrows it, e.g. BENCH_ARGS="--only ceiling,writes".
+bench-meeting: install
+	@command -v wrk >/dev/null || { echo "Installing wrk (Debian package)"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(BIN)/python benchmarks/bench_meeting_day.py $(BENCH_ARGS)
 
 # Render every export of the demo to PNG pages (test-artifacts/exports/) for a person to look at.
 render-exports: install system-packages
