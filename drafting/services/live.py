@@ -339,8 +339,10 @@ class PostgresBus:
     """PostgreSQL LISTEN/NOTIFY on one channel, for deployments on PostgreSQL without Redis.
 
     Same shape as RedisBus: one listening connection per process (its own, in autocommit,
-    outside the application's pool) fans notifications out to the streams; publishing uses one
-    more connection of its own, shared under a lock (a publish is one short statement). A
+    outside the application's pool, opened when the first stream subscribes) fans
+    notifications out to the streams. Publishing borrows a connection of the application's
+    pool for one statement; outside an application (tests of the bus itself) it uses one
+    connection of its own, shared under a lock. A
     NOTIFY payload is limited to 8000 bytes: a message naming more notified users than fit says
     "notify_all" instead (every stream then refreshes its header's count).
     """
@@ -377,6 +379,8 @@ class PostgresBus:
         if len(payload.encode()) > self.PAYLOAD_LIMIT:
             payload = json.dumps({**message, "notify": [], "notify_all": True},
                                  separators=(",", ":"))
+        if _publish_through_app_pool(payload, self.channel):
+            return
         with self._publish_lock:
             for attempt in (1, 2):  # a connection the server dropped is replaced once
                 try:
@@ -447,6 +451,19 @@ class PostgresBus:
         self._ready.clear()
         with self._publish_lock:
             self._close_publisher()
+
+
+def _publish_through_app_pool(payload: str, channel: str) -> bool:
+    """NOTIFY on a connection of the current app's pool (no standing extra connection);
+    False outside an app, or when the app is not on PostgreSQL."""
+    from flask import has_app_context  # noqa: PLC0415
+
+    if not has_app_context() or db.engine.dialect.name != "postgresql":
+        return False
+    with db.engine.connect() as connection:
+        connection.execute(select(func.pg_notify(channel, payload)))
+        connection.commit()
+    return True
 
 
 # One Redis or PostgreSQL bus per (URL, channel) and process, shared by every app object in
