@@ -40,7 +40,7 @@ def test_a_recorded_position_shows_in_the_consensus_matrix(world, page_as):
     expect(matrix_row.locator(".verdict")).to_have_text("✗ No")
     # Nobody else has spoken on that paragraph.
     expect(matrix_row.locator("td.cell.stance-none")).to_have_count(3)
-    screenshot(jpn, "consensus-matrix")
+    screenshot(jpn, "flow-consensus-matrix-objection")
 
     # Support or acceptance from every economy turns the verdict to consensus.
     jpn.goto(f"/clauses/{clause.id}#positions")
@@ -78,7 +78,7 @@ def test_silence_procedure_broken_withdrawn_and_passed(world, page_as):
     document = world.document
     sec = page_as("secretariat")
     _start_silence(sec, document.id, "Final text for adoption")
-    screenshot(sec, "workflow-under-silence")
+    screenshot(sec, "flow-workflow-under-silence")
 
     # Japan breaks silence; a reason is required.
     jpn = page_as("jpn")
@@ -112,4 +112,4 @@ def test_silence_procedure_broken_withdrawn_and_passed(world, page_as):
     expect(jpn.locator("#silence .notice")).to_contain_text("Adopted under silence procedure")
     expect(jpn.locator(".stage").first).to_have_text("Agreed by senior officials")
     expect(jpn.get_by_role("button", name="Break silence")).to_have_count(0)
-    screenshot(jpn, "workflow-adopted")
+    screenshot(jpn, "flow-workflow-adopted")

@@ -125,7 +125,7 @@ def test_a_comment_is_written_and_posted_with_the_keyboard_only(world, page_as):
     posted = page.locator(".comment").filter(has_text="Typed without a mouse")
     expect(posted).to_be_visible()
     expect(posted.locator(".econ-tag")).to_have_text("NZ")
-    screenshot(page, "clause-after-keyboard-comment")
+    screenshot(page, "flow-clause-after-keyboard-comment")
 
 
 # Elements that tell a state; each must carry text or a symbol, never only a colour.

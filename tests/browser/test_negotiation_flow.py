@@ -40,7 +40,7 @@ def test_proposal_comment_decision_notification_revision_and_docx_redline(world,
     aus.get_by_role("button", name="Preview").click()
     expect(aus.locator("#preview ins")).to_contain_text(["accelerate just"])
     expect(aus.locator("#text")).to_have_value(PROPOSED)
-    screenshot(aus, "proposal-form-with-preview")
+    screenshot(aus, "flow-proposal-form-with-preview")
     aus.get_by_role("button", name="Submit proposal").click()
     expect(aus.locator("h1")).to_contain_text("Proposal #")
     proposal_id = int(re.search(r"/proposals/(\d+)", aus.url).group(1))
@@ -55,14 +55,14 @@ def test_proposal_comment_decision_notification_revision_and_docx_redline(world,
     comment = nz.locator(".comment").filter(has_text="without “just”")
     expect(comment).to_be_visible()
     expect(comment.locator(".econ-tag")).to_have_text("NZ")
-    screenshot(nz, "proposal-with-comment")
+    screenshot(nz, "flow-proposal-with-comment")
 
     # The secretariat accepts it with a modification on the merge desk.
     sec = page_as("secretariat")
     sec.goto(f"/documents/{document.id}/desk")
     card = sec.locator(f"#proposal-{proposal_id}")
     expect(card.locator(".redline")).to_contain_text("accelerate just")
-    screenshot(sec, "merge-desk")
+    screenshot(sec, "flow-merge-desk-before-decision")
     card.get_by_text("Accept with modifications").click()
     card.locator(f"#text-{proposal_id}").fill(DECIDED)
     card.get_by_label("Reason / note").fill("Agreed in the room without “just”.")
@@ -81,7 +81,7 @@ def test_proposal_comment_decision_notification_revision_and_docx_redline(world,
     aus.locator(".notification-bell").click()
     unread = aus.locator("tr.unread")
     expect(unread.filter(has_text=f"#{proposal_id}")).to_have_count(1)
-    screenshot(aus, "notifications")
+    screenshot(aus, "flow-notifications-after-decision")
 
     # The secretariat issues Rev.2 and downloads the Word redline Rev.1 → Rev.2.
     sec.goto(f"/documents/{document.id}/revisions")
@@ -121,7 +121,7 @@ def test_wrong_password_shows_an_error_and_opens_no_session(world, page, context
     expect(page.locator(".flash")).to_have_text("Unknown username or wrong password.")
     expect(page.locator("#password")).to_have_value("")
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
-    screenshot(page, "login-failed")
+    screenshot(page, "flow-login-failed")
     # No session: a protected page sends the browser back to the login form.
     page.goto(f"/documents/{world.document.id}")
     expect(page).to_have_url(re.compile(r"/login"))
