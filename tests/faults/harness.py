@@ -7,6 +7,7 @@ HTTP like any other client would.
 """
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import json
 import os
@@ -276,7 +277,8 @@ class Answer:
 def call(method: str, url: str, *, token: str | None = None, body: dict | None = None,
          opener: urllib.request.OpenerDirector | None = None, form: dict | None = None,
          timeout: float = REQUEST_TIMEOUT) -> Answer:
-    """One HTTP request. HTTP errors are answers; a refused or broken connection raises OSError."""
+    """One HTTP request. HTTP errors are answers; a refused, broken or cut-off connection raises
+    OSError."""
     headers = {"Accept": "application/json"} if token else {}
     data = None
     if token:
@@ -294,6 +296,8 @@ def call(method: str, url: str, *, token: str | None = None, body: dict | None =
             return Answer(response.status, dict(response.headers), response.read())
     except urllib.error.HTTPError as error:
         return Answer(error.code, dict(error.headers), error.read())
+    except http.client.HTTPException as error:  # e.g. an answer cut off by a killed server
+        raise ConnectionError(f"incomplete answer: {error!r}") from error
 
 
 def browser_session(base: str, username: str, password: str = PASSWORD

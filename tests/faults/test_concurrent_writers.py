@@ -31,6 +31,15 @@ MAX_DESK_ROUNDS = 200  # a bound on the desks' loop, far above what the proposal
 def _economy_writer(base: str, username: str, index: int, document_id: int,
                     targets: list[int], start: threading.Barrier, ledger: Ledger,
                     token: str) -> None:
+    try:
+        _write_as_economy(base, username, index, targets, start, ledger, token)
+    except Exception as error:  # noqa: BLE001 - reported by the test, not lost with the thread
+        with ledger.lock:
+            ledger.unexpected.append(f"{username} stopped: {error!r}")
+
+
+def _write_as_economy(base: str, username: str, index: int, targets: list[int],
+                      start: threading.Barrier, ledger: Ledger, token: str) -> None:
     start.wait()
     mine: list[int] = []
     for round_ in range(ROUNDS_PER_ECONOMY):
@@ -107,6 +116,14 @@ class DeskRace:
             or self.round >= MAX_DESK_ROUNDS
 
     def run(self, desk: int, token: str) -> None:
+        try:
+            self._run(desk, token)
+        except Exception as error:  # noqa: BLE001 - reported by the test, never a silent hang
+            with self.ledger.lock:
+                self.ledger.unexpected.append(f"desk {desk} stopped: {error!r}")
+            self.barrier.abort()  # the other desk must not wait at the barrier for ever
+
+    def _run(self, desk: int, token: str) -> None:
         base, ledger = self.base, self.ledger
         while True:
             clause_id = self.targets[self.round % len(self.targets)]
