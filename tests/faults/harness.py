@@ -202,6 +202,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _stop_with_parent() -> None:
+    """In the child before exec: SIGTERM when the test process dies, even by SIGKILL, so a
+    test run that is killed leaves no server (and no database connections) behind."""
+    import ctypes  # noqa: PLC0415
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Server:
     """gunicorn with the repository's gunicorn.conf.py, in a process group of its own, so the
     whole group (master and workers) can be killed at once."""
@@ -225,7 +234,7 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
-                start_new_session=True)
+                start_new_session=True, preexec_fn=_stop_with_parent)
         self._wait_until_healthy()
         return self
 
