@@ -108,6 +108,9 @@ def test_audit_api(client, trail, api_token):
 def test_audit_api_verify_reports_the_first_broken_event(client, trail, api_token):
     headers = api_token("observer")  # issued before the tampering, itself an event
     ids = list(db.session.execute(select(AuditEvent.id).order_by(AuditEvent.id)).scalars())
+    # The tamperer removes the event's live-update row too (it references the event).
+    db.session.execute(text("DELETE FROM live_events WHERE audit_event_id = :id"),
+                       {"id": ids[-3]})
     db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": ids[-3]})
     db.session.commit()
     body = client.get(f"{API}/audit/verify", headers=headers).get_json()

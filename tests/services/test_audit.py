@@ -48,6 +48,9 @@ def test_removed_event_is_detected(world):
         proposals.submit_proposal(world.user("aus"), world.document, "delete", clause=clause)
     db.session.commit()
     ids = list(db.session.execute(select(AuditEvent.id).order_by(AuditEvent.id)).scalars())
+    # The tamperer removes the event's live-update row too (it references the event).
+    db.session.execute(text("DELETE FROM live_events WHERE audit_event_id = :id"),
+                       {"id": ids[-2]})
     db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": ids[-2]})
     db.session.commit()
     db.session.expire_all()
