@@ -9,6 +9,7 @@ how to size them against PostgreSQL.
 | WEB_CONCURRENCY | 2 × cores + 1 | worker processes |
 | GUNICORN_WORKER_CONNECTIONS | 1000 | simultaneous connections per worker (gevent), open streams included |
 | GUNICORN_THREADS | 4 | threads per worker (gthread only) |
+| GEVENT_THREADPOOL_SIZE | 2 | real threads per gevent worker for password hashes (drafting/offload.py) |
 | GUNICORN_TIMEOUT | 30 | seconds before a silent worker is killed and replaced |
 | GUNICORN_GRACEFUL_TIMEOUT | 30 | seconds a worker has to finish its requests on restart / stop (open streams are cut then) |
 | GUNICORN_KEEPALIVE | 5 | seconds an idle keep-alive connection is held (set above the load balancer's idle timeout when behind one) |
@@ -75,6 +76,7 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent").strip() or "gev
 threads = _int("GUNICORN_THREADS", 4)
 worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 1000)
 _greenlets = worker_class in ("gevent", "gunicorn.workers.ggevent.GeventWorker")
+_threadpool_size = max(1, _int("GEVENT_THREADPOOL_SIZE", 2))
 
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
@@ -147,6 +149,11 @@ def post_worker_init(worker) -> None:
         return
     from psycopg import waiting  # noqa: PLC0415 - imported after the patching, in the worker
 
+    # The thread pool runs password hashes beside the loop (drafting/offload.py): scrypt takes
+    # 32 MiB and a core while it runs, so a few threads per worker are plenty.
+    import gevent  # noqa: PLC0415
+
+    gevent.get_hub().threadpool.maxsize = _threadpool_size
     if waiting.wait is getattr(waiting, "wait_c", None):
         worker.log.critical("psycopg was imported before gevent patched the standard library: "
                             "database waits would block the whole worker. Do not import the "

@@ -96,6 +96,18 @@ def rss_mib(pids: list[int]) -> float:
     return round(total_kib / 1024, 1)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used, from /proc/<pid>/stat."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     def __init__(self, process: subprocess.Popen, base: str, log: Path) -> None:
         self.process = process
@@ -121,6 +133,11 @@ def _get(url: str, timeout: float = 2.0) -> int:
 @contextmanager
 def serve(args, scenario: str, extra_env: dict | None = None):
     """A fresh database and `make serve` on it; stopped (SIGTERM to its session) on exit."""
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as probe:  # a server left over on the port would answer instead
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+            raise SystemExit(f"port {args.port} is in use: stop what listens there or use --port")
     meeting_setup.fresh_run_database(args.databases)
     log = meeting_setup.STATE_DIR / f"server-{scenario}.log"
     env = dict(os.environ, DATABASE_URL=args.databases.run_url,
@@ -202,15 +219,40 @@ def scenario_ceiling(args, accounts: dict) -> dict:
         cookie = asyncio.run(session_cookie(server.base, accounts["writers"][0],
                                             accounts["password"]))
         seconds, connections = args.ceiling_seconds, args.ceiling_connections
+        pids = [p for p in server.pids() if p != min(server.pids())]  # workers, not the master
+
+        def measure(url: str, headers: dict) -> dict:
+            """requests/s, and the server's CPU per request: the latter does not depend on how
+            busy the rest of the machine is."""
+            before = cpu_seconds(pids)
+            result = wrk(url, seconds, connections, headers)
+            requests = result["requests_per_s"] * seconds
+            result["server_cpu_ms_per_request"] = round(
+                (cpu_seconds(pids) - before) * 1000 / max(requests, 1), 2)
+            return result
+
         wrk(server.base + "/healthz", 3, connections, {})  # warm-up: imports, pools, templates
         wrk(document, 3, connections, {"Cookie": cookie})
-        healthz = wrk(server.base + "/healthz", seconds, connections, {})
-        page = wrk(document, seconds, connections, {"Cookie": cookie})
-        changes = wrk(document + "?view=changes", seconds, connections, {"Cookie": cookie})
+        healthz = measure(server.base + "/healthz", {})
+        page = measure(document, {"Cookie": cookie})
+        changes = measure(document + "?view=changes", {"Cookie": cookie})
+        etag = urllib.request.urlopen(urllib.request.Request(  # noqa: S310 (local URL)
+            document, headers={"Cookie": cookie}), timeout=30).headers.get("ETag", "")
+        not_modified = measure(document, {"Cookie": cookie, "If-None-Match": etag})
         rss = server.rss()
+
+    def ratio(result: dict) -> float:
+        return round(result["requests_per_s"] / healthz["requests_per_s"], 3)
+
+    def cpu_ratio(result: dict) -> float:
+        return round(healthz["server_cpu_ms_per_request"]
+                     / max(result["server_cpu_ms_per_request"], 0.01), 3)
+
     return {"healthz": healthz, "document": page, "document_changes": changes,
-            "ratio": round(page["requests_per_s"] / healthz["requests_per_s"], 3),
-            "ratio_changes": round(changes["requests_per_s"] / healthz["requests_per_s"], 3),
+            "document_304": not_modified,
+            "ratio": ratio(page), "ratio_changes": ratio(changes), "ratio_304": ratio(not_modified),
+            "cpu_ratio": cpu_ratio(page), "cpu_ratio_changes": cpu_ratio(changes),
+            "cpu_ratio_304": cpu_ratio(not_modified),
             "seconds": seconds, "connections": connections, "server": rss}
 
 
@@ -223,8 +265,12 @@ async def meeting_day(base: str, accounts: dict, args) -> dict:
     writers = accounts["writers"]
     readers = accounts["readers"][: max(0, args.crowd - len(writers) - 1)]
     start = time.monotonic() + 1
+    sessions_file = meeting_setup.STATE_DIR / "sessions.json"
+    saved = {}
+    if args.reuse_sessions and sessions_file.exists():
+        saved = json.loads(sessions_file.read_text())
     clock = Clock(start=start, arrival_end=start + args.arrival,
-                  steady_end=start + args.arrival + args.steady)
+                  steady_end=start + args.arrival + args.steady, saved_sessions=saved)
     reloaded: list[float] = []
     proposal_ids: list[int] = []
     think_time = (args.think_min, args.think_max)
@@ -248,6 +294,9 @@ async def meeting_day(base: str, accounts: dict, args) -> dict:
     except asyncio.TimeoutError:
         recorder.failures["the day did not end within its time bound"] += 1
     finally:
+        kept = {b.username: b.session_cookie() for b in browsers if b.session_cookie()}
+        sessions_file.write_text(json.dumps({**saved, **kept}))
+        sessions_file.chmod(0o600)
         await asyncio.gather(*(b.close() for b in browsers))
     by_phase = {}
     for phase in ("arrival", "steady", "burst"):
@@ -256,7 +305,9 @@ async def meeting_day(base: str, accounts: dict, args) -> dict:
         by_phase[phase] = {"all": summarise(samples),
                            "by_request": {n: summarise([s for s in samples if s.name == n])
                                           for n in names}}
-    return {"people": len(browsers), "phases": by_phase,
+    logins = sum(1 for x in recorder.samples if x.name == "login")
+    return {"people": len(browsers), "phases": by_phase, "logins": logins,
+            "sessions_resumed": len(browsers) - logins if args.reuse_sessions else 0,
             "reloaded": len(reloaded),
             "reload_done_within_s": round(max(reloaded), 2) if reloaded else None,
             "failures": dict(recorder.failures),
@@ -387,11 +438,16 @@ def main() -> None:
     parser.add_argument("--fanout-decisions", type=int, default=3)
     parser.add_argument("--no-fanout-refresh", dest="fanout_refresh", action="store_false",
                         help="do not re-fetch pages after the event as static/live.js does")
+    parser.add_argument("--reuse-sessions", action="store_true",
+                        help="people come back with the session cookies of an earlier run "
+                             "(logged in since the morning) instead of all logging in now")
     parser.add_argument("--rebuild-template", action="store_true")
     parser.add_argument("--label", default="", help="a word to tell this run's results file")
     args = parser.parse_args()
     args.databases = meeting_setup.Databases.from_base(args.database_url)
     random.seed(2022)
+    # A stop (Ctrl-C, SIGTERM) unwinds normally, so the server this run started is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     fd_limit = raise_fd_limit()
     if args.rebuild_template or not meeting_setup.template_is_usable(args.databases, args.crowd):

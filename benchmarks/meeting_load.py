@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import aiohttp
+from yarl import URL
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CLAUSE_LINK_RE = re.compile(r'href="/clauses/(\d+)"')
@@ -131,6 +132,20 @@ class Browser:
                                         revalidate=False)
         return body
 
+    def session_cookie(self) -> str:
+        for cookie in self.session.cookie_jar:
+            if cookie.key == "session":
+                return cookie.value
+        return ""
+
+    async def resume(self, phase: str, cookie: str) -> bool:
+        """Come back with a session cookie kept from an earlier run (valid while the account's
+        session nonce and the server's SECRET_KEY are unchanged); False if it is not accepted."""
+        self.session.cookie_jar.update_cookies({"session": cookie}, response_url=URL(self.base))
+        status, _, _ = await self.request(phase, "documents list", "GET", "/documents",
+                                          expect=(200, 302))
+        return status == 200
+
     async def log_in(self, phase: str) -> bool:
         status, _, _ = await self.request(phase, "login form", "GET", "/login", expect=(200,))
         if status != 200:
@@ -162,6 +177,7 @@ class Clock:
     revision_issued: asyncio.Event = field(default_factory=asyncio.Event)
     revision_at: float = 0.0
     burst_window: float = 10.0
+    saved_sessions: dict[str, str] = field(default_factory=dict)
 
     def phase(self) -> str:
         now = time.monotonic()
@@ -193,8 +209,10 @@ async def reload_after_revision(browser: Browser, clock: Clock, document_path: s
 
 async def arrive(browser: Browser, clock: Clock, document_path: str) -> bool:
     await asyncio.sleep(max(0.0, random.uniform(clock.start, clock.arrival_end) - time.monotonic()))
-    if not await browser.log_in("arrival"):
-        return False
+    saved = clock.saved_sessions.get(browser.username)
+    if not (saved and await browser.resume("arrival", saved)):
+        if not await browser.log_in("arrival"):
+            return False
     await browser.request("arrival", "document", "GET", document_path, expect=(200, 304))
     return True
 

@@ -105,6 +105,7 @@ def build_template(databases: Databases, crowd: int) -> None:
     data = _create_accounts(databases.template_url, crowd)
     data.update(template=template, crowd=crowd, built_at=time.time())
     STATE_DIR.mkdir(parents=True, exist_ok=True)
+    (STATE_DIR / "sessions.json").unlink(missing_ok=True)  # sessions of the old accounts
     ACCOUNTS_FILE.write_text(json.dumps(data, indent=1))
     ACCOUNTS_FILE.chmod(0o600)
     print(f"template database {template} built in {time.perf_counter() - started:.0f} s",
