@@ -16,7 +16,7 @@ from drafting.models import (
     Proposal, SilenceProcedure, StageChange, User,
 )
 from drafting.services import (
-    accounts, archive, comments, decisions, positions, proposals, revisions, rounds,
+    accounts, archive, comments, decisions, positions, proposals, revisions, rounds, screen,
 )
 from drafting.services.audit import record_event
 from tests.conftest import _empty_all_tables
@@ -57,6 +57,7 @@ def add_activity() -> dict:
                                         now=datetime(2022, 8, 1, 1, 2, 3, tzinfo=timezone.utc))
     positions.set_position(user("aus"), clause, Stance.RESERVATION,
                            "Pending consultation with capital")
+    screen.show_on_screen(secretariat, document, clause.id)
     rounds.open_round(secretariat, document, "2099-08-15T17:00", "Asia/Bangkok",
                       note="Comments on Rev.1", revision=revision, now=ROUND_NOW)
     db.session.add_all([
