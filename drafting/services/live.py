@@ -128,6 +128,25 @@ def client_payload(message: dict) -> dict:
 
 # --- publishing after commit ------------------------------------------------------------------
 
+@event.listens_for(Session, "before_commit")
+def _notify_within_the_transaction(session: Session) -> None:
+    """On PostgreSQL, NOTIFY in the committing transaction itself: PostgreSQL delivers it at
+    the commit, and drops it on a rollback. Publishing after the commit on another pooled
+    connection, while the request still held its own, was a hold-and-wait: under gevent,
+    21 economies writing at once exhausted the pool (each request waiting for a second
+    connection), and requests failed after the pool timeout (tests/faults)."""
+    pending = session.info.get(_PENDING_KEY)
+    if not pending:
+        return
+    remaining = []
+    for live, message, bus in pending:
+        if isinstance(bus, PostgresBus) and inspect(live).persistent:
+            session.execute(select(func.pg_notify(bus.channel, bus.payload(message))))
+        elif inspect(live).persistent:
+            remaining.append((live, message, bus))
+    session.info[_PENDING_KEY] = remaining
+
+
 @event.listens_for(Session, "after_commit")
 def _publish_committed(session: Session) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
@@ -374,11 +393,15 @@ class PostgresBus:
         return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=3,
                                application_name=self._application_name)
 
-    def publish(self, message: dict) -> None:
+    def payload(self, message: dict) -> str:
         payload = json.dumps(message, separators=(",", ":"))
         if len(payload.encode()) > self.PAYLOAD_LIMIT:
             payload = json.dumps({**message, "notify": [], "notify_all": True},
                                  separators=(",", ":"))
+        return payload
+
+    def publish(self, message: dict) -> None:
+        payload = self.payload(message)
         if _publish_through_app_pool(payload, self.channel):
             return
         with self._publish_lock:

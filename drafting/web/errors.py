@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from drafting.domain.errors import DomainError
@@ -67,6 +68,19 @@ def init_app(app: Flask) -> None:
         response = make_response(error_response(
             503, "database_unavailable",
             "The database is not reachable right now. Please try again shortly."))
+        response.headers["Retry-After"] = "10"
+        return response
+
+    @app.errorhandler(PoolTimeout)
+    def database_busy(error: PoolTimeout):
+        # Every connection of this process's pool stayed in use for the pool timeout: the
+        # database is reachable but this process is saturated. A 503 tells the client (and a
+        # load balancer) to come back, where an unhandled error would be a bare 500.
+        db.session.rollback()
+        app.logger.warning("database connection pool exhausted: %s", str(error).splitlines()[0])
+        g._login_user = login_manager.anonymous_user()  # the page must not need the pool
+        response = make_response(error_response(
+            503, "database_busy", "The server is very busy right now. Please try again shortly."))
         response.headers["Retry-After"] = "10"
         return response
 

@@ -39,6 +39,7 @@ SECOND_SECRETARIAT = "secretariat2"
 # polling loops and socket timeouts, never assertions about speed.
 START_DEADLINE = 90  # seconds for gunicorn's workers to import the app and answer /healthz
 REQUEST_TIMEOUT = 60  # seconds a client waits for one answer
+POOL_SIZE = 4  # database connections per server worker
 STOP_DEADLINE = 30
 
 _BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -228,7 +229,11 @@ class Server:
         env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": "faults-secret",
                "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(self.workers),
                "GUNICORN_THREADS": str(self.threads), "GUNICORN_GRACEFUL_TIMEOUT": "5",
-               "LOG_LEVEL": "warning", "LOG_FORMAT": "json", "RATELIMIT_ENABLED": "0"}
+               "LOG_LEVEL": "warning", "LOG_FORMAT": "json", "RATELIMIT_ENABLED": "0",
+               # Fewer connections than concurrent requests (gevent workers take them all),
+               # as behind PgBouncer: requests queue for the pool, and a request that held
+               # one connection while waiting for a second would exhaust it.
+               "DATABASE_POOL_SIZE": str(POOL_SIZE), "DATABASE_MAX_OVERFLOW": "0"}
         env.pop("GUNICORN_CONTROL_SOCKET", None)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(

@@ -52,3 +52,18 @@ def test_a_lost_connection_answers_503_with_retry_after(app, client, sqlstate):
     page = client.get("/_fails")
     assert page.status_code == 503 and page.mimetype == "text/html"
     assert b"Service unavailable" in page.data and b"it failed" not in page.data
+
+
+def test_an_exhausted_connection_pool_answers_503_database_busy(app, client):
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    def fail():
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached, connection timed out")
+
+    app.add_url_rule("/api/v1/_busy", "api_busy", fail)
+    app.add_url_rule("/_busy", "page_busy", fail)
+    answer = client.get("/api/v1/_busy")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "10"
+    assert answer.get_json()["error"]["code"] == "database_busy"
+    page = client.get("/_busy")
+    assert page.status_code == 503 and b"very busy" in page.data and b"QueuePool" not in page.data
