@@ -394,8 +394,8 @@ ERRORS = {
     413: "The body is larger than the server accepts.",
     422: "The content is not acceptable: empty, unchanged, too long, of the wrong type, or an "
          "unknown value (`invalid_input` …).",
-    503: "A service the answer needs is unavailable (`database_unavailable`, "
-         "`export_unavailable`).",
+    503: "A service the answer needs is unavailable (`database_unavailable`, `database_busy`, "
+         "`export_unavailable`); `Retry-After` says when to try again for the database.",
 }
 # Every operation may answer these: authentication runs first, and the database may be down.
 ALWAYS = (401, 503)
