@@ -143,6 +143,7 @@ def serve(args, scenario: str, extra_env: dict | None = None):
     env = dict(os.environ, DATABASE_URL=args.databases.run_url,
                BIND=f"127.0.0.1:{args.port}", SECRET_KEY=BENCH_SECRET_KEY,
                APP_RELEASE="bench")
+    env.update(dict(item.split("=", 1) for item in args.server_env))
     env.update(extra_env or {})
     with open(log, "wb") as out:
         process = subprocess.Popen(["make", "--no-print-directory", "serve"], cwd=ROOT, env=env,
@@ -441,6 +442,8 @@ def main() -> None:
     parser.add_argument("--reuse-sessions", action="store_true",
                         help="people come back with the session cookies of an earlier run "
                              "(logged in since the morning) instead of all logging in now")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the server, e.g. FRAGMENT_CACHE_ENTRIES=0")
     parser.add_argument("--rebuild-template", action="store_true")
     parser.add_argument("--label", default="", help="a word to tell this run's results file")
     args = parser.parse_args()
@@ -454,7 +457,7 @@ def main() -> None:
         meeting_setup.build_template(args.databases, args.crowd)
     accounts = meeting_setup.accounts()
     results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-               "label": args.label, "fd_limit": fd_limit, "cores": os.cpu_count(),
+               "label": args.label, "server_env": args.server_env, "fd_limit": fd_limit, "cores": os.cpu_count(),
                "load_before": load_average(), "worker_class":
                os.environ.get("GUNICORN_WORKER_CLASS", "(gunicorn.conf.py default)")}
     for name in [n.strip() for n in args.only.split(",") if n.strip()]:

@@ -175,6 +175,7 @@ class Clock:
     arrival_end: float
     steady_end: float
     revision_issued: asyncio.Event = field(default_factory=asyncio.Event)
+    revision_committed: asyncio.Event = field(default_factory=asyncio.Event)
     revision_at: float = 0.0
     burst_window: float = 10.0
     saved_sessions: dict[str, str] = field(default_factory=dict)
@@ -199,6 +200,7 @@ async def think(clock: Clock, low: float, high: float) -> bool:
 async def reload_after_revision(browser: Browser, clock: Clock, document_path: str,
                                 reloaded: list[float]) -> None:
     """Each person reloads the document at a random moment of the burst window."""
+    await clock.revision_committed.wait()
     await asyncio.sleep(max(0.0, clock.revision_at + random.uniform(0, clock.burst_window)
                             - time.monotonic()))
     status, _, _ = await browser.request("burst", "document (reload)", "GET", document_path,
@@ -279,6 +281,7 @@ async def secretariat(browser: Browser, clock: Clock, document_id: int, reloaded
     else:
         clock.revision_at = time.monotonic()
         clock.revision_issued.set()  # no revision: release everyone (failures are recorded)
+        clock.revision_committed.set()
         return
     decided = 0
     while time.monotonic() < clock.steady_end:
@@ -301,10 +304,11 @@ async def secretariat(browser: Browser, clock: Clock, document_id: int, reloaded
             "decision": "accept" if decided % 3 == 0 else "reject",
             "expected_version": str(forms[chosen]),
             "note": "Decided during the meeting-day benchmark."})
-    clock.revision_at = time.monotonic()
-    clock.revision_issued.set()
+    clock.revision_issued.set()  # everyone stops reading and waits for the new revision
     await browser.post_form("burst", "issue revision", f"/documents/{document_id}/revisions",
                             {"note": "Rev. issued at the end of the meeting-day session."})
+    clock.revision_at = time.monotonic()  # committed: the reload window starts now
+    clock.revision_committed.set()
     await reload_after_revision(browser, clock, document_path, reloaded)
 
 
