@@ -28,9 +28,8 @@ MIN_RACES = 5  # the desks go on after the economies are done until they raced t
 MAX_DESK_ROUNDS = 200  # a bound on the desks' loop, far above what the proposals need
 
 
-def _economy_writer(base: str, username: str, index: int, document_id: int,
-                    targets: list[int], start: threading.Barrier, ledger: Ledger,
-                    token: str) -> None:
+def _economy_writer(base: str, username: str, index: int, targets: list[int],
+                    start: threading.Barrier, ledger: Ledger, token: str) -> None:
     try:
         _write_as_economy(base, username, index, targets, start, ledger, token)
     except Exception as error:  # noqa: BLE001 - reported by the test, not lost with the thread
@@ -202,8 +201,7 @@ def test_21_economies_and_two_desks_lose_nothing_and_never_decide_on_a_stale_ver
     economies_done = threading.Event()
     desks = DeskRace(base, document_id, targets, economies_done, ledger)
     writers = [threading.Thread(target=_economy_writer,
-                                args=(base, name, index, document_id, targets, start, ledger,
-                                      tokens[name]))
+                                args=(base, name, index, targets, start, ledger, tokens[name]))
                for index, name in enumerate(sorted(delegates))]
     desk_threads = [threading.Thread(target=desks.run, args=(0, tokens["secretariat"])),
                     threading.Thread(target=desks.run,
@@ -254,10 +252,8 @@ def test_21_economies_and_two_desks_lose_nothing_and_never_decide_on_a_stale_ver
         url, "SELECT id, version FROM clauses WHERE id = ANY(:ids)", ids=targets)}
     for clause_id in targets:
         made_here = sorted(v.number for v in versions if v.clause_id == clause_id)
-        first = document_version = next(c["version"] for c in document["clauses"]
-                                        if c["id"] == clause_id)
-        assert made_here == list(range(first + 1, final[clause_id] + 1)), (clause_id,
-                                                                           document_version)
+        at_start = next(c["version"] for c in document["clauses"] if c["id"] == clause_id)
+        assert made_here == list(range(at_start + 1, final[clause_id] + 1)), clause_id
     rejected = harness.query(url, "SELECT id FROM proposals WHERE status = 'rejected' "
                                   "AND id > :b", b=before["proposal"])
     assert {r.id for r in rejected} == ledger.rejected

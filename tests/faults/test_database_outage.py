@@ -9,7 +9,9 @@ PostgreSQL itself is never stopped.
 """
 from __future__ import annotations
 
+import re
 import time
+import urllib.request
 
 from sqlalchemy.engine import make_url
 
@@ -68,10 +70,9 @@ def test_database_outage_answers_503_then_recovers_without_a_restart(
                 _assert_clear_page(answer, path)
                 seen.setdefault("page " + path, []).append(answer.status)
             # A login needs the database too: the form answers 503, not a crash.
-            stranger = harness.urllib.request.build_opener(
-                harness.urllib.request.HTTPCookieProcessor())
+            stranger = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
             login_page = call("GET", base + "/login", opener=stranger)
-            csrf = harness.re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', login_page.body)
+            csrf = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', login_page.body)
             answer = call("POST", base + "/login", opener=stranger,
                           form={"csrf_token": csrf.group(1).decode(), "username": "jpn",
                                 "password": harness.PASSWORD})
@@ -106,8 +107,9 @@ def test_database_outage_answers_503_then_recovers_without_a_restart(
         written = call("POST", f"{base}/api/v1/clauses/{clause['id']}/comments", token=token,
                        body={"body": "Written after the database came back."})
         assert written.status == 201, written.body
-        assert harness.query(fault_db.url, "SELECT body FROM comments WHERE id = :id",
-                             id=written.json()["id"])[0][0] == "Written after the database came back."
+        stored = harness.query(fault_db.url, "SELECT body FROM comments WHERE id = :id",
+                               id=written.json()["id"])
+        assert stored[0][0] == "Written after the database came back."
         # Nothing from the outage reached the database.
         assert harness.query(fault_db.url, "SELECT count(*) FROM comments WHERE body = :b",
                              b="Written while the database is away.")[0][0] == 0

@@ -7,6 +7,7 @@ event goes missing) must report it.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.faults import harness
 
@@ -14,10 +15,10 @@ pytestmark = harness.MARKS
 
 
 def _damage(url: str, sql: str) -> None:
-    engine = harness.create_engine(url)
+    engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(harness.text(sql))
+            conn.execute(text(sql))
     finally:
         engine.dispose()
 
