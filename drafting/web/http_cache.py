@@ -215,12 +215,42 @@ def document_page_etag(document: Document, *, view_mode: str,
     ))
 
 
+def body_audience(document: Document, user) -> tuple:
+    """Viewers who see the same document body (sections, clauses, open proposals, the links
+    their role may follow): the same role, and the same open proposals that are not public.
+
+    An open proposal is seen by everyone once circulated; before that only by its economy's
+    delegates and the secretariat (services/visibility.py). So the private part of what a
+    viewer sees is the set of uncirculated open proposals visible to them — usually empty,
+    which lets the delegates of all 21 economies share one rendering instead of one each.
+    Links and buttons depend on the role only (services/policy.py). Drafts are never on the
+    page (they are not open) and the comment counts are of clause comments, seen by all."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ("anonymous",)
+    from drafting.domain.states import ProposalStatus  # noqa: PLC0415
+    from drafting.models import Proposal  # noqa: PLC0415
+    from drafting.services.visibility import visible_proposals_clause  # noqa: PLC0415
+
+    private = tuple(db.session.execute(
+        select(Proposal.id).where(Proposal.document_id == document.id,
+                                  Proposal.status == ProposalStatus.OPEN,
+                                  Proposal.circulated_at.is_(None),
+                                  visible_proposals_clause(user))
+        .order_by(Proposal.id)).scalars())
+    role = getattr(user, "role", None)
+    return (getattr(role, "value", role), bool(user.is_active), user.economy_id is not None,
+            private)
+
+
 def document_body_key(document: Document, *, view_mode: str,
                       revision_number: int | None) -> tuple:
-    """Key of the document page's body, shared by every viewer of one visibility class: the
-    ETag's parts without the viewer's own identity, header and session (web/page_cache.py)."""
+    """Key of the document page's body, shared by every viewer who would see the same body:
+    the ETag's parts without the viewer's own identity, header and session (web/page_cache.py).
+    A revision's snapshot (?rev=N) keeps the coarser visibility class."""
+    user = current_user._get_current_object()
+    audience = visibility_class(user) if revision_number else body_audience(document, user)
     return ("document-body", build_id(), document.id, *_document_state(document), view_mode,
-            revision_number or "", visibility_class(current_user._get_current_object()))
+            revision_number or "", audience)
 
 
 # --- exports ------------------------------------------------------------------------------------

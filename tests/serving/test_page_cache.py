@@ -99,3 +99,30 @@ def test_the_fragment_cache_can_be_switched_off(migrated, world):
         assert first.status_code == second.status_code == 200
         assert body_of(first) == body_of(second)
         assert len(fragment_cache()) == 0
+
+
+def test_delegates_of_different_economies_share_a_body_when_nothing_private_differs(app, world):
+    """Circulated proposals are public: the delegates of every economy then see one body."""
+    proposals.submit_proposal(world.user("nz"), world.document, "amend",
+                              clause=world.clauses[2], text=SUBMITTED_WORDS, rationale="Why.")
+    db.session.commit()
+    cache = fragment_cache()
+    cache.clear()
+    changes = f"/documents/{world.document.id}?view=changes"
+    pages = [as_user(app, username).get(changes) for username in ("aus", "nz", "jpn")]
+    assert all(b"triple renewable" in page.data for page in pages)
+    assert len(cache) == 1 and body_of(pages[0]) == body_of(pages[2])
+    as_user(app, "observer").get(changes)
+    assert len(cache) == 2  # another role: its own body (no Propose links)
+
+
+def test_an_uncirculated_proposal_splits_its_economy_and_the_secretariat_off(app, world):
+    world.document.circulate_immediately = False
+    proposals.submit_proposal(world.user("aus"), world.document, "amend",
+                              clause=world.clauses[2], text=UNCIRCULATED_WORDS, rationale="Ours.")
+    db.session.commit()
+    changes = f"/documents/{world.document.id}?view=changes"
+    seen = {u: b"carbon border" in as_user(app, u).get(changes).data
+            for u in ("nz", "aus", "jpn", "aus2", "secretariat", "observer")}
+    assert seen == {"nz": False, "aus": True, "jpn": False, "aus2": True, "secretariat": True,
+                    "observer": False}
