@@ -332,16 +332,24 @@ def _unread_statement(with_reminders: bool):
     return statement
 
 
-def unread_count(user, now: datetime | None = None) -> int:
-    """Unread notifications, reminders about to be made included. One query, writes nothing."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
+def unread_count_query(user, now: datetime | None = None) -> tuple[object, dict]:
+    """(statement, parameters) of `unread_count` for an authenticated user: the statement is
+    built once per process and selects one column, so a caller may fold it, as a scalar
+    subquery, into a statement of its own (one round trip for several small look-ups)."""
     params = {"unread_user_id": user.id}
     with_reminders = _takes_part(user)
     if with_reminders:
         now = now or utcnow()
         params.update(unread_now=now, unread_horizon=now + REMINDER_WINDOW)
-    return db.session.execute(_unread_statement(with_reminders), params).scalar_one()
+    return _unread_statement(with_reminders), params
+
+
+def unread_count(user, now: datetime | None = None) -> int:
+    """Unread notifications, reminders about to be made included. One query, writes nothing."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    statement, params = unread_count_query(user, now)
+    return db.session.execute(statement, params).scalar_one()
 
 
 # --- the inbox -------------------------------------------------------------------------------
@@ -415,4 +423,5 @@ def mark_all_read(actor, now: datetime | None = None) -> int:
 
 
 __all__ = ["HANDLED_KINDS", "Inbox", "get_notification", "inbox", "mark_all_read",
-           "mark_read", "notify_for_event", "remind_deadlines", "unread_count"]
+           "mark_read", "notify_for_event", "remind_deadlines", "unread_count",
+           "unread_count_query"]

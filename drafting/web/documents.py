@@ -34,7 +34,12 @@ def index():
 @bp.get("/documents/<int:document_id>")
 @login_required
 def show(document_id: int):
-    document = settle_on_read(get_document(document_id))  # a silence deadline may have passed
+    document = get_document(document_id)
+    # A silence deadline may have passed: settle it (web/workflow.py). Whether one has is
+    # known from the document's state kept under the change marker, without a query.
+    if http_cache.silence_settle_due(document):
+        settle_on_read(document)
+        http_cache.forget_document_state(document)  # settling it made a new change marker
     view_mode = "changes" if request.args.get("view") == "changes" else "clean"
     revision = None
     if request.args.get("rev") not in (None, ""):  # ?rev=N: the snapshot Rev.N holds

@@ -31,6 +31,15 @@ format, from, to, date, visibility class of the viewer), in a small LRU bounded 
 depends on a hit, and a multi-host deployment that wants one shared cache would put the same
 keys in Redis (docs/deploy.md).
 
+**Document facts.** Besides the change marker, the page's key needs the countdowns of the
+newest silence procedure and submission round, whether a running procedure is due to be
+settled, and which uncirculated proposals the viewer's class sees (the body's audience). None
+of these changes without an audited change of the document — only the clock moves — so they
+are looked up once per change marker and kept per process (``DocumentFacts``; plain values;
+``DOCUMENT_FACTS_ENTRIES``, default 256). With the header's unread count and live cursor read
+in the same statement as the marker, a view whose body is cached runs three statements: the
+session's user, the document, and that one.
+
 The visibility class is (role, economy, active): the confidentiality rules
 (services/visibility.py) decide by role and economy only, so sharing a cached file inside such
 a class can never show a viewer a proposal they may not see.
@@ -42,17 +51,22 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
+from drafting.domain import workflow as wf
+from drafting.domain.states import SilenceStatus
 from drafting.extensions import db
-from drafting.models import AuditEvent, Document
+from drafting.models import AuditEvent, Document, LiveEvent, SilenceProcedure, SubmissionRound
 from drafting.models.types import utcnow
-from drafting.services import stages
+from drafting.services import notifications, stages
+from drafting.services import silence as silence_service
 from drafting.web.audit import _unread_notifications as unread_notifications
 
 CACHE_CONTROL = "private, no-cache"
@@ -117,6 +131,30 @@ def change_marker(document_id: int) -> tuple[str, str]:
     prefixes."""
     about_document, general = db.session.execute(
         _CHANGE_MARKER, {"marker_document_id": document_id}).one()
+    return (about_document or "")[:24], (general or "")[:24]
+
+
+_PAGE_LOOKUPS: dict[int, object] = {}
+
+
+def _page_lookups(document_id: int) -> tuple[str, str]:
+    """The change marker, as `change_marker`, with the two per-user look-ups every page's
+    header makes folded into the same statement: the unread count (services/notifications.py)
+    and the live cursor (web/live.py: the newest live event, read no later than the page's
+    data, so the stream misses nothing). One round trip instead of three; the other two are
+    kept in `g` where the header's helpers find them."""
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False):
+        return change_marker(document_id)
+    unread, params = notifications.unread_count_query(user)
+    statement = _PAGE_LOOKUPS.get(id(unread))
+    if statement is None:  # built once per variant of the unread count (two)
+        statement = _PAGE_LOOKUPS.setdefault(id(unread), _CHANGE_MARKER.add_columns(
+            select(func.max(LiveEvent.id)).scalar_subquery(), unread.scalar_subquery()))
+    about_document, general, live_cursor, unread_count = db.session.execute(
+        statement, {"marker_document_id": document_id, **params}).one()
+    g.live_cursor = live_cursor or 0
+    g.unread_notifications = unread_count
     return (about_document or "")[:24], (general or "")[:24]
 
 
@@ -192,13 +230,91 @@ def respond(etag: str | None, render: Callable[[], object]) -> Response:
     return response
 
 
+@dataclass
+class DocumentFacts:
+    """What the document page needs to know about a document's state besides its text, kept
+    per process under the change marker (so exactly as fresh as the ETag): every change of a
+    silence procedure, a submission round or a proposal's circulation writes an audit event
+    about the document, hence a new marker. Plain values only, never ORM objects."""
+
+    settle_due_at: datetime | None  # earliest deadline of a running silence procedure
+    silence: tuple | None  # newest procedure: (id, status value, deadline)
+    round: tuple | None  # newest submission round: (id, deadline)
+    # visibility class -> ids of the uncirculated open proposals it sees (see body_audience)
+    private: dict = field(default_factory=dict)
+
+
+def _facts_cache() -> ExportCache:
+    cache = current_app.extensions.get("drafting_document_facts")
+    if cache is None:
+        cache = current_app.extensions.setdefault("drafting_document_facts", ExportCache(
+            _setting("DOCUMENT_FACTS_ENTRIES", 256)))
+    return cache
+
+
+def _load_facts(document_id: int) -> DocumentFacts:
+    due = db.session.execute(
+        select(func.min(SilenceProcedure.deadline))
+        .where(SilenceProcedure.document_id == document_id,
+               SilenceProcedure.status == SilenceStatus.RUNNING)).scalar()
+    silence = db.session.execute(
+        select(SilenceProcedure.id, SilenceProcedure.status, SilenceProcedure.deadline)
+        .where(SilenceProcedure.document_id == document_id)
+        .order_by(SilenceProcedure.id.desc()).limit(1)).first()
+    latest_round = db.session.execute(
+        select(SubmissionRound.id, SubmissionRound.deadline)
+        .where(SubmissionRound.document_id == document_id)
+        .order_by(SubmissionRound.id.desc()).limit(1)).first()
+    return DocumentFacts(
+        settle_due_at=due,
+        silence=(silence.id, silence.status.value, silence.deadline) if silence else None,
+        round=(latest_round.id, latest_round.deadline) if latest_round else None)
+
+
+def _facts_deadline_parts(facts: DocumentFacts) -> tuple:
+    """`deadline_parts` from the kept facts, on the banners' clock (stages.utcnow)."""
+    now = stages.utcnow()
+    parts: list = []
+    if facts.silence is not None:
+        procedure_id, status, deadline = facts.silence
+        parts += ["silence", procedure_id, status, wf.time_remaining(deadline, now)]
+    if facts.round is not None:
+        round_id, deadline = facts.round
+        parts += ["round", round_id, now < deadline, wf.time_remaining(deadline, now)]
+    return tuple(parts)
+
+
 def _document_state(document: Document) -> tuple:
     """(change marker, deadline parts) of the document, looked up once per request: the ETag
-    and the shared-fragment key (web/page_cache.py) both need them."""
+    and the shared-fragment key (web/page_cache.py) both need them. The facts behind the
+    deadline parts are kept per process under the change marker (DocumentFacts)."""
     memo = g.setdefault("document_state", {})
     if document.id not in memo:
-        memo[document.id] = (*change_marker(document.id), deadline_parts(document))
+        marker = _page_lookups(document.id)
+        key = (document.id, *marker)
+        cache = _facts_cache()
+        facts = cache.get(key)
+        if facts is None:
+            facts = _load_facts(document.id)
+            cache.put(key, facts, 1)
+        g.setdefault("document_facts", {})[document.id] = facts
+        memo[document.id] = (*marker, _facts_deadline_parts(facts))
     return memo[document.id]
+
+
+def silence_settle_due(document: Document) -> bool:
+    """Whether a running silence procedure of the document has passed its deadline, so that
+    reading the page must settle it (web/workflow.settle_on_read) — answered from the facts
+    kept under the change marker, on the clock settle_silence itself uses."""
+    _document_state(document)
+    due = g.document_facts[document.id].settle_due_at
+    return due is not None and due <= silence_service.utcnow()
+
+
+def forget_document_state(document: Document) -> None:
+    """Drop this request's memo of the document's state (after a change made while reading)."""
+    g.get("document_state", {}).pop(document.id, None)
+    g.get("document_facts", {}).pop(document.id, None)
 
 
 def document_page_etag(document: Document, *, view_mode: str,
@@ -231,12 +347,20 @@ def body_audience(document: Document, user) -> tuple:
     from drafting.models import Proposal  # noqa: PLC0415
     from drafting.services.visibility import visible_proposals_clause  # noqa: PLC0415
 
-    private = tuple(db.session.execute(
-        select(Proposal.id).where(Proposal.document_id == document.id,
-                                  Proposal.status == ProposalStatus.OPEN,
-                                  Proposal.circulated_at.is_(None),
-                                  visible_proposals_clause(user))
-        .order_by(Proposal.id)).scalars())
+    # Kept with the document's facts per visibility class (who sees which proposals depends
+    # on role and economy only; circulating or opening a proposal makes a new change marker).
+    facts = g.get("document_facts", {}).get(document.id)
+    audience_class = visibility_class(user)
+    private = facts.private.get(audience_class) if facts is not None else None
+    if private is None:
+        private = tuple(db.session.execute(
+            select(Proposal.id).where(Proposal.document_id == document.id,
+                                      Proposal.status == ProposalStatus.OPEN,
+                                      Proposal.circulated_at.is_(None),
+                                      visible_proposals_clause(user))
+            .order_by(Proposal.id)).scalars())
+        if facts is not None:
+            facts.private[audience_class] = private
     role = getattr(user, "role", None)
     return (getattr(role, "value", role), bool(user.is_active), user.economy_id is not None,
             private)
@@ -351,6 +475,7 @@ def export_response(key: tuple, build: Callable[[], object],
     return response
 
 
-__all__ = ["CACHE_CONTROL", "ExportCache", "build_id", "change_marker", "deadline_parts",
-           "document_body_key", "document_page_etag", "export_cache", "export_key", "export_response", "make_etag",
-           "matches", "respond", "viewer_identity", "visibility_class"]
+__all__ = ["CACHE_CONTROL", "DocumentFacts", "ExportCache", "build_id", "change_marker",
+           "deadline_parts", "document_body_key", "document_page_etag", "export_cache",
+           "export_key", "export_response", "forget_document_state", "make_etag", "matches",
+           "respond", "silence_settle_due", "viewer_identity", "visibility_class"]

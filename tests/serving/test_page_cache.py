@@ -3,9 +3,13 @@ shared: never across classes, never stale, never with anyone's personal details 
 from __future__ import annotations
 
 import re
+from datetime import timedelta, timezone
 
+from drafting.domain.states import SilenceStatus
 from drafting.extensions import db
-from drafting.services import proposals
+from drafting.models import SilenceProcedure
+from drafting.models.types import utcnow
+from drafting.services import proposals, silence, stages
 from drafting.web.page_cache import fragment_cache
 from tests.factories import login
 
@@ -126,3 +130,43 @@ def test_an_uncirculated_proposal_splits_its_economy_and_the_secretariat_off(app
             for u in ("nz", "aus", "jpn", "aus2", "secretariat", "observer")}
     assert seen == {"nz": False, "aus": True, "jpn": False, "aus2": True, "secretariat": True,
                     "observer": False}
+
+
+def test_a_silence_deadline_passing_between_two_views_is_settled_by_the_next(app, world,
+                                                                             monkeypatch):
+    """The document's state is kept under its change marker (http_cache.DocumentFacts), and
+    time passing makes no new marker: the page must still see that a running silence
+    procedure's deadline has passed, settle it, and show the outcome."""
+    deadline = (utcnow() + timedelta(minutes=90)).astimezone(timezone(timedelta(hours=7)))
+    procedure = silence.start_silence(world.user("secretariat"), world.document,
+                                      deadline.replace(tzinfo=None, second=0, microsecond=0),
+                                      "Asia/Bangkok", "Rev.2", now=utcnow() - timedelta(hours=1))
+    db.session.commit()
+    client = as_user(app, "observer")
+    url = f"/documents/{world.document.id}"
+    before = client.get(url)
+    assert before.status_code == 200 and b"Adopted under silence procedure" not in before.data
+
+    later = utcnow() + timedelta(hours=2)
+    monkeypatch.setattr(silence, "utcnow", lambda: later)
+    monkeypatch.setattr(stages, "utcnow", lambda: later)
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+
+    assert after.status_code == 200 and b"Adopted under silence procedure" in after.data
+    db.session.expire_all()
+    assert db.session.get(SilenceProcedure, procedure.id).status is SilenceStatus.ADOPTED
+
+
+def test_the_live_cursor_read_with_the_change_marker_is_the_newest_event(app, world):
+    """The live cursor is read with the change marker, in one statement: it is the newest
+    live event at the time of the request, also when the body comes from the cache."""
+    from drafting.services import live as live_service
+
+    url = f"/documents/{world.document.id}"
+    as_user(app, "aus").get(url)  # the body is now kept
+    proposals.submit_proposal(world.user("nz"), world.document, "amend",
+                              clause=world.clauses[2], text=SUBMITTED_WORDS, rationale="Why.")
+    db.session.commit()
+    newest = live_service.newest_event_id()
+    page = as_user(app, "jpn").get(url).get_data(as_text=True)
+    assert newest > 0 and f'data-live-since="{newest}"' in page
