@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from drafting.extensions import db
 from drafting.models import Clause, User
-from drafting.services import live as live_service
-from drafting.services import positions
+from drafting.services import live_bus, positions
 from tests.conftest import isolate_requests, make_test_app
 from tests.factories import login
 from tests.live.conftest import StreamReader, named
@@ -22,7 +21,7 @@ DEADLINE = 5.0
 
 
 def test_in_process_fanout_reaches_every_open_stream():
-    bus = live_service.InProcessBus()
+    bus = live_bus.InProcessBus()
     first, second = bus.subscribe(), bus.subscribe()
     bus.publish({"id": 1, "kind": "x"})
     assert first.get(timeout=0) == second.get(timeout=0) == {"id": 1, "kind": "x"}
@@ -34,13 +33,13 @@ def test_in_process_fanout_reaches_every_open_stream():
 
 
 def test_a_stream_that_falls_behind_is_told_to_reload(monkeypatch):
-    monkeypatch.setattr(live_service, "STREAM_QUEUE_SIZE", 2)
-    bus = live_service.InProcessBus()
-    slow = live_service.Subscription(bus.fanout, maxsize=2)
+    monkeypatch.setattr(live_bus, "STREAM_QUEUE_SIZE", 2)
+    bus = live_bus.InProcessBus()
+    slow = live_bus.Subscription(bus.fanout, maxsize=2)
     bus.fanout._subscriptions.add(slow)
     for event_id in range(1, 5):
         bus.publish({"id": event_id})
-    assert slow.get(timeout=0) is live_service.GAP
+    assert slow.get(timeout=0) is live_bus.GAP
     assert slow.get(timeout=0) is None  # the backlog was dropped: the reload covers it
     bus.publish({"id": 5})
     assert slow.get(timeout=0) == {"id": 5}
@@ -64,8 +63,8 @@ def channel(redis_client) -> str:
     return f"drafting-test-{uuid.uuid4().hex[:12]}:live"
 
 
-def _bus(channel: str, name: str) -> live_service.RedisBus:
-    return live_service.RedisBus(REDIS_URL, channel, client_name=name)
+def _bus(channel: str, name: str) -> live_bus.RedisBus:
+    return live_bus.RedisBus(REDIS_URL, channel, client_name=name)
 
 
 def test_redis_carries_messages_between_two_processes_subscribers(channel):
@@ -90,7 +89,7 @@ def test_a_lost_redis_connection_makes_streams_reload(channel, redis_client):
         assert listeners, "the listener's connection carries the client name"
         for connection in listeners:
             redis_client.client_kill_filter(_id=connection["id"])
-        assert subscription.get(timeout=DEADLINE) is live_service.GAP
+        assert subscription.get(timeout=DEADLINE) is live_bus.GAP
         bus.publish({"id": 8})  # and it listens again
         assert subscription.get(timeout=DEADLINE) == {"id": 8}
     finally:
@@ -105,14 +104,14 @@ def redis_app(migrated, channel, world):
                         LIVE_KEEPALIVE_SECONDS=0.05, LIVE_STREAM_MAX_SECONDS=10)
     isolate_requests(app)
     yield app
-    live_service.forget_shared_bus(app.extensions["drafting.live_bus"])
+    live_bus.forget_shared_bus(app.extensions["drafting.live_bus"])
 
 
 def test_a_change_committed_in_one_process_reaches_a_stream_in_another(redis_app, channel,
                                                                       world):
     """The app publishes to Redis after commit; a separate subscriber (another worker) gets
     it, and a stream served by the app gets it through its own Redis listener."""
-    assert isinstance(redis_app.extensions["drafting.live_bus"], live_service.RedisBus)
+    assert isinstance(redis_app.extensions["drafting.live_bus"], live_bus.RedisBus)
     document_id = world.document.id
     clause_id = world.clauses[0].id
     other_worker = _bus(channel, "other-worker")
@@ -160,8 +159,8 @@ def pg_admin():
     connection.close()
 
 
-def _pg_bus(channel: str, name: str) -> live_service.PostgresBus:
-    return live_service.PostgresBus(PG_URL, channel, application_name=name)
+def _pg_bus(channel: str, name: str) -> live_bus.PostgresBus:
+    return live_bus.PostgresBus(PG_URL, channel, application_name=name)
 
 
 def test_postgres_notify_carries_messages_between_two_listeners(channel, pg_admin):
@@ -191,7 +190,7 @@ def test_a_lost_postgres_connection_makes_streams_reload(channel, pg_admin):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE application_name = %s", (name,)).fetchall()
         assert killed, "the listener's connection carries the application name"
-        assert subscription.get(timeout=DEADLINE) is live_service.GAP
+        assert subscription.get(timeout=DEADLINE) is live_bus.GAP
         bus.publish({"id": 11})  # the publisher's connection was cut too: it reconnects
         assert subscription.get(timeout=DEADLINE) == {"id": 11}
     finally:
@@ -200,16 +199,16 @@ def test_a_lost_postgres_connection_makes_streams_reload(channel, pg_admin):
 
 def test_the_bus_follows_the_settings(channel):
     prefix = channel.removesuffix(":live")
-    assert isinstance(live_service.make_bus(None, prefix, "sqlite:///x.db"),
-                      live_service.InProcessBus)
-    assert isinstance(live_service.make_bus(REDIS_URL, prefix, PG_URL, choice="memory"),
-                      live_service.InProcessBus)
-    redis = live_service.make_bus(REDIS_URL, prefix, PG_URL)
-    postgres = live_service.make_bus(None, prefix, PG_URL)
+    assert isinstance(live_bus.make_bus(None, prefix, "sqlite:///x.db"),
+                      live_bus.InProcessBus)
+    assert isinstance(live_bus.make_bus(REDIS_URL, prefix, PG_URL, choice="memory"),
+                      live_bus.InProcessBus)
+    redis = live_bus.make_bus(REDIS_URL, prefix, PG_URL)
+    postgres = live_bus.make_bus(None, prefix, PG_URL)
     try:
-        assert isinstance(redis, live_service.RedisBus) and redis.channel == channel
-        assert isinstance(postgres, live_service.PostgresBus) and postgres.channel == channel
-        assert live_service.make_bus(REDIS_URL, prefix) is redis  # one per process
+        assert isinstance(redis, live_bus.RedisBus) and redis.channel == channel
+        assert isinstance(postgres, live_bus.PostgresBus) and postgres.channel == channel
+        assert live_bus.make_bus(REDIS_URL, prefix) is redis  # one per process
     finally:
-        live_service.forget_shared_bus(redis)
-        live_service.forget_shared_bus(postgres)
+        live_bus.forget_shared_bus(redis)
+        live_bus.forget_shared_bus(postgres)
