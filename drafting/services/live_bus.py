@@ -116,38 +116,25 @@ class InProcessBus:
         pass
 
 
-class RedisBus:
-    """Redis pub/sub on one channel. One listener per process (a thread, or a greenlet under
-    gevent) holds the only subscribing connection and fans messages out to the streams;
-    publishing borrows a connection from the client's pool."""
+class _ListeningBus:
+    """What the Redis and PostgreSQL buses share: one listener per process (a thread, or a
+    greenlet under gevent), started by the first stream to subscribe, fanning messages out to
+    the streams' queues. Each subclass provides `_listen`, the listener's loop."""
 
-    name = "redis"
-
-    def __init__(self, url: str, channel: str, *, ready_timeout: float = 5.0,
-                 client_name: str = "drafting-live") -> None:
-        import redis  # noqa: PLC0415 (only needed when configured)
-
-        self.url = url
+    def _init_listener(self, channel: str, ready_timeout: float) -> None:
         self.channel = channel
         self.fanout = LocalFanout()
-        # No socket timeout for reads: the listener waits on its socket with its own timeout,
-        # and a publish is one short command.
-        self._client = redis.Redis.from_url(url, socket_connect_timeout=3,
-                                            health_check_interval=30, client_name=client_name)
         self._ready_timeout = ready_timeout
         self._start_lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._ready = threading.Event()
         self._stopping = threading.Event()
 
-    def publish(self, message: dict) -> None:
-        self._client.publish(self.channel, json.dumps(message, separators=(",", ":")))
-
     def subscribe(self) -> Subscription:
         subscription = self.fanout.add()
         self._ensure_listener()
         # Wait for the channel subscription to be confirmed, so an event committed right after
-        # the stream opened is not lost; a Redis that does not answer delays, never blocks.
+        # the stream opened is not lost; a bus that does not answer delays, never blocks.
         self._ready.wait(self._ready_timeout)
         return subscription
 
@@ -160,6 +147,28 @@ class RedisBus:
                 self._listener = threading.Thread(target=self._listen, daemon=True,
                                                   name=f"live-bus {self.channel}")
                 self._listener.start()
+
+
+class RedisBus(_ListeningBus):
+    """Redis pub/sub on one channel. One listener per process (a thread, or a greenlet under
+    gevent) holds the only subscribing connection and fans messages out to the streams;
+    publishing borrows a connection from the client's pool."""
+
+    name = "redis"
+
+    def __init__(self, url: str, channel: str, *, ready_timeout: float = 5.0,
+                 client_name: str = "drafting-live") -> None:
+        import redis  # noqa: PLC0415 (only needed when configured)
+
+        self.url = url
+        self._init_listener(channel, ready_timeout)
+        # No socket timeout for reads: the listener waits on its socket with its own timeout,
+        # and a publish is one short command.
+        self._client = redis.Redis.from_url(url, socket_connect_timeout=3,
+                                            health_check_interval=30, client_name=client_name)
+
+    def publish(self, message: dict) -> None:
+        self._client.publish(self.channel, json.dumps(message, separators=(",", ":")))
 
     def _listen(self) -> None:
         backoff = 0.5
@@ -206,7 +215,7 @@ class RedisBus:
         self._client.close()
 
 
-class PostgresBus:
+class PostgresBus(_ListeningBus):
     """PostgreSQL LISTEN/NOTIFY on one channel, for deployments on PostgreSQL without Redis.
 
     Same shape as RedisBus: one listening connection per process (its own, in autocommit,
@@ -226,18 +235,12 @@ class PostgresBus:
         from sqlalchemy.engine import make_url  # noqa: PLC0415
 
         self.url = url
-        self.channel = channel
-        self.fanout = LocalFanout()
+        self._init_listener(channel, ready_timeout)
         self._conninfo = make_url(url).set(drivername="postgresql").render_as_string(
             hide_password=False)
         self._application_name = application_name
-        self._ready_timeout = ready_timeout
         self._publish_lock = threading.Lock()
         self._publisher = None
-        self._start_lock = threading.Lock()
-        self._listener: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stopping = threading.Event()
 
     def _connect(self):
         import psycopg  # noqa: PLC0415
@@ -275,22 +278,6 @@ class PostgresBus:
         except Exception:  # noqa: BLE001
             pass
         self._publisher = None
-
-    def subscribe(self) -> Subscription:
-        subscription = self.fanout.add()
-        self._ensure_listener()
-        self._ready.wait(self._ready_timeout)
-        return subscription
-
-    def _ensure_listener(self) -> None:
-        if self._listener is not None and self._listener.is_alive():
-            return
-        with self._start_lock:
-            if self._listener is None or not self._listener.is_alive():
-                self._stopping.clear()
-                self._listener = threading.Thread(target=self._listen, daemon=True,
-                                                  name=f"live-bus {self.channel}")
-                self._listener.start()
 
     def _listen(self) -> None:
         from psycopg import sql  # noqa: PLC0415
