@@ -17,7 +17,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,6 +28,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import URL, make_url
+
+from tests.servers import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ROOT / "test-artifacts" / "faults"  # each test's figures, as JSON (docs/reliability.md)
@@ -244,19 +245,7 @@ class Server:
         return self
 
     def _wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + START_DEADLINE
-        while True:
-            if self.process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                if call("GET", self.base + "/healthz", timeout=5).status == 200:
-                    return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer /healthz within {START_DEADLINE}s:\n"
-                            f"{self.log()}")
-            time.sleep(0.2)
+        wait_until_healthy(self.process, self.base, START_DEADLINE, self.log)
 
     def kill_group(self) -> None:
         """SIGKILL the master and every worker at once: no shutdown code runs anywhere."""

@@ -7,7 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import PASSWORD as TEST_PASSWORD
+from tests.servers import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 40  # seconds: importing the app (WeasyPrint, lxml …) in each worker
@@ -52,19 +52,7 @@ def gunicorn_server(migrated, tmp_path):
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}:\n{log_path.read_text()}")
-            try:
-                if fetch(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer within {START_TIMEOUT}s:\n"
-                            f"{log_path.read_text()}")
-            time.sleep(0.2)
+        wait_until_healthy(process, base, START_TIMEOUT, log_path.read_text)
         yield base, process, log_path
     finally:
         if process.poll() is None:
