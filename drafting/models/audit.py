@@ -2,11 +2,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from drafting.extensions import db
 from drafting.models.types import UTCDateTime, utcnow
+
+
+# Events about no document that never change what a document page or an export shows: every
+# log-in, failed or throttled attempt and API token. Page ETags and cached exports ignore them
+# (web/http_cache.py), so they stay valid through the start of a meeting.
+PAGE_IRRELEVANT_KIND_PREFIXES = ("auth.", "token.")
+# Written out (not bound) so that PostgreSQL can match a query's condition against the partial
+# index below even in a prepared statement's generic plan.
+PAGE_RELEVANT_GENERAL_EVENT = " AND ".join(
+    ["document_id IS NULL"]
+    + [f"kind NOT LIKE '{prefix}%'" for prefix in PAGE_IRRELEVANT_KIND_PREFIXES])
 
 
 class AuditEvent(db.Model):
@@ -17,6 +28,16 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # The newest event about a document: a backward scan of one index entry, not a sort of
+        # all the document's events (every page view asks, web/http_cache.change_marker).
+        Index("ix_audit_events_document_id_id", "document_id", "id"),
+        # The newest event about no document that a page shows; without it the look-up reads
+        # every account's creation event.
+        Index("ix_audit_events_page_relevant_general", "id",
+              postgresql_where=text(PAGE_RELEVANT_GENERAL_EVENT),
+              sqlite_where=text(PAGE_RELEVANT_GENERAL_EVENT)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -24,7 +45,7 @@ class AuditEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_username: Mapped[str] = mapped_column(String(64), default="")
     economy_code: Mapped[str] = mapped_column(String(8), default="")
-    document_id: Mapped[int | None] = mapped_column(index=True)
+    document_id: Mapped[int | None]
     clause_id: Mapped[int | None]
     proposal_id: Mapped[int | None]
     data: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON

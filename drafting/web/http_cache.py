@@ -58,12 +58,13 @@ from pathlib import Path
 from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 
 from drafting.domain import workflow as wf
 from drafting.domain.states import SilenceStatus
 from drafting.extensions import db
 from drafting.models import AuditEvent, Document, LiveEvent, SilenceProcedure, SubmissionRound
+from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
 from drafting.models.types import utcnow
 from drafting.services import notifications, stages
 from drafting.services import silence as silence_service
@@ -106,12 +107,6 @@ def _digest_sources() -> str:
     return digest.hexdigest()[:16]
 
 
-# Events about no document that never change what a document page or an export shows. They
-# are the frequent ones (every log-in, every failed or throttled attempt, every API token), so
-# leaving them out keeps ETags and cached exports valid through the start of a meeting.
-IRRELEVANT_KIND_PREFIXES = ("auth.", "token.")
-
-
 def _newest_event_hash(*conditions):
     return (select(AuditEvent.hash).where(*conditions)
             .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
@@ -120,9 +115,8 @@ def _newest_event_hash(*conditions):
 # Built once: every page view and export asks for it (building it cost more than running it).
 _CHANGE_MARKER = select(
     _newest_event_hash(AuditEvent.document_id == bindparam("marker_document_id")),
-    _newest_event_hash(AuditEvent.document_id.is_(None),
-                       *(AuditEvent.kind.not_like(prefix + "%")
-                         for prefix in IRRELEVANT_KIND_PREFIXES)),
+    # Exactly the partial index's condition (models/audit.py), so the look-up reads one entry.
+    _newest_event_hash(text(PAGE_RELEVANT_GENERAL_EVENT)),
 )
 
 
