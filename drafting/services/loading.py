@@ -10,12 +10,20 @@ from drafting.models import Clause, Comment, Document, Proposal
 MAX_ID = 2**31 - 1
 
 
-def _get(model, object_id, label: str):
+def checked_id(object_id, label: str) -> int:
+    """`object_id` as an id that may exist; NotFound when it cannot be one."""
     try:
         key = int(object_id)
     except (TypeError, ValueError):
         raise NotFound(f"No {label} with id {object_id!r}.") from None
-    obj = db.session.get(model, key) if 0 < key <= MAX_ID else None
+    if not 0 < key <= MAX_ID:
+        raise NotFound(f"No {label} with id {key}.")
+    return key
+
+
+def _get(model, object_id, label: str):
+    key = checked_id(object_id, label)
+    obj = db.session.get(model, key)
     if obj is None:
         raise NotFound(f"No {label} with id {key}.")
     return obj

@@ -10,7 +10,7 @@ from drafting.extensions import db
 from drafting.models import Document, Economy
 from drafting.services import reading
 from drafting.services import revisions as revision_service
-from drafting.services.loading import get_clause, get_document
+from drafting.services.loading import get_clause
 from drafting.web import http_cache, page_cache
 from drafting.web.workflow import settle_all_on_read, settle_on_read
 
@@ -34,7 +34,7 @@ def index():
 @bp.get("/documents/<int:document_id>")
 @login_required
 def show(document_id: int):
-    document = get_document(document_id)
+    document = http_cache.document_for_page(document_id)  # with the change marker: one query
     # A silence deadline may have passed: settle it (web/workflow.py). Whether one has is
     # known from the document's state kept under the change marker, without a query.
     if http_cache.silence_settle_due(document):

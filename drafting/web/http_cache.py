@@ -36,9 +36,9 @@ newest silence procedure and submission round, whether a running procedure is du
 settled, and which uncirculated proposals the viewer's class sees (the body's audience). None
 of these changes without an audited change of the document — only the clock moves — so they
 are looked up once per change marker and kept per process (``DocumentFacts``; plain values;
-``DOCUMENT_FACTS_ENTRIES``, default 256). With the header's unread count and live cursor read
-in the same statement as the marker, a view whose body is cached runs three statements: the
-session's user, the document, and that one.
+``DOCUMENT_FACTS_ENTRIES``, default 256). The document page reads the document row, the
+marker, the header's unread count and the live cursor in one statement (`document_for_page`),
+so a view whose body is cached runs two: the session's user, and that one.
 
 The visibility class is (role, economy, active): the confidentiality rules
 (services/visibility.py) decide by role and economy only, so sharing a cached file inside such
@@ -66,6 +66,8 @@ from drafting.extensions import db
 from drafting.models import AuditEvent, Document, LiveEvent, SilenceProcedure, SubmissionRound
 from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
 from drafting.models.types import utcnow
+from drafting.domain.errors import NotFound
+from drafting.services.loading import checked_id, get_document
 from drafting.services import notifications, stages
 from drafting.services import silence as silence_service
 from drafting.web.audit import _unread_notifications as unread_notifications
@@ -128,7 +130,32 @@ def change_marker(document_id: int) -> tuple[str, str]:
     return (about_document or "")[:24], (general or "")[:24]
 
 
-_PAGE_LOOKUPS: dict[int, object] = {}
+_PAGE_LOOKUPS: dict[tuple[int, bool], object] = {}
+
+
+def _page_lookups_statement(unread, with_document: bool):
+    """The change marker's statement plus the live cursor and the unread count — and, for
+    `document_for_page`, the document row itself — built once per process and variant."""
+    key = (id(unread), with_document)
+    statement = _PAGE_LOOKUPS.get(key)
+    if statement is None:
+        columns = (select(func.max(LiveEvent.id)).scalar_subquery(), unread.scalar_subquery())
+        if with_document:
+            statement = (select(Document, *_CHANGE_MARKER.selected_columns, *columns)
+                         .where(Document.id == bindparam("marker_document_id")))
+        else:
+            statement = _CHANGE_MARKER.add_columns(*columns)
+        statement = _PAGE_LOOKUPS.setdefault(key, statement)
+    return statement
+
+
+def _remember_lookups(document_id: int, about_document, general, live_cursor,
+                      unread_count) -> tuple[str, str]:
+    g.live_cursor = live_cursor or 0
+    g.unread_notifications = unread_count
+    marker = (about_document or "")[:24], (general or "")[:24]
+    g.setdefault("page_markers", {})[document_id] = marker
+    return marker
 
 
 def _page_lookups(document_id: int) -> tuple[str, str]:
@@ -137,19 +164,34 @@ def _page_lookups(document_id: int) -> tuple[str, str]:
     and the live cursor (web/live.py: the newest live event, read no later than the page's
     data, so the stream misses nothing). One round trip instead of three; the other two are
     kept in `g` where the header's helpers find them."""
+    marker = g.get("page_markers", {}).get(document_id)
+    if marker is not None:  # read with the document (document_for_page)
+        return marker
     user = current_user._get_current_object()
     if not getattr(user, "is_authenticated", False):
         return change_marker(document_id)
     unread, params = notifications.unread_count_query(user)
-    statement = _PAGE_LOOKUPS.get(id(unread))
-    if statement is None:  # built once per variant of the unread count (two)
-        statement = _PAGE_LOOKUPS.setdefault(id(unread), _CHANGE_MARKER.add_columns(
-            select(func.max(LiveEvent.id)).scalar_subquery(), unread.scalar_subquery()))
-    about_document, general, live_cursor, unread_count = db.session.execute(
-        statement, {"marker_document_id": document_id, **params}).one()
-    g.live_cursor = live_cursor or 0
-    g.unread_notifications = unread_count
-    return (about_document or "")[:24], (general or "")[:24]
+    row = db.session.execute(_page_lookups_statement(unread, with_document=False),
+                             {"marker_document_id": document_id, **params}).one()
+    return _remember_lookups(document_id, *row)
+
+
+def document_for_page(document_id) -> Document:
+    """The document for its page, read in the same round trip as the page's change marker,
+    live cursor and unread count (`_page_lookups`): a cached page body then costs the
+    session's user and this one statement. NotFound as services/loading.get_document."""
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False):
+        return get_document(document_id)
+    key = checked_id(document_id, "document")
+    unread, params = notifications.unread_count_query(user)
+    row = db.session.execute(_page_lookups_statement(unread, with_document=True),
+                             {"marker_document_id": key, **params}).first()
+    if row is None:
+        raise NotFound(f"No document with id {key}.")
+    document, *lookups = row
+    _remember_lookups(document.id, *lookups)
+    return document
 
 
 def viewer_identity(user) -> tuple:
@@ -308,6 +350,7 @@ def silence_settle_due(document: Document) -> bool:
 def forget_document_state(document: Document) -> None:
     """Drop this request's memo of the document's state (after a change made while reading)."""
     g.get("document_state", {}).pop(document.id, None)
+    g.get("page_markers", {}).pop(document.id, None)
     g.get("document_facts", {}).pop(document.id, None)
 
 
@@ -470,6 +513,6 @@ def export_response(key: tuple, build: Callable[[], object],
 
 
 __all__ = ["CACHE_CONTROL", "DocumentFacts", "ExportCache", "build_id", "change_marker",
-           "deadline_parts", "document_body_key", "document_page_etag", "export_cache",
+           "deadline_parts", "document_body_key", "document_for_page", "document_page_etag", "export_cache",
            "export_key", "export_response", "forget_document_state", "make_etag", "matches",
            "respond", "silence_settle_due", "viewer_identity", "visibility_class"]

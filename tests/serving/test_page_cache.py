@@ -170,3 +170,89 @@ def test_the_live_cursor_read_with_the_change_marker_is_the_newest_event(app, wo
     newest = live_service.newest_event_id()
     page = as_user(app, "jpn").get(url).get_data(as_text=True)
     assert newest > 0 and f'data-live-since="{newest}"' in page
+
+
+def test_a_kept_body_costs_two_statements_the_user_and_the_document_with_its_marker(app, world):
+    """With the body kept, the page reads the session's user, then the document row together
+    with its change marker, live cursor and unread count — nothing else."""
+    from sqlalchemy import event
+
+    viewer = as_user(app, "aus")
+    url = f"/documents/{world.document.id}"
+    assert viewer.get(url).status_code == 200  # renders and keeps the body
+    statements: list[str] = []
+
+    def remember(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):  # not SAVEPOINTs of the test
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        page = viewer.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+
+    assert page.status_code == 200 and world.document.title.encode() in page.data
+    assert len(statements) == 2, statements
+    assert "FROM users" in statements[0]
+    assert "FROM documents" in statements[1] and "audit_events" in statements[1]
+
+
+def test_the_document_page_of_no_document_is_not_found(app, world):
+    viewer = as_user(app, "aus")
+    for missing in (world.document.id + 1000, 2**31, 2**40):
+        response = viewer.get(f"/documents/{missing}")
+        assert response.status_code == 404, missing
+
+
+def _lookup_in_thread(app, key, results: list) -> "threading.Thread":
+    import threading
+
+    def run() -> None:
+        with app.test_request_context("/"):
+            from drafting.web import page_cache
+
+            results.append(page_cache.lookup(key))
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_body_being_rendered_is_waited_for_not_rendered_again(app):
+    """The worker's other requests for a body being rendered wait and take the rendering."""
+    from flask import render_template_string
+
+    from drafting.web import page_cache
+
+    key = ("test-body", "waited-for")
+    fragment_cache().clear()
+    with app.test_request_context("/"):
+        assert page_cache.lookup(key) is None  # a miss: this request renders it
+        waiting: list = []
+        thread = _lookup_in_thread(app, key, waiting)
+        thread.join(timeout=0.2)
+        assert thread.is_alive() and waiting == []  # it waits for the rendering
+        html = render_template_string("{% cache key %}<p>rendered once</p>{% endcache %}",
+                                      key=key)
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert html == waiting[0] == "<p>rendered once</p>"
+
+
+def test_waiters_are_let_go_when_the_rendering_request_fails(app):
+    from drafting.web import page_cache
+
+    key = ("test-body", "failed")
+    fragment_cache().clear()
+    waiting: list = []
+    context = app.test_request_context("/")
+    context.push()
+    try:
+        assert page_cache.lookup(key) is None
+        thread = _lookup_in_thread(app, key, waiting)
+        thread.join(timeout=0.2)
+        assert thread.is_alive()
+    finally:
+        context.pop(RuntimeError("the rendering failed"))  # teardown lets the waiter go
+    thread.join(timeout=10)
+    assert not thread.is_alive() and waiting == [None]  # it renders the body itself
