@@ -21,9 +21,17 @@ In a template::
     {% cache body_cache_key %} … {% endcache %}
 
 A false key (None, undefined) renders the block as usual and keeps nothing.
+
+**One rendering at a time.** When a revision is issued, the whole room asks for the new state
+within a second, and every request of a worker misses the cache at once; under gevent each of
+them would build the read model and render the same body while the others wait on the
+database. So the first request to miss a key renders it, and the worker's other requests for
+that key wait for it (up to ``FRAGMENT_RENDER_WAIT`` seconds, default 5) and then take it from
+the cache. If that rendering fails, they render it themselves.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable
 
 from flask import current_app, g
@@ -34,6 +42,47 @@ from markupsafe import Markup
 from drafting.web.http_cache import ExportCache, _setting
 
 _PINNED = "pinned_fragments"
+_RENDERING = "fragments_rendering"  # keys this request promised to render
+_DEFAULT_RENDER_WAIT = 5.0
+
+
+class _RenderingRegistry:
+    """Keys being rendered in this process, each with the event its waiters wait on."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: dict[Hashable, threading.Event] = {}
+
+    def claim(self, key: Hashable) -> threading.Event | None:
+        """None when the caller is now the one rendering `key`; otherwise the event that is
+        set when the request rendering it is done."""
+        with self._lock:
+            event = self._events.get(key)
+            if event is None:
+                self._events[key] = threading.Event()
+            return event
+
+    def release(self, key: Hashable) -> None:
+        with self._lock:
+            event = self._events.pop(key, None)
+        if event is not None:
+            event.set()
+
+
+def _registry() -> _RenderingRegistry:
+    registry = current_app.extensions.get("drafting_fragments_rendering")
+    if registry is None:
+        registry = current_app.extensions.setdefault("drafting_fragments_rendering",
+                                                     _RenderingRegistry())
+    return registry
+
+
+def _render_wait() -> float:
+    value = current_app.config.get("FRAGMENT_RENDER_WAIT", _DEFAULT_RENDER_WAIT)
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return _DEFAULT_RENDER_WAIT
 
 
 def fragment_cache() -> ExportCache:
@@ -51,9 +100,22 @@ def lookup(key: Hashable | None) -> Markup | None:
     renders exactly what the view saw, even if another request evicts it meanwhile)."""
     if not key:
         return None
-    html = fragment_cache().get(key)
+    cache = fragment_cache()
+    html = cache.get(key)
+    if html is None and cache.max_entries:  # switched off: nothing to wait for
+        rendering = _registry().claim(key)
+        if rendering is None:  # ours to render: the template keeps it and releases the key
+            g.setdefault(_RENDERING, set()).add(key)
+        elif rendering.wait(_render_wait()):
+            html = cache.get(key)  # None if that rendering failed: render it here
     g.setdefault(_PINNED, {})[key] = html  # None: a miss, rendered and kept by the template
     return html
+
+
+def _release_claims(exc=None) -> None:
+    """Let waiters go, also when this request failed before keeping what it claimed."""
+    for key in g.pop(_RENDERING, ()):
+        _registry().release(key)
 
 
 class FragmentCacheExtension(Extension):
@@ -76,8 +138,12 @@ class FragmentCacheExtension(Extension):
         if html is None:
             html = Markup(caller())
             fragment_cache().put(key, html, len(html))
+            if key in g.get(_RENDERING, ()):
+                g.get(_RENDERING).discard(key)
+                _registry().release(key)
         return html
 
 
 def init_app(app) -> None:
     app.jinja_env.add_extension(FragmentCacheExtension)
+    app.teardown_request(_release_claims)
