@@ -49,8 +49,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -71,6 +70,7 @@ from drafting.services.loading import checked_id, get_document
 from drafting.services import notifications, stages
 from drafting.services import silence as silence_service
 from drafting.web.audit import _unread_notifications as unread_notifications
+from drafting.web.memory_cache import BoundedCache, setting
 
 CACHE_CONTROL = "private, no-cache"
 _ROOT = Path(__file__).resolve().parent.parent.parent
@@ -280,11 +280,11 @@ class DocumentFacts:
     private: dict = field(default_factory=dict)
 
 
-def _facts_cache() -> ExportCache:
+def _facts_cache() -> BoundedCache:
     cache = current_app.extensions.get("drafting_document_facts")
     if cache is None:
-        cache = current_app.extensions.setdefault("drafting_document_facts", ExportCache(
-            _setting("DOCUMENT_FACTS_ENTRIES", 256)))
+        cache = current_app.extensions.setdefault("drafting_document_facts", BoundedCache(
+            setting("DOCUMENT_FACTS_ENTRIES", 256)))
     return cache
 
 
@@ -416,71 +416,12 @@ def document_body_key(document: Document, *, view_mode: str,
 
 # --- exports ------------------------------------------------------------------------------------
 
-class ExportCache:
-    """A thread-safe LRU of rendered export files, bounded by entries and by total bytes."""
-
-    def __init__(self, max_entries: int = 32, max_bytes: int = 32 * 1024 * 1024) -> None:
-        self.max_entries = max(0, max_entries)
-        self.max_bytes = max(0, max_bytes)
-        self._items: OrderedDict[Hashable, object] = OrderedDict()
-        self._sizes: dict[Hashable, int] = {}
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @property
-    def size(self) -> int:
-        return self._bytes
-
-    def get(self, key: Hashable):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return self._items[key]
-            self.misses += 1
-            return None
-
-    def put(self, key: Hashable, value, size: int) -> None:
-        """Keep `value`; a value larger than a quarter of the byte bound is not kept."""
-        if self.max_entries == 0 or size > self.max_bytes // 4:
-            return
-        with self._lock:
-            if key in self._items:
-                self._bytes -= self._sizes.pop(key)
-                del self._items[key]
-            self._items[key] = value
-            self._sizes[key] = size
-            self._bytes += size
-            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                old, _ = self._items.popitem(last=False)
-                self._bytes -= self._sizes.pop(old)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._sizes.clear()
-            self._bytes = 0
-
-
-def _setting(name: str, default: int) -> int:
-    value = current_app.config.get(name, os.environ.get(name))
-    try:
-        return int(value) if value not in (None, "") else default
-    except (TypeError, ValueError):
-        return default
-
-
-def export_cache() -> ExportCache:
+def export_cache() -> BoundedCache:
     """The current application's export cache (one per application object, i.e. per process)."""
     cache = current_app.extensions.get("drafting_export_cache")
     if cache is None:
-        cache = current_app.extensions.setdefault("drafting_export_cache", ExportCache(
-            _setting("EXPORT_CACHE_ENTRIES", 32), _setting("EXPORT_CACHE_BYTES", 32 * 1024 * 1024)))
+        cache = current_app.extensions.setdefault("drafting_export_cache", BoundedCache(
+            setting("EXPORT_CACHE_ENTRIES", 32), setting("EXPORT_CACHE_BYTES", 32 * 1024 * 1024)))
     return cache
 
 
@@ -512,7 +453,7 @@ def export_response(key: tuple, build: Callable[[], object],
     return response
 
 
-__all__ = ["CACHE_CONTROL", "DocumentFacts", "ExportCache", "build_id", "change_marker",
+__all__ = ["CACHE_CONTROL", "DocumentFacts", "build_id", "change_marker",
            "deadline_parts", "document_body_key", "document_for_page", "document_page_etag", "export_cache",
            "export_key", "export_response", "forget_document_state", "make_etag", "matches",
            "respond", "silence_settle_due", "viewer_identity", "visibility_class"]

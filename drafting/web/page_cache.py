@@ -39,7 +39,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-from drafting.web.http_cache import ExportCache, _setting
+from drafting.web.memory_cache import BoundedCache, setting
 
 _PINNED = "pinned_fragments"
 _RENDERING = "fragments_rendering"  # keys this request promised to render
@@ -85,13 +85,13 @@ def _render_wait() -> float:
         return _DEFAULT_RENDER_WAIT
 
 
-def fragment_cache() -> ExportCache:
+def fragment_cache() -> BoundedCache:
     """The current application's fragment cache (one per application object, i.e. process)."""
     cache = current_app.extensions.get("drafting_fragment_cache")
     if cache is None:
-        cache = current_app.extensions.setdefault("drafting_fragment_cache", ExportCache(
-            _setting("FRAGMENT_CACHE_ENTRIES", 256),
-            _setting("FRAGMENT_CACHE_BYTES", 32 * 1024 * 1024)))
+        cache = current_app.extensions.setdefault("drafting_fragment_cache", BoundedCache(
+            setting("FRAGMENT_CACHE_ENTRIES", 256),
+            setting("FRAGMENT_CACHE_BYTES", 32 * 1024 * 1024)))
     return cache
 
 

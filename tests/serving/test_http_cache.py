@@ -9,7 +9,7 @@ from drafting.extensions import db
 from drafting.models.types import utcnow
 from drafting.services import notifications, proposals, revisions, rounds, stages
 from drafting.web import exports as export_views
-from drafting.web.http_cache import ExportCache
+from drafting.web.memory_cache import BoundedCache
 from tests.factories import login
 
 NEW_WORDS = "We will halve emissions by 2030 and triple renewable energy capacity."
@@ -257,7 +257,7 @@ def test_the_export_cache_can_be_switched_off(migrated, world, renders):
 # --- the LRU itself ------------------------------------------------------------------------
 
 def test_lru_evicts_the_least_recently_used_entry():
-    cache = ExportCache(max_entries=2, max_bytes=1000)
+    cache = BoundedCache(max_entries=2, max_bytes=1000)
     cache.put("a", "A", 10)
     cache.put("b", "B", 10)
     assert cache.get("a") == "A"  # a is now the most recent
@@ -267,7 +267,7 @@ def test_lru_evicts_the_least_recently_used_entry():
 
 
 def test_lru_is_bounded_in_bytes_and_skips_huge_files():
-    cache = ExportCache(max_entries=10, max_bytes=100)
+    cache = BoundedCache(max_entries=10, max_bytes=100)
     cache.put("huge", "H", 26)  # more than a quarter of the bound: not kept
     assert cache.get("huge") is None
     for key in "abcde":
@@ -280,6 +280,6 @@ def test_lru_is_bounded_in_bytes_and_skips_huge_files():
 
 
 def test_a_zero_sized_cache_keeps_nothing():
-    cache = ExportCache(max_entries=0)
+    cache = BoundedCache(max_entries=0)
     cache.put("a", "A", 1)
     assert cache.get("a") is None and len(cache) == 0
