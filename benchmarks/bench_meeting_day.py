@@ -15,6 +15,8 @@ What it does, for each scenario:
 Scenarios (figures and targets in docs/performance.md):
 - ceiling — requests/s of the demo document page over requests/s of /healthz, same server,
   one run, with `wrk` (Debian package; `make bench-meeting` installs it). Target ≥ 0.25.
+  Also /healthz with the session cookie (the floor of every logged-in request: the session's
+  user is loaded) and the page's ratio to that floor.
 - day     — the crowd logs in over `--arrival` seconds, reads documents and clauses with
   20–60 s think time for `--steady` seconds (21 delegates also propose and comment, the
   secretariat decides), then the secretariat issues a revision and everyone reloads the
@@ -257,6 +259,9 @@ def scenario_ceiling(args, accounts: dict) -> dict:
         wrk(server.base + "/healthz", 3, connections, {})  # warm-up: imports, pools, templates
         wrk(document, 3, connections, client)
         healthz = measure(server.base + "/healthz", {"User-Agent": CEILING_USER_AGENT})
+        # The same endpoint with the session cookie: every request of a logged-in person loads
+        # the session's user first, so this is the floor of any authenticated page.
+        healthz_logged_in = measure(server.base + "/healthz", client)
         page = measure(document, client)
         changes = measure(document + "?view=changes", client)
         etag = urllib.request.urlopen(urllib.request.Request(  # noqa: S310 (local URL)
@@ -271,9 +276,13 @@ def scenario_ceiling(args, accounts: dict) -> dict:
         return round(healthz["server_cpu_ms_per_request"]
                      / max(result["server_cpu_ms_per_request"], 0.01), 3)
 
-    return {"healthz": healthz, "document": page, "document_changes": changes,
+    return {"healthz": healthz, "healthz_logged_in": healthz_logged_in,
+            "document": page, "document_changes": changes,
             "document_304": not_modified,
             "ratio": ratio(page), "ratio_changes": ratio(changes), "ratio_304": ratio(not_modified),
+            "ratio_logged_in_floor": ratio(healthz_logged_in),
+            "ratio_document_to_logged_in_floor": round(
+                page["requests_per_s"] / healthz_logged_in["requests_per_s"], 3),
             "cpu_ratio": cpu_ratio(page), "cpu_ratio_changes": cpu_ratio(changes),
             "cpu_ratio_304": cpu_ratio(not_modified),
             "seconds": seconds, "connections": connections, "server": rss}
