@@ -7,7 +7,9 @@
 // URL again and swaps each region that changed, except a region the user is working in (it
 // holds the focus, or a form field whose value differs from its default): that one keeps what
 // the user typed and gets a polite notice instead. Regions may nest: inside a busy region the
-// idle inner regions are still refreshed.
+// idle inner regions are still refreshed. A page that shows nothing of some kinds of event
+// says so on its data-live-document element (data-live-ignore="screen." — the chair's screen
+// moving): those events do not make it re-fetch itself.
 (function () {
   "use strict";
 
@@ -17,6 +19,8 @@
   if (root === null) return; // not logged in
   var scope = document.querySelector("[data-live-document]");
   var documentId = scope ? scope.getAttribute("data-live-document") : null;
+  var ignoredKinds = ((scope && scope.getAttribute("data-live-ignore")) || "")
+    .split(/\s+/).filter(Boolean);
 
   // Bursts (a decision rebases several proposals; a revision touches every clause) become one
   // refresh; the random part spreads a large audience's requests over half a second.
@@ -208,6 +212,10 @@
     }, DEBOUNCE_MS + Math.floor(Math.random() * JITTER_MS));
   }
 
+  function ignores(kind) {
+    return ignoredKinds.some(function (prefix) { return kind.indexOf(prefix) === 0; });
+  }
+
   // kind null: refresh every region, whatever its data-live-kinds.
   function schedule(kind) {
     if (kind === null) pendingKinds = null;
@@ -241,6 +249,7 @@
         if (event.lastEventId) body.setAttribute("data-live-since", event.lastEventId);
         if (kind === "ready") return;
         if (kind === "reload") { onReload(); return; }
+        if (ignores(kind)) return;
         schedule(kind);
       });
     }

@@ -4,7 +4,8 @@
 state writes an audit event (services/audit.py), so the newest event about a document — plus,
 to be safe, the newest event about no document at all (accounts, say) — marks the document's
 state: the *change marker*. Log-ins and API tokens (``auth.*``, ``token.*`` events) change no
-page and are left out. We use the event's hash rather than its id: the hash chains every
+page and are left out, and so are the chair's screen moves (``screen.*``: only the merge desk
+and the screen itself show them, and neither is cached under the marker). We use the event's hash rather than its id: the hash chains every
 earlier event, so a marker never repeats even across a database rebuilt or restored from an
 older backup. Finding it costs two index look-ups; nothing is rendered to compute an ETag.
 
@@ -115,8 +116,15 @@ def _newest_event_hash(*conditions):
 
 
 # Built once: every page view and export asks for it (building it cost more than running it).
+# The chair's screen moving (screen.shown / screen.cleared) changes nothing the document page
+# or an export shows; during a plenary it moves every minute or so, and must not make every
+# delegate's page and every kept body and export stale each time.
+NOT_SHOWN_DOCUMENT_KIND_PREFIXES = ("screen.",)
+
 _CHANGE_MARKER = select(
-    _newest_event_hash(AuditEvent.document_id == bindparam("marker_document_id")),
+    _newest_event_hash(AuditEvent.document_id == bindparam("marker_document_id"),
+                       *(AuditEvent.kind.not_like(prefix + "%")
+                         for prefix in NOT_SHOWN_DOCUMENT_KIND_PREFIXES)),
     # Exactly the partial index's condition (models/audit.py), so the look-up reads one entry.
     _newest_event_hash(text(PAGE_RELEVANT_GENERAL_EVENT)),
 )

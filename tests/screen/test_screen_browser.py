@@ -105,3 +105,35 @@ def test_the_screen_reads_from_the_back_of_the_room_and_prints_on_a4_landscape(d
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
     assert boxes and all(round(float(w)) == 842 and round(float(h)) == 595 for w, h in boxes)
     assert room.locator(".screen-controls").is_hidden()
+
+
+def test_open_document_pages_do_not_refetch_themselves_when_the_screen_moves(demo, page_as):
+    """A screen move reaches every document stream, but the document page shows nothing of it:
+    live.js must not re-fetch the page (a room of open pages would, at every move). A comment
+    still refreshes it, so the count below does see re-fetches."""
+    document = _demo_document()
+    row = _contested_clause(document)
+    delegate = page_as("nz")
+    refetches: list[str] = []
+    delegate.on("request", lambda request: refetches.append(request.url)
+                if request.headers.get("x-live-refresh") else None)
+    delegate.goto(f"/documents/{document.id}")
+    expect(delegate.locator("[data-live-document]")).to_have_attribute("data-live-ignore",
+                                                                        "screen.")
+
+    sec = page_as("secretariat")
+    sec.goto(f"/documents/{document.id}/desk")
+    sec.locator(f"#clause-{row.clause.id}").get_by_role(
+        "button", name=re.compile(r"^Show on screen")).click()
+    expect(sec.locator(".flash")).to_contain_text(f"{row.number} is on the screen.")
+    delegate.wait_for_timeout(1500)  # events arrive in ~0.1 s; a refresh would follow in 0.65 s
+    assert refetches == []
+
+    jpn = page_as("jpn")
+    jpn.goto(f"/clauses/{row.clause.id}")
+    jpn.locator("#comments .comment-form textarea").first.fill("Japan asks for the option.")
+    with jpn.expect_navigation():
+        jpn.locator("#comments .comment-form").first.get_by_role(
+            "button", name="Post comment").click()
+    delegate.wait_for_timeout(1500)
+    assert refetches, "a comment should have refreshed the open document page"

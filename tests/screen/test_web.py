@@ -258,3 +258,25 @@ def test_the_demo_screen_shows_the_21_economies_in_apec_order(app, demo):
     codes = re.findall(r'<span class="pos-code">(\w+)</span>', html)
     apec = list(db.session.execute(select(Economy.code).order_by(Economy.sort_order)).scalars())
     assert len(codes) == 21 and codes == apec
+
+
+def test_a_screen_move_keeps_the_document_page_etag_and_its_kept_body(client, world):
+    """The chair's screen is shown on the desk and the screen only: moving it does not make
+    every delegate's document page, kept body and export stale."""
+    from drafting.web.page_cache import fragment_cache
+
+    login(client, "nz")
+    url = f"/documents/{world.document.id}"
+    etag = client.get(url).headers["ETag"]
+    misses = fragment_cache().misses
+
+    screen.show_on_screen(world.user("secretariat"), world.document, world.clauses[2].id)
+    db.session.commit()
+
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url).status_code == 200 and fragment_cache().misses == misses
+    # A change the page shows still makes a new ETag.
+    proposals.submit_proposal(world.user("aus"), world.document, "amend",
+                              clause=world.clauses[2], text=BASE + " Now.", rationale="Why.")
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
