@@ -5,9 +5,10 @@ state writes an audit event (services/audit.py), so the newest event about a doc
 to be safe, the newest event about no document at all (accounts, say) — marks the document's
 state: the *change marker*. Log-ins and API tokens (``auth.*``, ``token.*`` events) change no
 page and are left out, and so are the chair's screen moves (``screen.*``: only the merge desk
-and the screen itself show them, and neither is cached under the marker). We use the event's hash rather than its id: the hash chains every
-earlier event, so a marker never repeats even across a database rebuilt or restored from an
-older backup. Finding it costs two index look-ups; nothing is rendered to compute an ETag.
+and the screen itself show them, and neither is cached under the marker). We use the event's
+hash rather than its id: the hash chains every earlier event, so a marker never repeats even
+across a database rebuilt or restored from an older backup. Finding it costs two index
+look-ups; nothing is rendered to compute an ETag.
 
 The key of the document page also holds everything else the page shows that is not an audited
 change: who is looking (id, role, economy, display name — pages differ by viewer), the view
@@ -61,15 +62,15 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, func, select, text
 
 from drafting.domain import workflow as wf
+from drafting.domain.errors import NotFound
 from drafting.domain.states import SilenceStatus
 from drafting.extensions import db
 from drafting.models import AuditEvent, Document, LiveEvent, SilenceProcedure, SubmissionRound
 from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
 from drafting.models.types import utcnow
-from drafting.domain.errors import NotFound
-from drafting.services.loading import checked_id, get_document
 from drafting.services import notifications, stages
 from drafting.services import silence as silence_service
+from drafting.services.loading import checked_id, get_document
 from drafting.web.audit import _unread_notifications as unread_notifications
 from drafting.web.memory_cache import BoundedCache, setting
 
@@ -115,12 +116,12 @@ def _newest_event_hash(*conditions):
             .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
 
 
-# Built once: every page view and export asks for it (building it cost more than running it).
 # The chair's screen moving (screen.shown / screen.cleared) changes nothing the document page
 # or an export shows; during a plenary it moves every minute or so, and must not make every
 # delegate's page and every kept body and export stale each time.
 NOT_SHOWN_DOCUMENT_KIND_PREFIXES = ("screen.",)
 
+# Built once: every page view and export asks for it (building it cost more than running it).
 _CHANGE_MARKER = select(
     _newest_event_hash(AuditEvent.document_id == bindparam("marker_document_id"),
                        *(AuditEvent.kind.not_like(prefix + "%")
@@ -461,7 +462,7 @@ def export_response(key: tuple, build: Callable[[], object],
     return response
 
 
-__all__ = ["CACHE_CONTROL", "DocumentFacts", "build_id", "change_marker",
-           "deadline_parts", "document_body_key", "document_for_page", "document_page_etag", "export_cache",
+__all__ = ["CACHE_CONTROL", "DocumentFacts", "build_id", "change_marker", "deadline_parts",
+           "document_body_key", "document_for_page", "document_page_etag", "export_cache",
            "export_key", "export_response", "forget_document_state", "make_etag", "matches",
            "respond", "silence_settle_due", "viewer_identity", "visibility_class"]
