@@ -12,6 +12,7 @@ import json
 import logging
 import queue
 import threading
+import weakref
 
 from sqlalchemy import func, select
 
@@ -25,6 +26,10 @@ STREAM_QUEUE_SIZE = 256
 # Put in a stream's queue when messages may have been lost (bus reconnected, queue overflowed):
 # the stream tells its client to reload.
 GAP = {"gap": True}
+
+# A message carrying this key is for the processes, not for the streams: it goes only to the
+# observers of each process (`LocalFanout.observe`), e.g. "these users changed".
+CONTROL = "control"
 
 
 class Subscription:
@@ -75,6 +80,14 @@ class LocalFanout:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscriptions: set[Subscription] = set()
+        self._observers: list = []
+
+    def observe(self, method) -> None:
+        """Call the bound `method(message)` for every message this process receives, GAP and
+        control messages included, on the listener's thread: it must be quick. Held weakly, so
+        an observer goes away with its owner (tests build an app, and a cache, per test)."""
+        with self._lock:
+            self._observers.append(weakref.WeakMethod(method))
 
     def add(self) -> Subscription:
         subscription = Subscription(self)
@@ -88,7 +101,15 @@ class LocalFanout:
 
     def deliver(self, message: dict) -> None:
         with self._lock:
-            targets = list(self._subscriptions)
+            targets = [] if CONTROL in message else list(self._subscriptions)
+            observers = [method for method in (ref() for ref in self._observers) if method]
+            if len(observers) < len(self._observers):
+                self._observers = [ref for ref in self._observers if ref() is not None]
+        for observer in observers:
+            try:
+                observer(message)
+            except Exception:  # noqa: BLE001 - an observer never stops the streams' messages
+                log.exception("live bus: an observer failed")
         for subscription in targets:
             subscription.offer(message)
 
@@ -102,6 +123,8 @@ class InProcessBus:
     """A bus for one process: publishing delivers straight to this process's streams."""
 
     name = "in-process"
+    # Reaches this process only: a change made by another process is never announced here.
+    cross_process = False
 
     def __init__(self) -> None:
         self.fanout = LocalFanout()
@@ -119,7 +142,13 @@ class InProcessBus:
 class _ListeningBus:
     """What the Redis and PostgreSQL buses share: one listener per process (a thread, or a
     greenlet under gevent), started by the first stream to subscribe, fanning messages out to
-    the streams' queues. Each subclass provides `_listen`, the listener's loop."""
+    the streams' queues. Each subclass provides `_listen`, the listener's loop.
+
+    `epoch` counts the listener's connections; `listening` says whether it holds one now.
+    Something remembered while the epoch stayed the same and the listener kept listening has
+    missed no message (web/session_users.py relies on it)."""
+
+    cross_process = True
 
     def _init_listener(self, channel: str, ready_timeout: float) -> None:
         self.channel = channel
@@ -129,6 +158,20 @@ class _ListeningBus:
         self._listener: threading.Thread | None = None
         self._ready = threading.Event()
         self._stopping = threading.Event()
+        self.epoch = 0
+        self.listening = False
+
+    def _connected(self) -> None:
+        self.epoch += 1
+        self.listening = True
+
+    def _disconnected(self) -> None:
+        self.listening = False
+        self.epoch += 1
+
+    def ensure_listening(self) -> None:
+        """Start this process's listener if it is not running (without waiting for it)."""
+        self._ensure_listener()
 
     def subscribe(self) -> Subscription:
         subscription = self.fanout.add()
@@ -181,6 +224,7 @@ class RedisBus(_ListeningBus):
                     if item is None:
                         continue
                     if item["type"] == "subscribe":
+                        self._connected()
                         if self._ready.is_set():  # a re-subscription: messages may be lost
                             self.fanout.deliver(GAP)
                         self._ready.set()
@@ -188,10 +232,12 @@ class RedisBus(_ListeningBus):
                     elif item["type"] == "message":
                         self._deliver_raw(item["data"])
             except Exception:  # noqa: BLE001 - keep listening whatever Redis does
+                self._disconnected()
                 log.warning("live bus: Redis connection lost; reconnecting", exc_info=True)
                 self._stopping.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
             finally:
+                self.listening = False
                 try:
                     pubsub.close()
                 except Exception:  # noqa: BLE001
@@ -211,6 +257,7 @@ class RedisBus(_ListeningBus):
         self._stopping.set()
         if self._listener is not None:
             self._listener.join(timeout=5)
+        self._disconnected()
         self._ready.clear()
         self._client.close()
 
@@ -287,6 +334,7 @@ class PostgresBus(_ListeningBus):
             try:
                 with self._connect() as connection:
                     connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+                    self._connected()
                     if self._ready.is_set():  # listening again: messages may be lost
                         self.fanout.deliver(GAP)
                     self._ready.set()
@@ -296,6 +344,7 @@ class PostgresBus(_ListeningBus):
                             if notification.channel == self.channel:
                                 self._deliver_raw(notification.payload)
             except Exception:  # noqa: BLE001 - keep listening whatever the server does
+                self._disconnected()
                 if self._stopping.is_set():
                     return
                 log.warning("live bus: PostgreSQL listener lost its connection; reconnecting",
@@ -310,6 +359,7 @@ class PostgresBus(_ListeningBus):
         self._stopping.set()
         if self._listener is not None:
             self._listener.join(timeout=5)
+        self._disconnected()
         self._ready.clear()
         with self._publish_lock:
             self._close_publisher()

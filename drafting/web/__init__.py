@@ -14,6 +14,7 @@ from drafting.extensions import db, login_manager
 from drafting.models import User
 from drafting.services import policy
 from drafting.services.audit import RequestOrigin, current_origin
+from drafting.web import http_cache, session_users
 
 
 # Defence in depth behind the escaping: scripts and styles only from this site (no inline
@@ -48,15 +49,16 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please log in to see the negotiation."
     login_manager.login_message_category = "info"
 
+    # After live.init_app: both follow the live bus.
+    session_users.init_app(app)
+    http_cache.init_app(app)
+
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
         user_id, _, nonce = session_id.partition(":")
         if not user_id.isdigit() or not nonce:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not secrets.compare_digest(user.session_nonce, nonce):
-            return None
-        return user
+        return session_users.load_user(int(user_id), nonce)
 
     def remember_origin() -> None:
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)

@@ -40,7 +40,9 @@ of these changes without an audited change of the document — only the clock mo
 are looked up once per change marker and kept per process (``DocumentFacts``; plain values;
 ``DOCUMENT_FACTS_ENTRIES``, default 256). The document page reads the document row, the
 marker, the header's unread count and the live cursor in one statement (`document_for_page`),
-so a view whose body is cached runs two: the session's user, and that one.
+so a view whose body is cached runs two: the session's user, and that one. Where the live bus
+reaches every process, both are kept in memory until a commit's news (web/session_users.py,
+`LOOKUPS_KEY`), and a repeated view of an unchanged document runs none.
 
 The visibility class is (role, economy, active): the confidentiality rules
 (services/visibility.py) decide by role and economy only, so sharing a cached file inside such
@@ -59,7 +61,7 @@ from pathlib import Path
 from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, func, inspect, select, text
 
 from drafting.domain import workflow as wf
 from drafting.domain.errors import NotFound
@@ -70,9 +72,11 @@ from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
 from drafting.models.types import utcnow
 from drafting.services import notifications, stages
 from drafting.services import silence as silence_service
+from drafting.services.live_bus import CONTROL
 from drafting.services.loading import checked_id, get_document
+from drafting.web import commit_news, session_users
 from drafting.web.audit import _unread_notifications as unread_notifications
-from drafting.web.memory_cache import BoundedCache, setting
+from drafting.web.memory_cache import EVERYTHING, BoundedCache, bus_following_cache, setting
 
 CACHE_CONTROL = "private, no-cache"
 _ROOT = Path(__file__).resolve().parent.parent.parent
@@ -188,11 +192,21 @@ def _page_lookups(document_id: int) -> tuple[str, str]:
 def document_for_page(document_id) -> Document:
     """The document for its page, read in the same round trip as the page's change marker,
     live cursor and unread count (`_page_lookups`): a cached page body then costs the
-    session's user and this one statement. NotFound as services/loading.get_document."""
+    session's user and this one statement — or none, when this process keeps both from an
+    earlier view with nothing committed since (`LOOKUPS_KEY`). NotFound as
+    services/loading.get_document."""
     user = current_user._get_current_object()
     if not getattr(user, "is_authenticated", False):
         return get_document(document_id)
     key = checked_id(document_id, "document")
+    kept_lookups = current_app.extensions.get(LOOKUPS_KEY)
+    if kept_lookups is not None:
+        kept = kept_lookups.get((key, user.id))
+        if kept is not None and _not_in_session(Document, key):
+            columns, lookups = kept
+            _remember_lookups(key, *lookups)
+            return session_users.attached(Document, columns)
+        ticket = kept_lookups.ticket()
     unread, params = notifications.unread_count_query(user)
     row = db.session.execute(_page_lookups_statement(unread, with_document=True),
                              {"marker_document_id": key, **params}).first()
@@ -200,7 +214,35 @@ def document_for_page(document_id) -> Document:
         raise NotFound(f"No document with id {key}.")
     document, *lookups = row
     _remember_lookups(document.id, *lookups)
+    if kept_lookups is not None:
+        kept_lookups.put((key, user.id), (_document_columns(document), tuple(lookups)), ticket)
     return document
+
+
+# The page look-ups of (document, viewer) this process keeps while nothing is committed
+# (memory_cache.BusFollowingCache; PAGE_LOOKUPS_ENTRIES, default 20,000, 0 turns it off):
+# any commit may move a change marker, the live cursor or an unread count, so each one's news
+# forgets them all. Repeated views of an unchanged document then reach no database at all.
+LOOKUPS_KEY = "drafting.page_lookups"
+
+
+def init_app(app) -> None:
+    kept = bus_following_cache(app, _any_commit, "PAGE_LOOKUPS_ENTRIES", 20_000,
+                               "PAGE_LOOKUPS_SECONDS", 60)
+    if kept is not None:
+        app.extensions[LOOKUPS_KEY] = kept
+
+
+def _any_commit(message: dict):
+    return EVERYTHING if message.get(CONTROL) == commit_news.COMMITTED else None
+
+
+def _not_in_session(model, ident: int) -> bool:
+    return db.session.identity_map.get(db.session.identity_key(model, ident)) is None
+
+
+def _document_columns(document: Document) -> dict:
+    return {attr.key: getattr(document, attr.key) for attr in inspect(Document).column_attrs}
 
 
 def viewer_identity(user) -> tuple:

@@ -1,16 +1,18 @@
 """Small in-process caches: what a worker keeps in memory between requests.
 
-Rendered exports (web/http_cache.py), document facts under a change marker (idem) and shared
-page fragments (web/page_cache.py) are each kept in a `BoundedCache`, one per application
-object (so per process), sized by settings. Nothing depends on a hit: every host and worker
-has its own.
+Rendered exports (web/http_cache.py), document facts under a change marker (idem), shared
+page fragments (web/page_cache.py) and recently checked sessions (web/session_users.py) are
+each kept in a `BoundedCache`, one per application object (so per process), sized by settings.
+Nothing depends on a hit: every host and worker has its own.
 """
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -59,6 +61,12 @@ class BoundedCache:
                 old, _ = self._items.popitem(last=False)
                 self._bytes -= self._sizes.pop(old)
 
+    def discard(self, key: Hashable) -> None:
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._sizes.pop(key)
+                del self._items[key]
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -73,3 +81,107 @@ def setting(name: str, default: int) -> int:
         return int(value) if value not in (None, "") else default
     except (TypeError, ValueError):
         return default
+
+
+# Passed to `BusFollowingCache.forget` for "everything".
+EVERYTHING = "all"
+
+
+@dataclass(frozen=True)
+class ReadTicket:
+    """Taken before reading from the database what a `BusFollowingCache` will keep: the read is
+    kept only if nothing was forgotten meanwhile (news of a change that was committed while the
+    rows were on their way would otherwise be lost)."""
+    generation: int
+    epoch: int
+
+
+@dataclass(frozen=True)
+class _Kept:
+    value: object
+    epoch: int
+    stored_at: float
+
+
+class BusFollowingCache:
+    """Database rows kept in this process for as long as the live bus says nothing changed.
+
+    Every commit that writes announces it on the bus (web/commit_news.py); `news(message)` says
+    what a message makes stale: EVERYTHING, some keys, or nothing. An entry is used only while this process's bus listener has
+    stayed connected since the entry was read (the bus's `epoch`): a process that may have
+    missed news trusts nothing it keeps. No entry outlives `max_age` seconds either, the bound
+    for a change made outside the application (an UPDATE typed into psql).
+
+    Only for a bus that reaches every process (`cross_process`): with the in-process bus a
+    `flask` command writing from another process would go unseen.
+    """
+
+    def __init__(self, bus, max_entries: int, max_age: float, news) -> None:
+        self._bus = bus
+        self.news = news
+        self._entries = BoundedCache(max_entries=max_entries, max_bytes=max_entries * 4096)
+        self.max_age = max_age
+        self._generation = 0
+        self._lock = threading.Lock()
+        bus.fanout.observe(self.on_bus_message)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def hits(self) -> int:
+        return self._entries.hits
+
+    def _listening(self) -> bool:
+        if self._bus.listening:
+            return True
+        self._bus.ensure_listening()  # a worker's first request starts its listener
+        return False
+
+    def get(self, key: Hashable):
+        if not self._listening():
+            return None
+        kept = self._entries.get(key)
+        if (kept is None or kept.epoch != self._bus.epoch
+                or time.monotonic() - kept.stored_at > self.max_age):
+            return None
+        return kept.value
+
+    def ticket(self) -> ReadTicket:
+        return ReadTicket(self._generation, self._bus.epoch)
+
+    def put(self, key: Hashable, value, ticket: ReadTicket, size: int = 1024) -> None:
+        if not self._bus.listening:
+            return
+        kept = _Kept(value, ticket.epoch, time.monotonic())
+        with self._lock:
+            if ticket.generation == self._generation and ticket.epoch == self._bus.epoch:
+                self._entries.put(key, kept, size=size)
+
+    def forget(self, keys) -> None:
+        """Forget these keys (EVERYTHING: all of them)."""
+        with self._lock:
+            self._generation += 1
+            if keys == EVERYTHING:
+                self._entries.clear()
+            else:
+                for key in keys:
+                    self._entries.discard(key)
+
+    def on_bus_message(self, message: dict) -> None:
+        stale = EVERYTHING if message.get("gap") else self.news(message)
+        if stale:
+            self.forget(stale)
+
+
+def bus_following_cache(app, news, entries_setting: str, entries: int,
+                        age_setting: str, max_age: int) -> BusFollowingCache | None:
+    """A `BusFollowingCache` for `app` when its bus reaches every process and the settings
+    allow it (0 entries or 0 seconds: off); else None."""
+    bus = app.extensions.get("drafting.live_bus")
+    with app.app_context():
+        entries = setting(entries_setting, entries)
+        max_age = setting(age_setting, max_age)
+    if entries > 0 and max_age > 0 and getattr(bus, "cross_process", False):
+        return BusFollowingCache(bus, entries, max_age, news)
+    return None
