@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from drafting.extensions import db
 from drafting.models import Economy, User
@@ -121,8 +121,11 @@ def _attach(checked: _Checked) -> User | None:
 
 def attached(model, columns: dict):
     """An instance of `model` with these column values, persistent in the request's session as
-    if just loaded (no statement). The caller checks that the session does not hold it yet."""
-    instance = model(**columns)
+    if just loaded (no statement). The caller checks that the session does not hold it yet.
+    The values go straight into the instance's dict, as a query's loader puts them: through
+    the constructor, each one would fire the attribute events of a change."""
+    instance = inspect(model).class_manager.new_instance()
+    instance_dict(instance).update(columns)
     make_transient_to_detached(instance)
     db.session.add(instance)
     return instance

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from drafting.extensions import db
-from drafting.models import Clause, User
+from drafting.models import ApiToken, Clause, User
 from drafting.services import live_bus, positions
 from drafting.web import commit_news, http_cache, session_users
 from drafting.web.memory_cache import EVERYTHING, BusFollowingCache
@@ -268,3 +268,21 @@ def test_a_worker_whose_listener_lost_redis_reads_the_database_again(workers, wo
     before = len(nz.statements)
     assert nz.client.get(nz.url).status_code == 200
     assert len(nz.statements) > before
+
+
+def test_a_user_served_from_memory_can_log_out_and_issue_a_token(workers, world):
+    """The kept user is a real row of the request's session: changing it is written."""
+    _, two = workers
+    nz = _reader(two, world)
+    issued = nz.client.post("/account/tokens", data={"name": "laptop"})
+    assert issued.status_code in (200, 302), issued.data[:300]
+    with two.app_context():
+        user = db.session.execute(select(User).where(User.username == "nz")).scalar_one()
+        nonce = user.session_nonce
+        tokens = db.session.execute(select(ApiToken).where(ApiToken.user_id == user.id))
+        assert [t.name for t in tokens.scalars()] == ["laptop"]
+    assert nz.client.post("/logout").status_code == 302
+    with two.app_context():
+        user = db.session.execute(select(User).where(User.username == "nz")).scalar_one()
+        assert user.session_nonce != nonce
+    assert nz.client.get(nz.url).status_code == 302
