@@ -30,7 +30,7 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         # The newest event about a document: a backward scan of one index entry, not a sort of
-        # all the document's events (every page view asks, web/http_cache.change_marker).
+        # all the document's events (every page view asks, web/page_lookups.change_marker).
         Index("ix_audit_events_document_id_id", "document_id", "id"),
         # The newest event about no document that a page shows; without it the look-up reads
         # every account's creation event.

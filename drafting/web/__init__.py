@@ -14,7 +14,7 @@ from drafting.extensions import db, login_manager
 from drafting.models import User
 from drafting.services import policy
 from drafting.services.audit import RequestOrigin, current_origin
-from drafting.web import http_cache, session_users
+from drafting.web import page_lookups, session_users
 
 
 # Defence in depth behind the escaping: scripts and styles only from this site (no inline
@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
 
     # After live.init_app: both follow the live bus.
     session_users.init_app(app)
-    http_cache.init_app(app)
+    page_lookups.init_app(app)
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:

@@ -11,7 +11,7 @@ from drafting.models import Document, Economy
 from drafting.services import reading
 from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause
-from drafting.web import http_cache, page_cache
+from drafting.web import http_cache, page_cache, page_lookups
 from drafting.web.workflow import settle_all_on_read, settle_on_read
 
 bp = Blueprint("documents", __name__)
@@ -34,7 +34,7 @@ def index():
 @bp.get("/documents/<int:document_id>")
 @login_required
 def show(document_id: int):
-    document = http_cache.document_for_page(document_id)  # with the change marker: one query
+    document = page_lookups.document_for_page(document_id)  # with the change marker
     # A silence deadline may have passed: settle it (web/workflow.py). Whether one has is
     # known from the document's state kept under the change marker, without a query.
     if http_cache.silence_settle_due(document):

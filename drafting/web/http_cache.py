@@ -39,10 +39,10 @@ settled, and which uncirculated proposals the viewer's class sees (the body's au
 of these changes without an audited change of the document — only the clock moves — so they
 are looked up once per change marker and kept per process (``DocumentFacts``; plain values;
 ``DOCUMENT_FACTS_ENTRIES``, default 256). The document page reads the document row, the
-marker, the header's unread count and the live cursor in one statement (`document_for_page`),
+marker, the header's unread count and the live cursor in one statement (web/page_lookups.py),
 so a view whose body is cached runs two: the session's user, and that one. Where the live bus
 reaches every process, both are kept in memory until a commit's news (web/session_users.py,
-`LOOKUPS_KEY`), and a repeated view of an unchanged document runs none.
+web/page_lookups.py), and a repeated view of an unchanged document runs none.
 
 The visibility class is (role, economy, active): the confidentiality rules
 (services/visibility.py) decide by role and economy only, so sharing a cached file inside such
@@ -61,22 +61,18 @@ from pathlib import Path
 from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, func, inspect, select, text
+from sqlalchemy import func, select
 
 from drafting.domain import workflow as wf
-from drafting.domain.errors import NotFound
 from drafting.domain.states import SilenceStatus
 from drafting.extensions import db
-from drafting.models import AuditEvent, Document, LiveEvent, SilenceProcedure, SubmissionRound
-from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
+from drafting.models import Document, SilenceProcedure, SubmissionRound
 from drafting.models.types import utcnow
-from drafting.services import notifications, stages
+from drafting.services import stages
 from drafting.services import silence as silence_service
-from drafting.services.live_bus import CONTROL
-from drafting.services.loading import checked_id, get_document
-from drafting.web import commit_news, session_users
+from drafting.web import page_lookups
 from drafting.web.audit import _unread_notifications as unread_notifications
-from drafting.web.memory_cache import EVERYTHING, BoundedCache, bus_following_cache, setting
+from drafting.web.memory_cache import BoundedCache, setting
 
 CACHE_CONTROL = "private, no-cache"
 _ROOT = Path(__file__).resolve().parent.parent.parent
@@ -113,136 +109,6 @@ def _digest_sources() -> str:
             except OSError:  # a file removed while we read: it still changes the digest
                 digest.update(b"\0missing")
     return digest.hexdigest()[:16]
-
-
-def _newest_event_hash(*conditions):
-    return (select(AuditEvent.hash).where(*conditions)
-            .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
-
-
-# The chair's screen moving (screen.shown / screen.cleared) changes nothing the document page
-# or an export shows; during a plenary it moves every minute or so, and must not make every
-# delegate's page and every kept body and export stale each time.
-NOT_SHOWN_DOCUMENT_KIND_PREFIXES = ("screen.",)
-
-# Built once: every page view and export asks for it (building it cost more than running it).
-_CHANGE_MARKER = select(
-    _newest_event_hash(AuditEvent.document_id == bindparam("marker_document_id"),
-                       *(AuditEvent.kind.not_like(prefix + "%")
-                         for prefix in NOT_SHOWN_DOCUMENT_KIND_PREFIXES)),
-    # Exactly the partial index's condition (models/audit.py), so the look-up reads one entry.
-    _newest_event_hash(text(PAGE_RELEVANT_GENERAL_EVENT)),
-)
-
-
-def change_marker(document_id: int) -> tuple[str, str]:
-    """(newest event about the document, newest relevant event about no document), as hash
-    prefixes."""
-    about_document, general = db.session.execute(
-        _CHANGE_MARKER, {"marker_document_id": document_id}).one()
-    return (about_document or "")[:24], (general or "")[:24]
-
-
-_PAGE_LOOKUPS: dict[tuple[int, bool], object] = {}
-
-
-def _page_lookups_statement(unread, with_document: bool):
-    """The change marker's statement plus the live cursor and the unread count — and, for
-    `document_for_page`, the document row itself — built once per process and variant."""
-    key = (id(unread), with_document)
-    statement = _PAGE_LOOKUPS.get(key)
-    if statement is None:
-        columns = (select(func.max(LiveEvent.id)).scalar_subquery(), unread.scalar_subquery())
-        if with_document:
-            statement = (select(Document, *_CHANGE_MARKER.selected_columns, *columns)
-                         .where(Document.id == bindparam("marker_document_id")))
-        else:
-            statement = _CHANGE_MARKER.add_columns(*columns)
-        statement = _PAGE_LOOKUPS.setdefault(key, statement)
-    return statement
-
-
-def _remember_lookups(document_id: int, about_document, general, live_cursor,
-                      unread_count) -> tuple[str, str]:
-    g.live_cursor = live_cursor or 0
-    g.unread_notifications = unread_count
-    marker = (about_document or "")[:24], (general or "")[:24]
-    g.setdefault("page_markers", {})[document_id] = marker
-    return marker
-
-
-def _page_lookups(document_id: int) -> tuple[str, str]:
-    """The change marker, as `change_marker`, with the two per-user look-ups every page's
-    header makes folded into the same statement: the unread count (services/notifications.py)
-    and the live cursor (web/live.py: the newest live event, read no later than the page's
-    data, so the stream misses nothing). One round trip instead of three; the other two are
-    kept in `g` where the header's helpers find them."""
-    marker = g.get("page_markers", {}).get(document_id)
-    if marker is not None:  # read with the document (document_for_page)
-        return marker
-    user = current_user._get_current_object()
-    if not getattr(user, "is_authenticated", False):
-        return change_marker(document_id)
-    unread, params = notifications.unread_count_query(user)
-    row = db.session.execute(_page_lookups_statement(unread, with_document=False),
-                             {"marker_document_id": document_id, **params}).one()
-    return _remember_lookups(document_id, *row)
-
-
-def document_for_page(document_id) -> Document:
-    """The document for its page, read in the same round trip as the page's change marker,
-    live cursor and unread count (`_page_lookups`): a cached page body then costs the
-    session's user and this one statement — or none, when this process keeps both from an
-    earlier view with nothing committed since (`LOOKUPS_KEY`). NotFound as
-    services/loading.get_document."""
-    user = current_user._get_current_object()
-    if not getattr(user, "is_authenticated", False):
-        return get_document(document_id)
-    key = checked_id(document_id, "document")
-    kept_lookups = current_app.extensions.get(LOOKUPS_KEY)
-    if kept_lookups is not None:
-        kept = kept_lookups.get((key, user.id))
-        if kept is not None and _not_in_session(Document, key):
-            columns, lookups = kept
-            _remember_lookups(key, *lookups)
-            return session_users.attached(Document, columns)
-        ticket = kept_lookups.ticket()
-    unread, params = notifications.unread_count_query(user)
-    row = db.session.execute(_page_lookups_statement(unread, with_document=True),
-                             {"marker_document_id": key, **params}).first()
-    if row is None:
-        raise NotFound(f"No document with id {key}.")
-    document, *lookups = row
-    _remember_lookups(document.id, *lookups)
-    if kept_lookups is not None:
-        kept_lookups.put((key, user.id), (_document_columns(document), tuple(lookups)), ticket)
-    return document
-
-
-# The page look-ups of (document, viewer) this process keeps while nothing is committed
-# (memory_cache.BusFollowingCache; PAGE_LOOKUPS_ENTRIES, default 20,000, 0 turns it off):
-# any commit may move a change marker, the live cursor or an unread count, so each one's news
-# forgets them all. Repeated views of an unchanged document then reach no database at all.
-LOOKUPS_KEY = "drafting.page_lookups"
-
-
-def init_app(app) -> None:
-    kept = bus_following_cache(app, _any_commit, "PAGE_LOOKUPS_ENTRIES", 20_000,
-                               "PAGE_LOOKUPS_SECONDS", 60)
-    if kept is not None:
-        app.extensions[LOOKUPS_KEY] = kept
-
-
-def _any_commit(message: dict):
-    return EVERYTHING if message.get(CONTROL) == commit_news.COMMITTED else None
-
-
-def _not_in_session(model, ident: int) -> bool:
-    return db.session.identity_map.get(db.session.identity_key(model, ident)) is None
-
-
-def _document_columns(document: Document) -> dict:
-    return {attr.key: getattr(document, attr.key) for attr in inspect(Document).column_attrs}
 
 
 def viewer_identity(user) -> tuple:
@@ -377,7 +243,7 @@ def _document_state(document: Document) -> tuple:
     deadline parts are kept per process under the change marker (DocumentFacts)."""
     memo = g.setdefault("document_state", {})
     if document.id not in memo:
-        marker = _page_lookups(document.id)
+        marker = page_lookups.page_marker(document.id)
         key = (document.id, *marker)
         cache = _facts_cache()
         facts = cache.get(key)
@@ -480,7 +346,7 @@ def export_key(document: Document, viewer, *, mode: str, fmt: str, from_revision
                to_revision) -> tuple:
     """Everything an export file depends on. The date is in it because an export of the
     current text is dated the day it is made."""
-    return ("export", build_id(), document.id, *change_marker(document.id), mode, fmt,
+    return ("export", build_id(), document.id, *page_lookups.change_marker(document.id), mode, fmt,
             str(from_revision or "").strip(), str(to_revision or "").strip(),
             utcnow().date().isoformat(), visibility_class(viewer))
 
@@ -504,7 +370,7 @@ def export_response(key: tuple, build: Callable[[], object],
     return response
 
 
-__all__ = ["CACHE_CONTROL", "DocumentFacts", "build_id", "change_marker", "deadline_parts",
-           "document_body_key", "document_for_page", "document_page_etag", "export_cache",
+__all__ = ["CACHE_CONTROL", "DocumentFacts", "build_id", "deadline_parts",
+           "document_body_key", "document_page_etag", "export_cache",
            "export_key", "export_response", "forget_document_state", "make_etag", "matches",
            "respond", "silence_settle_due", "viewer_identity", "visibility_class"]

@@ -24,13 +24,12 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 from sqlalchemy import inspect
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+from sqlalchemy.orm.attributes import set_committed_value
 
 from drafting.extensions import db
 from drafting.models import Economy, User
 from drafting.services.live_bus import CONTROL
-from drafting.web import commit_news
+from drafting.web import commit_news, kept_rows
 from drafting.web.memory_cache import EVERYTHING, BusFollowingCache, bus_following_cache
 
 EXTENSION_KEY = "drafting.session_users"
@@ -79,8 +78,8 @@ def load_user(user_id: int, nonce: str) -> User | None:
     user = _checked_in_database(user_id, nonce)
     if user is not None and _fully_loaded(user):
         cache.put(user_id, _Checked(
-            nonce=user.session_nonce, user=_columns(user, User),
-            economy=_columns(user.economy, Economy) if user.economy is not None else None),
+            nonce=user.session_nonce, user=kept_rows.columns_of(user, _LEFT_OUT),
+            economy=kept_rows.columns_of(user.economy) if user.economy is not None else None),
             ticket)
     return user
 
@@ -98,37 +97,19 @@ def _fully_loaded(user: User) -> bool:
         user.economy_id is not None and "economy" in state.unloaded)
 
 
-def _columns(instance, model) -> dict:
-    return {attr.key: getattr(instance, attr.key)
-            for attr in inspect(model).column_attrs if attr.key not in _LEFT_OUT}
-
-
 def _attach(checked: _Checked) -> User | None:
     """A persistent User (and its economy) in the request's session, made from what was kept:
     no statement now; the password hash or a relationship is read if something asks for it."""
-    session = db.session
-    if session.identity_map.get(session.identity_key(User, checked.user["id"])) is not None:
+    if kept_rows.held_by_session(User, checked.user["id"]) is not None:
         return None  # this session holds the user already (tests keep one context open)
     economy = None
     if checked.economy is not None:
-        economy = session.identity_map.get(session.identity_key(Economy, checked.economy["id"]))
+        economy = kept_rows.held_by_session(Economy, checked.economy["id"])
         if economy is None:
-            economy = attached(Economy, checked.economy)
-    user = attached(User, checked.user)
+            economy = kept_rows.attached(Economy, checked.economy)
+    user = kept_rows.attached(User, checked.user)
     set_committed_value(user, "economy", economy)
     return user
 
 
-def attached(model, columns: dict):
-    """An instance of `model` with these column values, persistent in the request's session as
-    if just loaded (no statement). The caller checks that the session does not hold it yet.
-    The values go straight into the instance's dict, as a query's loader puts them: through
-    the constructor, each one would fire the attribute events of a change."""
-    instance = inspect(model).class_manager.new_instance()
-    instance_dict(instance).update(columns)
-    make_transient_to_detached(instance)
-    db.session.add(instance)
-    return instance
-
-
-__all__ = ["EXTENSION_KEY", "attached", "init_app", "load_user"]
+__all__ = ["EXTENSION_KEY", "init_app", "load_user"]

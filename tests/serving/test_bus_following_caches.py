@@ -16,7 +16,7 @@ from sqlalchemy import event, select, update
 from drafting.extensions import db
 from drafting.models import ApiToken, Clause, User
 from drafting.services import live_bus, positions
-from drafting.web import commit_news, http_cache, session_users
+from drafting.web import commit_news, page_lookups, session_users
 from drafting.web.memory_cache import EVERYTHING, BusFollowingCache
 from tests.conftest import make_test_app
 from tests.factories import login
@@ -145,13 +145,13 @@ def test_a_commit_announces_the_users_it_changed_and_a_read_announces_nothing(ap
 def test_caches_need_a_bus_that_reaches_every_process(migrated):
     alone = make_test_app(migrated, LIVE_BUS="memory")
     assert session_users.EXTENSION_KEY not in alone.extensions
-    assert http_cache.LOOKUPS_KEY not in alone.extensions
+    assert page_lookups.LOOKUPS_KEY not in alone.extensions
     switched_off = make_test_app(migrated, REDIS_URL=REDIS_URL, SESSION_USER_CACHE_ENTRIES=0,
                                  PAGE_LOOKUPS_ENTRIES=0,
                                  LIVE_CHANNEL_PREFIX=f"drafting-test-{uuid.uuid4().hex[:8]}")
     try:
         assert session_users.EXTENSION_KEY not in switched_off.extensions
-        assert http_cache.LOOKUPS_KEY not in switched_off.extensions
+        assert page_lookups.LOOKUPS_KEY not in switched_off.extensions
     finally:
         live_bus.forget_shared_bus(switched_off.extensions["drafting.live_bus"])
 
@@ -169,7 +169,7 @@ def workers(migrated, world, redis_client):  # noqa: F811
         bus = live_bus.RedisBus(REDIS_URL, f"{channel}:live", client_name=f"{channel}-{name}")
         worker.extensions["drafting.live_bus"] = bus
         session_users.init_app(worker)
-        http_cache.init_app(worker)
+        page_lookups.init_app(worker)
         made.append(worker)
     yield made
     for worker in made:

@@ -1,0 +1,150 @@
+"""What every view of a document page looks up besides its body, in one statement: the change
+marker (newest audit events; web/http_cache.py builds ETags and cache keys on it), the live
+cursor, the header's unread count and the document row itself.
+
+Where the live bus reaches every process, the look-ups of each (document, viewer) are also kept
+in this process's memory until news of any commit (`LOOKUPS_KEY`; memory_cache
+.BusFollowingCache): a repeated view of an unchanged document then reaches no database.
+"""
+from __future__ import annotations
+
+from flask import current_app, g
+from flask_login import current_user
+from sqlalchemy import bindparam, func, select, text
+
+from drafting.domain.errors import NotFound
+from drafting.extensions import db
+from drafting.models import AuditEvent, Document, LiveEvent
+from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
+from drafting.services import notifications
+from drafting.services.live_bus import CONTROL
+from drafting.services.loading import checked_id, get_document
+from drafting.web import commit_news, kept_rows
+from drafting.web.memory_cache import EVERYTHING, bus_following_cache
+
+
+# The page look-ups of (document, viewer) this process keeps while nothing is committed
+# (memory_cache.BusFollowingCache; PAGE_LOOKUPS_ENTRIES, default 20,000, 0 turns it off):
+# any commit may move a change marker, the live cursor or an unread count, so each one's news
+# forgets them all. Repeated views of an unchanged document then reach no database at all.
+LOOKUPS_KEY = "drafting.page_lookups"
+
+
+def _newest_event_hash(*conditions):
+    return (select(AuditEvent.hash).where(*conditions)
+            .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
+
+
+# The chair's screen moving (screen.shown / screen.cleared) changes nothing the document page
+# or an export shows; during a plenary it moves every minute or so, and must not make every
+# delegate's page and every kept body and export stale each time.
+NOT_SHOWN_DOCUMENT_KIND_PREFIXES = ("screen.",)
+
+# Built once: every page view and export asks for it (building it cost more than running it).
+_CHANGE_MARKER = select(
+    _newest_event_hash(AuditEvent.document_id == bindparam("marker_document_id"),
+                       *(AuditEvent.kind.not_like(prefix + "%")
+                         for prefix in NOT_SHOWN_DOCUMENT_KIND_PREFIXES)),
+    # Exactly the partial index's condition (models/audit.py), so the look-up reads one entry.
+    _newest_event_hash(text(PAGE_RELEVANT_GENERAL_EVENT)),
+)
+
+
+def change_marker(document_id: int) -> tuple[str, str]:
+    """(newest event about the document, newest relevant event about no document), as hash
+    prefixes."""
+    about_document, general = db.session.execute(
+        _CHANGE_MARKER, {"marker_document_id": document_id}).one()
+    return (about_document or "")[:24], (general or "")[:24]
+
+
+_PAGE_LOOKUPS: dict[tuple[int, bool], object] = {}
+
+
+def _page_lookups_statement(unread, with_document: bool):
+    """The change marker's statement plus the live cursor and the unread count — and, for
+    `document_for_page`, the document row itself — built once per process and variant."""
+    key = (id(unread), with_document)
+    statement = _PAGE_LOOKUPS.get(key)
+    if statement is None:
+        columns = (select(func.max(LiveEvent.id)).scalar_subquery(), unread.scalar_subquery())
+        if with_document:
+            statement = (select(Document, *_CHANGE_MARKER.selected_columns, *columns)
+                         .where(Document.id == bindparam("marker_document_id")))
+        else:
+            statement = _CHANGE_MARKER.add_columns(*columns)
+        statement = _PAGE_LOOKUPS.setdefault(key, statement)
+    return statement
+
+
+def _remember_lookups(document_id: int, about_document, general, live_cursor,
+                      unread_count) -> tuple[str, str]:
+    g.live_cursor = live_cursor or 0
+    g.unread_notifications = unread_count
+    marker = (about_document or "")[:24], (general or "")[:24]
+    g.setdefault("page_markers", {})[document_id] = marker
+    return marker
+
+
+def page_marker(document_id: int) -> tuple[str, str]:
+    """The change marker, as `change_marker`, with the two per-user look-ups every page's
+    header makes folded into the same statement: the unread count (services/notifications.py)
+    and the live cursor (web/live.py: the newest live event, read no later than the page's
+    data, so the stream misses nothing). One round trip instead of three; the other two are
+    kept in `g` where the header's helpers find them."""
+    marker = g.get("page_markers", {}).get(document_id)
+    if marker is not None:  # read with the document (document_for_page)
+        return marker
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False):
+        return change_marker(document_id)
+    unread, params = notifications.unread_count_query(user)
+    row = db.session.execute(_page_lookups_statement(unread, with_document=False),
+                             {"marker_document_id": document_id, **params}).one()
+    return _remember_lookups(document_id, *row)
+
+
+def document_for_page(document_id) -> Document:
+    """The document for its page, read in the same round trip as the page's change marker,
+    live cursor and unread count (`page_marker`): a cached page body then costs the
+    session's user and this one statement — or none, when this process keeps both from an
+    earlier view with nothing committed since (`LOOKUPS_KEY`). NotFound as
+    services/loading.get_document."""
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False):
+        return get_document(document_id)
+    key = checked_id(document_id, "document")
+    kept_lookups = current_app.extensions.get(LOOKUPS_KEY)
+    if kept_lookups is not None:
+        kept = kept_lookups.get((key, user.id))
+        if kept is not None and not kept_rows.held_by_session(Document, key):
+            columns, lookups = kept
+            _remember_lookups(key, *lookups)
+            return kept_rows.attached(Document, columns)
+        ticket = kept_lookups.ticket()
+    unread, params = notifications.unread_count_query(user)
+    row = db.session.execute(_page_lookups_statement(unread, with_document=True),
+                             {"marker_document_id": key, **params}).first()
+    if row is None:
+        raise NotFound(f"No document with id {key}.")
+    document, *lookups = row
+    _remember_lookups(document.id, *lookups)
+    if kept_lookups is not None:
+        kept_lookups.put((key, user.id), (kept_rows.columns_of(document), tuple(lookups)),
+                         ticket)
+    return document
+
+
+def init_app(app) -> None:
+    kept = bus_following_cache(app, _any_commit, "PAGE_LOOKUPS_ENTRIES", 20_000,
+                               "PAGE_LOOKUPS_SECONDS", 60)
+    if kept is not None:
+        app.extensions[LOOKUPS_KEY] = kept
+
+
+def _any_commit(message: dict):
+    return EVERYTHING if message.get(CONTROL) == commit_news.COMMITTED else None
+
+
+__all__ = ["LOOKUPS_KEY", "NOT_SHOWN_DOCUMENT_KIND_PREFIXES", "change_marker",
+           "document_for_page", "init_app", "page_marker"]
