@@ -135,7 +135,7 @@ def _notify_within_the_transaction(session: Session) -> None:
     21 economies writing at once exhausted the pool (each request waiting for a second
     connection), and requests failed after the pool timeout (tests/faults)."""
     pending = session.info.get(_PENDING_KEY)
-    if not pending:
+    if not pending or session.in_nested_transaction():  # a savepoint: wait for the real commit
         return
     remaining = []
     for live, message, bus in pending:
@@ -148,6 +148,8 @@ def _notify_within_the_transaction(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _publish_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer transaction may still roll back
     pending = session.info.pop(_PENDING_KEY, None)
     for live, message, bus in pending or ():
         # A row added inside a savepoint that was rolled back is no longer persistent.

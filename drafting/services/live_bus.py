@@ -292,8 +292,12 @@ class PostgresBus(_ListeningBus):
     def _connect(self):
         import psycopg  # noqa: PLC0415
 
+        # Keepalives: a listener whose peer vanished without a word (a NAT timeout, a network
+        # partition) must notice within half a minute, so that its process stops trusting
+        # what it keeps (`epoch`) instead of missing news for good.
         return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=3,
-                               application_name=self._application_name)
+                               application_name=self._application_name, keepalives=1,
+                               keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
 
     def payload(self, message: dict) -> str:
         payload = json.dumps(message, separators=(",", ":"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from flask import has_app_context
-from sqlalchemy import event, func, select
+from sqlalchemy import TextClause, event, func, select
 from sqlalchemy.orm import Session
 
 from drafting.models import Economy, User
@@ -51,8 +51,16 @@ def _note_flush(session: Session, flush_context) -> None:
 _USERS_TABLES = frozenset({User.__tablename__, Economy.__tablename__})
 
 
+_WRITING_SQL = ("insert", "update", "delete", "truncate", "merge")
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state) -> None:
+    if isinstance(state.statement, TextClause):
+        # Written SQL says nothing the ORM can read about its table: assume the worst.
+        if state.statement.text.lstrip().lower().startswith(_WRITING_SQL):
+            _note(state.session, ALL_USERS)
+        return
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
@@ -67,8 +75,14 @@ def message(noted) -> dict:
 
 @event.listens_for(Session, "before_commit")
 def _announce_within_the_transaction(session: Session) -> None:
+    # Also called when a savepoint is released: only the outermost commit makes news.
+    if session.in_nested_transaction() or not has_app_context():
+        return
+    # The commit's own flush comes after this hook: a change still pending (a logout's new
+    # nonce, say) must be noted before the NOTIFY goes out.
+    session.flush()
     noted = session.info.get(_NOTE_KEY)
-    if noted is None or not has_app_context():
+    if noted is None:
         return
     bus = live_service.current_bus()
     if isinstance(bus, PostgresBus):
@@ -77,6 +91,8 @@ def _announce_within_the_transaction(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _announce_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer transaction may still roll back
     noted = session.info.pop(_NOTE_KEY, None)
     if noted is None or not has_app_context():
         return

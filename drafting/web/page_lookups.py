@@ -27,6 +27,8 @@ from drafting.web.memory_cache import EVERYTHING, bus_following_cache
 # (memory_cache.BusFollowingCache; PAGE_LOOKUPS_ENTRIES, default 20,000, 0 turns it off):
 # any commit may move a change marker, the live cursor or an unread count, so each one's news
 # forgets them all. Repeated views of an unchanged document then reach no database at all.
+# The unread count also moves with the clock alone (a reminder falls due), so an entry lives
+# PAGE_LOOKUPS_SECONDS (default 15) at most: a reminder shows in the header up to 15 s late.
 LOOKUPS_KEY = "drafting.page_lookups"
 
 
@@ -115,9 +117,13 @@ def document_for_page(document_id) -> Document:
         return get_document(document_id)
     key = checked_id(document_id, "document")
     kept_lookups = current_app.extensions.get(LOOKUPS_KEY)
+    if kept_lookups is not None and kept_rows.held_by_session(Document, key) is not None:
+        # The session's own instance comes back from the statement as it is, not as the row
+        # now is: nothing to keep from it.
+        kept_lookups = None
     if kept_lookups is not None:
         kept = kept_lookups.get((key, user.id))
-        if kept is not None and not kept_rows.held_by_session(Document, key):
+        if kept is not None:
             columns, lookups = kept
             _remember_lookups(key, *lookups)
             return kept_rows.attached(Document, columns)
@@ -137,7 +143,7 @@ def document_for_page(document_id) -> Document:
 
 def init_app(app) -> None:
     kept = bus_following_cache(app, _any_commit, "PAGE_LOOKUPS_ENTRIES", 20_000,
-                               "PAGE_LOOKUPS_SECONDS", 60)
+                               "PAGE_LOOKUPS_SECONDS", 15)
     if kept is not None:
         app.extensions[LOOKUPS_KEY] = kept
 

@@ -45,6 +45,17 @@ def test_a_stream_that_falls_behind_is_told_to_reload(monkeypatch):
     assert slow.get(timeout=0) == {"id": 5}
 
 
+def test_a_live_event_inside_a_savepoint_waits_for_the_outer_commit(app, world):
+    bus = live_bus.InProcessBus()
+    app.extensions["drafting.live_bus"] = bus
+    stream = bus.subscribe()
+    with db.session.begin_nested():
+        positions.set_position(world.users["nz"], world.clauses[0], "support")
+    assert stream.get(timeout=0) is None  # released, but the transaction may still roll back
+    db.session.commit()
+    assert stream.get(timeout=0)["kind"] == "position.set"
+
+
 @pytest.fixture
 def redis_client():
     import redis

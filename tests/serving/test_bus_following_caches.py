@@ -1,8 +1,9 @@
 """What a worker keeps between requests while the live bus says nothing changed: the users of
-checked sessions (web/session_users.py) and the document page's look-ups (web/http_cache.py).
+checked sessions (web/session_users.py) and the document page's look-ups (web/page_lookups.py).
 
-Two app objects with a Redis listener each stand for two worker processes. Redis runs in CI:
-a run without it fails rather than skips."""
+Two app objects with a bus listener each stand for two worker processes, on Redis and (in the
+PostgreSQL pass) on LISTEN/NOTIFY. Redis runs in CI: a run without it fails rather than
+skips."""
 from __future__ import annotations
 
 import time
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 
 from drafting.extensions import db
 from drafting.models import ApiToken, Clause, User
@@ -119,6 +120,9 @@ def test_control_messages_reach_observers_and_never_streams(app):
 # --- what a commit announces -------------------------------------------------------------------
 
 def test_a_commit_announces_the_users_it_changed_and_a_read_announces_nothing(app, world):
+    # A bus of this test's own: on PostgreSQL the app's bus is shared by every test app, and
+    # its listener would add the NOTIFY copies of these commits, late.
+    app.extensions["drafting.live_bus"] = live_bus.InProcessBus()
     jpn, nz = world.users["jpn"], world.users["nz"]
     with heard_news(app) as heard:
         db.session.execute(select(User)).all()
@@ -140,6 +144,20 @@ def test_a_commit_announces_the_users_it_changed_and_a_read_announces_nothing(ap
         db.session.flush()
         db.session.rollback()
         assert len(heard) == 4  # a rolled-back change announces nothing
+        db.session.execute(text("UPDATE users SET display_name = display_name"))
+        db.session.commit()
+        assert heard[-1] == {"control": "committed", "users": "all"}  # written SQL: anything
+
+
+def test_a_savepoint_makes_no_news_before_its_transaction_commits(app, world):
+    app.extensions["drafting.live_bus"] = live_bus.InProcessBus()
+    jpn = world.users["jpn"]
+    with heard_news(app) as heard:
+        with db.session.begin_nested():
+            jpn.rotate_session()
+        assert heard == []  # the outer transaction may still roll back
+        db.session.commit()
+        assert heard == [{"control": "committed", "users": [jpn.id]}]
 
 
 def test_caches_need_a_bus_that_reaches_every_process(migrated):
@@ -156,17 +174,25 @@ def test_caches_need_a_bus_that_reaches_every_process(migrated):
         live_bus.forget_shared_bus(switched_off.extensions["drafting.live_bus"])
 
 
-# --- two workers on one Redis channel --------------------------------------------------------------
+# --- two workers on one bus ---------------------------------------------------------------------
 
-@pytest.fixture
-def workers(migrated, world, redis_client):  # noqa: F811
-    """Two app objects, each with its own Redis listener on one channel: two processes."""
+@pytest.fixture(params=["redis", "postgresql"])
+def workers(request, migrated, world, redis_client):  # noqa: F811
+    """Two app objects, each with a bus listener of its own on one channel: two processes."""
+    if request.param == "postgresql" and not migrated.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY needs the test database on PostgreSQL: this runs in the "
+                    "PostgreSQL pass (TEST_DATABASE_URL), as CI does")
     channel = f"drafting-test-{uuid.uuid4().hex[:12]}"
-    made, buses = [], []
+    made, shared = [], []
     for name in ("one", "two"):
-        worker = make_test_app(migrated, REDIS_URL=REDIS_URL, LIVE_CHANNEL_PREFIX=channel)
-        buses.append(worker.extensions["drafting.live_bus"])  # shared per process: replaced
-        bus = live_bus.RedisBus(REDIS_URL, f"{channel}:live", client_name=f"{channel}-{name}")
+        settings = {"REDIS_URL": REDIS_URL} if request.param == "redis" else {}
+        worker = make_test_app(migrated, LIVE_CHANNEL_PREFIX=channel, **settings)
+        shared.append(worker.extensions["drafting.live_bus"])  # one per process: replaced
+        if request.param == "redis":
+            bus = live_bus.RedisBus(REDIS_URL, f"{channel}:live", client_name=f"{channel}-{name}")
+        else:
+            bus = live_bus.PostgresBus(migrated, f"{channel}:live",
+                                       application_name=f"{channel}-{name}")
         worker.extensions["drafting.live_bus"] = bus
         session_users.init_app(worker)
         page_lookups.init_app(worker)
@@ -174,8 +200,23 @@ def workers(migrated, world, redis_client):  # noqa: F811
     yield made
     for worker in made:
         worker.extensions["drafting.live_bus"].close()
-    for bus in {id(b): b for b in buses}.values():
+    for bus in {id(b): b for b in shared}.values():
         live_bus.forget_shared_bus(bus)
+
+
+def _cut_listener(bus, redis_client) -> None:  # noqa: F811
+    """End the listener's connection from the server's side."""
+    if isinstance(bus, live_bus.RedisBus):
+        name = bus._client.get_connection_kwargs()["client_name"]
+        for connection in redis_client.client_list():
+            if connection.get("name") == name:
+                redis_client.client_kill_filter(_id=connection["id"])
+        return
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE application_name = :name"),
+                           {"name": bus._application_name})
+        connection.commit()
 
 
 def _statements(worker):
@@ -254,16 +295,14 @@ def test_a_session_ended_in_one_worker_is_refused_by_the_other(workers, world):
     assert "/login" in nz.client.get(nz.url).headers["Location"]
 
 
-def test_a_worker_whose_listener_lost_redis_reads_the_database_again(workers, world,
-                                                                   redis_client):  # noqa: F811
+def test_a_worker_whose_listener_lost_its_bus_reads_the_database_again(
+        workers, world, redis_client):  # noqa: F811
     _, two = workers
     nz = _reader(two, world)
     bus = two.extensions["drafting.live_bus"]
     epoch = bus.epoch
-    name = bus._client.get_connection_kwargs()["client_name"]
-    for connection in redis_client.client_list():
-        if connection.get("name") == name:
-            redis_client.client_kill_filter(_id=connection["id"])
+    with two.app_context():
+        _cut_listener(bus, redis_client)
     _eventually(lambda: bus.epoch != epoch, "the listener never noticed")
     before = len(nz.statements)
     assert nz.client.get(nz.url).status_code == 200
