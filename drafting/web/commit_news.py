@@ -99,7 +99,7 @@ def _announce_committed(session: Session) -> None:
     bus = live_service.current_bus()
     news = message(noted)
     bus.fanout.deliver(news)  # this process's caches, before its next request
-    if getattr(bus, "cross_process", False) and not isinstance(bus, PostgresBus):
+    if bus.cross_process and not isinstance(bus, PostgresBus):
         try:
             bus.publish(news)
         except Exception:  # noqa: BLE001 - the change is committed

@@ -128,10 +128,6 @@ class BusFollowingCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    @property
-    def hits(self) -> int:
-        return self._entries.hits
-
     def _listening(self) -> bool:
         if self._bus.listening:
             return True
@@ -182,6 +178,6 @@ def bus_following_cache(app, news, entries_setting: str, entries: int,
     with app.app_context():
         entries = setting(entries_setting, entries)
         max_age = setting(age_setting, max_age)
-    if entries > 0 and max_age > 0 and getattr(bus, "cross_process", False):
+    if entries > 0 and max_age > 0 and bus.cross_process:
         return BusFollowingCache(bus, entries, max_age, news)
     return None
