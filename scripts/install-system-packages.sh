@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the test suite and exports need: LibreOffice (DOCX checks), poppler (PDF to
-# PNG), Pango (WeasyPrint PDF), fonts with CJK coverage, Chromium (browser tests),
+# Debian packages the test suite and exports need: LibreOffice's desktop Writer with its Python
+# bridge (DOCX checks, accept/reject all through UNO; the -nogui build crashes on documents with
+# Word comments), poppler (PDF to PNG and text), Pango (WeasyPrint PDF), fonts with CJK coverage, Chromium (browser tests),
 # Node.js and npm (axe-core for the accessibility tests).
 # Installs only what is missing; does nothing when everything is present.
 set -euo pipefail
-wanted=(libreoffice-writer-nogui poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-        fonts-noto-core fonts-noto-cjk chromium)
+wanted=(libreoffice-writer python3-uno poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+        fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-thai-tlwg chromium)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
