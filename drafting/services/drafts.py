@@ -23,7 +23,7 @@ from drafting.services.audit import record_event
 from drafting.services.guards import ensure_accepts_proposals, ensure_not_frozen
 from drafting.services.policy import Action, authorize
 from drafting.services.proposals import _refuse_duplicate, submit_proposal
-from drafting.services.visibility import ensure_visible
+from drafting.services.visibility import ensure_visible, visible_proposals_clause
 
 
 def save_draft(actor, document: Document, action: ProposalAction | str, *,
@@ -38,7 +38,8 @@ def economy_drafts(actor, document: Document | None = None) -> list[Proposal]:
     """The drafts of the actor's economy (all documents, or one), oldest first."""
     authorize(actor, Action.PROPOSE, document)
     query = select(Proposal).where(Proposal.economy_id == actor.economy_id,
-                                   Proposal.status == ProposalStatus.DRAFT)
+                                   Proposal.status == ProposalStatus.DRAFT,
+                                   visible_proposals_clause(actor))
     if document is not None:
         query = query.where(Proposal.document_id == document.id)
     return list(db.session.execute(query.order_by(Proposal.document_id, Proposal.id)).scalars())

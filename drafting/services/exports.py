@@ -18,6 +18,7 @@ from drafting.services import comparison as comparisons
 from drafting.services import reading
 from drafting.services.policy import Action, authorize
 from drafting.services.revisions import MAX_REVISION_NUMBER
+from drafting.services.visibility import visible_proposals_clause
 
 MODES = ("clean", "redline", "compilation", "disposition")
 CURRENT = "current"
@@ -159,17 +160,17 @@ OUTCOMES = {
 }
 
 
-def disposition_export(document: Document, which=None) -> ExportDocument:
-    """Per clause: its text in the base revision, every proposal since and what became of it,
-    and the resulting (current) text."""
+def disposition_export(document: Document, viewer, which=None) -> ExportDocument:
+    """Per clause: its text in the base revision, every proposal since that `viewer` may see
+    and what became of it, and the resulting (current) text."""
     base = text_point(document, which)
     current = text_point(document, CURRENT)
     export = _frame(document, "disposition", current)
     export.compared = (base.label, current.label)
     since = base.revision.created_at if base.revision else None
     query = select(Proposal).where(Proposal.document_id == document.id,
-                                   Proposal.status != ProposalStatus.DRAFT,
-                                   Proposal.submitted_at.is_not(None))
+                                   Proposal.submitted_at.is_not(None),
+                                   visible_proposals_clause(viewer))
     if since is not None:
         query = query.where((Proposal.decided_at.is_(None)) | (Proposal.decided_at >= since))
     by_clause: dict[int, list[Proposal]] = defaultdict(list)
@@ -206,11 +207,11 @@ def export_document(actor, document: Document, mode: str, *, from_revision=None,
     if mode == "compilation":
         return compilation_export(document, actor)
     if mode == "disposition":
-        return disposition_export(document, from_revision or FIRST)
-    return redline_export(document, from_revision, to_revision)
+        return disposition_export(document, actor, from_revision or FIRST)
+    return redline_export(document, actor, from_revision, to_revision)
 
 
-def redline_export(document: Document, from_revision, to_revision) -> ExportDocument:
+def redline_export(document: Document, viewer, from_revision, to_revision) -> ExportDocument:
     """Tracked changes between two revisions (or a revision and the current text).
 
     Each change is authored by the proposing economy (co-sponsors are named in the comment,
@@ -224,7 +225,7 @@ def redline_export(document: Document, from_revision, to_revision) -> ExportDocu
     export.legend = _legend()
     names = {code: e.name for code, e in comparison.economies.items()}
     names[SECRETARIAT] = SECRETARIAT
-    rationale = _rationales(comparison)
+    rationale = _rationales(comparison, viewer)
     dates = {s.proposal_id: s.created_at for item in comparison.clauses for s in item.steps}
     secretariat_date = {item.clause_id: (item.steps[-1].created_at if item.steps else None)
                         for item in comparison.clauses}
@@ -262,13 +263,14 @@ def redline_export(document: Document, from_revision, to_revision) -> ExportDocu
     return export
 
 
-def _rationales(comparison) -> dict[int, str]:
+def _rationales(comparison, viewer) -> dict[int, str]:
     """proposal id → the Word comment text: sponsors, rationale and the secretariat's note."""
     ids = {s.proposal_id for item in comparison.clauses for s in item.steps if s.proposal_id}
     if not ids:
         return {}
     out = {}
-    for p in db.session.execute(select(Proposal).where(Proposal.id.in_(ids))).scalars():
+    for p in db.session.execute(select(Proposal).where(Proposal.id.in_(ids),
+                                                                visible_proposals_clause(viewer))).scalars():
         parts = [f"Proposal #{p.id} by {', '.join(p.sponsor_codes)}."]
         if p.rationale:
             parts.append(f"Rationale: {p.rationale}")

@@ -14,9 +14,9 @@ from drafting.domain.render import render_changes, render_overlay
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, ClauseVersion, Comment, Document, Economy, Proposal, Section
-# Every proposal query below keeps only what its viewer may see (drafts, uncirculated
-# proposals); `viewer` defaults to the current request's user.
-from drafting.services.visibility import REQUEST_VIEWER, visible_proposals_clause
+# Every proposal and comment query below keeps only what its viewer may see (drafts,
+# uncirculated proposals): the viewer is a required argument of each read.
+from drafting.services.visibility import visible_comments_clause, visible_proposals_clause
 
 
 @dataclass
@@ -80,7 +80,7 @@ def economies_by_code() -> dict[str, Economy]:
         select(Economy).order_by(Economy.sort_order)).scalars()}
 
 
-def open_proposals(document: Document, viewer=REQUEST_VIEWER) -> list[Proposal]:
+def open_proposals(document: Document, viewer) -> list[Proposal]:
     return list(db.session.execute(
         select(Proposal)
         .options(joinedload(Proposal.base_version), joinedload(Proposal.cosponsors))
@@ -93,11 +93,11 @@ def open_proposals(document: Document, viewer=REQUEST_VIEWER) -> list[Proposal]:
 def _visible_comments(query, viewer):
     """Leave out comments on proposals the viewer cannot see."""
     return query.outerjoin(Proposal, Proposal.id == Comment.proposal_id).where(
-        (Comment.proposal_id.is_(None)) | visible_proposals_clause(viewer))
+        visible_comments_clause(viewer))
 
 
-def document_view(document: Document, *, include_removed: bool = False,
-                  viewer=REQUEST_VIEWER) -> DocumentView:
+def document_view(document: Document, *, viewer,
+                  include_removed: bool = False) -> DocumentView:
     """The document as the document page shows it: sections, numbered clauses, counts."""
     rows = clause_rows(document)
     numbers = display_numbers(document, rows)
@@ -172,7 +172,7 @@ def tracked_changes_html(row: ClauseRow, economies: dict[str, Economy]) -> str:
     return render_overlay(overlay(row.version.text, layers), names)
 
 
-def proposals_for_clause(clause: Clause, viewer=REQUEST_VIEWER) -> list[Proposal]:
+def proposals_for_clause(clause: Clause, viewer) -> list[Proposal]:
     return list(db.session.execute(
         select(Proposal)
         .options(joinedload(Proposal.base_version), joinedload(Proposal.cosponsors),
@@ -185,9 +185,8 @@ def proposals_for_clause(clause: Clause, viewer=REQUEST_VIEWER) -> list[Proposal
     ).unique().scalars())
 
 
-def comment_threads(*, clause: Clause | None = None, proposal: Proposal | None = None,
-                    clause_only: bool = False,
-                    viewer=REQUEST_VIEWER) -> list[tuple[Comment, list]]:
+def comment_threads(*, viewer, clause: Clause | None = None, proposal: Proposal | None = None,
+                    clause_only: bool = False) -> list[tuple[Comment, list]]:
     """Threads as (root, [(reply, [...]), ...]) in posting order."""
     query = _visible_comments(select(Comment), viewer).order_by(Comment.id)
     if proposal is not None:
@@ -208,8 +207,7 @@ def comment_threads(*, clause: Clause | None = None, proposal: Proposal | None =
     return build(None)
 
 
-def desk_groups(document: Document, viewer=REQUEST_VIEWER
-                ) -> list[tuple[ClauseRow, list[Proposal]]]:
+def desk_groups(document: Document, viewer) -> list[tuple[ClauseRow, list[Proposal]]]:
     """The merge desk: open proposals grouped by the clause they touch, in document order.
 
     Drafts are never on it (they are not open); the secretariat sees every submitted one.

@@ -27,6 +27,7 @@ from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
 from drafting.services.locking import lock_row
+from drafting.services.visibility import EVERYONE, public_since, visible_proposals_clause
 
 SECRETARIAT = "Secretariat"
 # Audit events that move a proposal into and out of the options (services/options.py).
@@ -181,9 +182,8 @@ def _tabled(document: Document) -> list[Proposal]:
         select(Proposal)
         .options(joinedload(Proposal.cosponsors))
         .where(Proposal.document_id == document.id,
-               (Proposal.status == ProposalStatus.OPTION)
-               | ((Proposal.status == ProposalStatus.OPEN)
-                  & Proposal.circulated_at.is_not(None)))
+               Proposal.status.in_([ProposalStatus.OPEN, ProposalStatus.OPTION]),
+               visible_proposals_clause(EVERYONE))
         .order_by(Proposal.id)
     ).unique().scalars())
 
@@ -236,11 +236,8 @@ def _status_at(changes: list[ClauseStatusChange], when: datetime, clause: Clause
 
 def _proposal_at(proposal: Proposal, when: datetime) -> tuple[str, int | None] | None:
     """(text, base version number) of a proposal as it stood at `when`; None if not tabled."""
-    visible_since = proposal.circulated_at or (
-        proposal.created_at if proposal.status is ProposalStatus.OPTION else None)
+    visible_since = public_since(proposal)
     if visible_since is None or visible_since > when:
-        return None
-    if proposal.status in (ProposalStatus.DRAFT,):
         return None
     if proposal.status.is_final and (proposal.decided_at is None or proposal.decided_at <= when):
         return None
@@ -294,7 +291,7 @@ def _revision_negotiating_clauses(document: Document, revision: Revision
         select(Proposal)
         .options(joinedload(Proposal.cosponsors), joinedload(Proposal.updates),
                  joinedload(Proposal.base_version))
-        .where(Proposal.document_id == document.id)
+        .where(Proposal.document_id == document.id, visible_proposals_clause(EVERYONE))
         .order_by(Proposal.id)
     ).unique().scalars()
     option_events = _option_events(document)

@@ -24,6 +24,7 @@ from drafting.services import reading
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize, can
+from drafting.services.visibility import EVERYONE
 
 # Which permission each kind of move needs (the table says who; the policy says whether).
 VIA_ACTION = {
@@ -85,7 +86,7 @@ def change_stage(actor, document: Document, to_stage: Stage | str, note: str = "
 
 def canonical_sections(document: Document) -> list[CanonicalSection]:
     """The live text as the fingerprint reads it: headings, then numbered clauses in order."""
-    view = reading.document_view(document)
+    view = reading.document_view(document, viewer=EVERYONE)
     return [CanonicalSection(block.section.heading,
                              tuple((row.number or "", row.version.text) for row in block.rows))
             for block in view.sections]

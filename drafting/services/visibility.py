@@ -19,16 +19,14 @@ Everything that reads proposals goes through `visible_proposals_clause` (SQL) or
 agree. A proposal one cannot see does not exist for them: loading it by id is 404, not 403, so
 its existence is not leaked either.
 
-Reads that are not given a viewer use the viewer of the current request, which the web layer
-sets in `current_viewer` (like `services.audit.current_origin`); outside a request (CLI,
-scripts) that is nobody, who sees only circulated proposals. So a page that forgets to pass a
-viewer shows too little, never too much.
+Every read takes its viewer as an explicit argument: there is no implicit "viewer of the
+request". A reading meant for everyone at once (the negotiating text, the chair's screen, the
+endorsed text's fingerprint) passes `EVERYONE`, a reader with no role, who sees exactly what
+was circulated or entered the text.
 """
 from __future__ import annotations
 
-import contextvars
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
@@ -37,25 +35,17 @@ from drafting.domain.errors import InvalidInput, NotFound
 from drafting.domain.states import ProposalStatus, Role
 from drafting.domain.text_rules import clean_text
 from drafting.extensions import db
-from drafting.models import AuditEvent, Economy, Proposal
-from drafting.services.loading import get_proposal
+from drafting.models import AuditEvent, Comment, Economy, Proposal
+from drafting.services.loading import get_comment, get_proposal
 from drafting.services.policy import Action, authorize
 
 # Statuses by which a proposal has entered the negotiating text itself.
 IN_TEXT_STATUSES = (ProposalStatus.ACCEPTED, ProposalStatus.ACCEPTED_MODIFIED,
                     ProposalStatus.OPTION)
 
-# "Whoever is reading in this request": a zero-argument function returning the viewer. The web
-# layer sets it per request (the logged-in user, or the API token's user).
-current_viewer: contextvars.ContextVar[Callable[[], object]] = contextvars.ContextVar(
-    "current_viewer", default=lambda: None)
-
-# Passed as `viewer` by reads that want the request's viewer (the default everywhere).
-REQUEST_VIEWER = object()
-
-
-def resolve_viewer(viewer=REQUEST_VIEWER):
-    return current_viewer.get()() if viewer is REQUEST_VIEWER else viewer
+# The viewer of readings shared by everyone (the room, the negotiating text): no role, no
+# economy, so circulated proposals and those in the text only.
+EVERYONE = None
 
 
 def _role(viewer) -> Role | None:
@@ -73,9 +63,8 @@ def _own_economy_id(viewer) -> int | None:
     return None
 
 
-def visible_proposals_clause(viewer=REQUEST_VIEWER):
+def visible_proposals_clause(viewer):
     """A where-clause on Proposal keeping exactly the proposals `viewer` may see."""
-    viewer = resolve_viewer(viewer)
     if _role(viewer) is Role.SECRETARIAT:
         return Proposal.status != ProposalStatus.DRAFT
     public = and_(Proposal.status != ProposalStatus.DRAFT,
@@ -89,7 +78,6 @@ def visible_proposals_clause(viewer=REQUEST_VIEWER):
 
 def can_see_proposal(viewer, proposal: Proposal) -> bool:
     """The same rule as `visible_proposals_clause`, for one proposal already loaded."""
-    viewer = resolve_viewer(viewer)
     if _role(viewer) is Role.SECRETARIAT:
         return proposal.status is not ProposalStatus.DRAFT
     own = _own_economy_id(viewer)
@@ -109,10 +97,35 @@ def get_visible_proposal(viewer, proposal_id) -> Proposal:
     return ensure_visible(viewer, get_proposal(proposal_id))
 
 
+def get_visible_comment(viewer, comment_id) -> Comment:
+    """The comment, or NotFound worded exactly as for an id that does not exist when it
+    discusses a proposal the viewer may not see (a reply's parent id, a resolve link)."""
+    comment = get_comment(comment_id)
+    if comment.proposal_id is not None and not can_see_proposal(
+            viewer, db.session.get(Proposal, comment.proposal_id)):
+        raise NotFound(f"No comment with id {comment.id}.")
+    return comment
+
+
 def is_circulated(proposal: Proposal) -> bool:
     """Whether other economies and observers see it (by circulation or by entering the text)."""
     return proposal.status is not ProposalStatus.DRAFT and (
         proposal.circulated_at is not None or proposal.status in IN_TEXT_STATUSES)
+
+
+def visible_comments_clause(viewer):
+    """A where-clause on Comment (outer-joined to its Proposal) keeping what `viewer` may see:
+    comments on clauses, and comments on proposals the viewer may see."""
+    return (Comment.proposal_id.is_(None)) | visible_proposals_clause(viewer)
+
+
+def public_since(proposal: Proposal):
+    """When everyone could first see the proposal (None: never): its circulation, or its
+    recording as a kept option. A revision's negotiating text shows a proposal from then on."""
+    if proposal.status is ProposalStatus.DRAFT:
+        return None
+    return proposal.circulated_at or (
+        proposal.created_at if proposal.status is ProposalStatus.OPTION else None)
 
 
 # --- the audit trail, read through the same rule -----------------------------------------------
@@ -232,8 +245,8 @@ def event_summary(event: AuditEvent, limit: int = 160) -> str:
 
 
 __all__ = [
-    "AUDIT_PAGE_SIZE", "AuditFilters", "DRAFT_EVENT_KINDS", "AuditPage", "IN_TEXT_STATUSES", "REQUEST_VIEWER",
-    "audit_kinds", "audit_trail", "can_see_proposal", "current_viewer", "ensure_visible",
-    "event_data", "event_summary", "get_visible_proposal", "is_circulated", "resolve_viewer",
-    "visible_proposals_clause",
+    "AUDIT_PAGE_SIZE", "AuditFilters", "DRAFT_EVENT_KINDS", "EVERYONE", "AuditPage",
+    "IN_TEXT_STATUSES", "audit_kinds", "audit_trail", "can_see_proposal", "ensure_visible",
+    "event_data", "event_summary", "get_visible_comment", "get_visible_proposal", "is_circulated", "public_since",
+    "visible_comments_clause", "visible_proposals_clause",
 ]

@@ -14,9 +14,9 @@ from drafting.services import comments as comment_service
 from drafting.services import decisions, reading
 from drafting.services import proposals as proposal_service
 from drafting.services.accounts import user_for_token
-from drafting.services.loading import get_clause, get_comment, get_document, get_proposal
+from drafting.services.loading import get_clause, get_document, get_proposal
 from drafting.services.policy import Action, authorize
-from drafting.services.visibility import visible_proposals_clause
+from drafting.services.visibility import get_visible_comment, visible_proposals_clause
 from drafting.web.helpers import commit
 from drafting.web.workflow import settle_on_read
 
@@ -166,7 +166,7 @@ def list_documents():
 @bp.get("/documents/<int:document_id>")
 def show_document(document_id: int):
     document = settle_on_read(get_document(document_id))  # a silence deadline may have passed
-    view = reading.document_view(document)
+    view = reading.document_view(document, viewer=g.api_user)
     return jsonify({
         "id": document.id, "title": document.title, "symbol": document.symbol,
         "stage": document.stage.value, "classification": document.classification,
@@ -299,7 +299,7 @@ def _post_comment(**subject):
     parent_id = _optional_id(data, "parent_id")
     comment = comment_service.add_comment(
         g.api_user, body=_string(data, "body"),
-        parent=get_comment(parent_id) if parent_id is not None else None, **subject)
+        parent=get_visible_comment(g.api_user, parent_id) if parent_id is not None else None, **subject)
     commit()
     return jsonify(comment_json(comment)), 201
 
@@ -323,19 +323,19 @@ def clause_comments(clause_id: int):
             yield comment_json(comment)
             yield from flatten(replies)
 
-    return jsonify({"comments": list(flatten(reading.comment_threads(clause=clause)))})
+    return jsonify({"comments": list(flatten(reading.comment_threads(viewer=g.api_user, clause=clause)))})
 
 
 @bp.post("/comments/<int:comment_id>/resolve")
 def resolve_comment(comment_id: int):
-    root = comment_service.resolve_comment(g.api_user, get_comment(comment_id))
+    root = comment_service.resolve_comment(g.api_user, get_visible_comment(g.api_user, comment_id))
     commit()
     return jsonify(comment_json(root))
 
 
 @bp.post("/comments/<int:comment_id>/reopen")
 def reopen_comment(comment_id: int):
-    root = comment_service.reopen_comment(g.api_user, get_comment(comment_id))
+    root = comment_service.reopen_comment(g.api_user, get_visible_comment(g.api_user, comment_id))
     commit()
     return jsonify(comment_json(root))
 

@@ -24,9 +24,7 @@ from drafting.web.helpers import commit
 @bp.before_request
 def confidentiality_guard():
     """Runs after the API's authentication (registered after it, on the same blueprint)."""
-    user = g.api_user
-    g.api_viewer_token = visibility.current_viewer.set(lambda: user)
-    guard_ids(user, request.view_args or {})
+    guard_ids(g.api_user, request.view_args or {})
 
 
 def _query_int(name: str, *, maximum: int = MAX_ID) -> int | None:

@@ -11,6 +11,7 @@ from drafting.services import options as option_service
 from drafting.services import positions as position_service
 from drafting.services import reading
 from drafting.services.loading import get_clause, get_document, get_proposal
+from drafting.services.visibility import get_visible_proposal
 from drafting.web.api import _optional_id, _optional_int, _payload, _string, bp, proposal_json
 from drafting.web.helpers import commit
 
@@ -137,7 +138,8 @@ def choose_option(clause_id: int):
                            "null to keep the current text.", details={"field": "proposal_id"})
     proposal_id = _optional_id(data, "proposal_id")
     choice = option_service.choose_option(
-        g.api_user, clause, get_proposal(proposal_id) if proposal_id is not None else None,
+        g.api_user, clause,
+        get_visible_proposal(g.api_user, proposal_id) if proposal_id is not None else None,
         expected_version=_optional_int(data, "expected_version"), note=_string(data, "note"))
     commit()
     return jsonify({

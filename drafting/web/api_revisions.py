@@ -13,6 +13,7 @@ from drafting.services import editing, reading
 from drafting.services import comparison as comparisons
 from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause, get_document
+from drafting.services.visibility import visible_proposals_clause
 from drafting.web.api import _optional_int, _payload, _string, bp
 from drafting.web.helpers import commit
 
@@ -143,7 +144,8 @@ def edit_clause_text(clause_id: int):
     commit()
     proposals = db.session.execute(
         select(Proposal).where(Proposal.clause_id == clause.id,
-                               Proposal.status.in_([ProposalStatus.OPEN, ProposalStatus.OPTION]))
+                               Proposal.status.in_([ProposalStatus.OPEN, ProposalStatus.OPTION]),
+                               visible_proposals_clause(g.api_user))
         .order_by(Proposal.id)
     ).scalars()
     return jsonify({

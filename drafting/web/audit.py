@@ -1,9 +1,8 @@
 """The audit trail, notifications and confidentiality (drafts, circulation).
 
-Besides its pages, this blueprint installs two request-wide guards of confidentiality: the
-reads of every page use the logged-in user as their viewer (services.visibility.current_viewer),
-and any URL naming a proposal — or a comment on a proposal — that the user may not see is
-404, whichever blueprint serves it.
+Besides its pages, this blueprint installs the request-wide guard of confidentiality: any URL
+naming a proposal — or a comment on a proposal — that the user may not see is 404, whichever
+blueprint serves it. (Every read takes its viewer explicitly: services/visibility.py.)
 """
 from __future__ import annotations
 
@@ -29,26 +28,13 @@ MAX_ID = 2**31 - 1
 
 # --- request-wide confidentiality guards ------------------------------------------------------
 
-def _viewer():
-    return current_user._get_current_object()
-
-
 @bp.before_app_request
-def set_viewer_and_guard_ids():
+def guard_ids_of_pages():
     g.pop("unread_notifications", None)  # `g` may outlive a request (tests share one context)
-    g.viewer_token = visibility.current_viewer.set(_viewer)
     if request.blueprint == "api" or request.endpoint == "static":
         return  # the API authenticates by token; drafting/web/api_audit.py guards it
     if current_user.is_authenticated:
         guard_ids(current_user._get_current_object(), request.view_args or {})
-
-
-@bp.teardown_app_request
-def forget_viewer(exc) -> None:
-    for name in ("api_viewer_token", "viewer_token"):
-        token = g.pop(name, None)
-        if token is not None:
-            visibility.current_viewer.reset(token)
 
 
 def guard_ids(viewer, view_args: dict) -> None:

@@ -5,7 +5,8 @@ from flask import Blueprint, flash, redirect, request
 from flask_login import current_user, login_required
 
 from drafting.services import comments as comment_service
-from drafting.services.loading import get_clause, get_comment, get_proposal
+from drafting.services.loading import get_clause
+from drafting.services.visibility import get_visible_comment, get_visible_proposal
 from drafting.web.helpers import _is_local, commit, form_int, redirect_back
 
 bp = Blueprint("comments", __name__)
@@ -20,8 +21,8 @@ def create():
     comment = comment_service.add_comment(
         current_user,
         clause=get_clause(clause_id) if clause_id else None,
-        proposal=get_proposal(proposal_id) if proposal_id else None,
-        parent=get_comment(parent_id) if parent_id else None,
+        proposal=get_visible_proposal(current_user, proposal_id) if proposal_id else None,
+        parent=get_visible_comment(current_user, parent_id) if parent_id else None,
         body=request.form.get("body", ""),
     )
     commit()
@@ -32,7 +33,7 @@ def create():
 @bp.post("/comments/<int:comment_id>/resolve")
 @login_required
 def resolve(comment_id: int):
-    root = comment_service.resolve_comment(current_user, get_comment(comment_id))
+    root = comment_service.resolve_comment(current_user, get_visible_comment(current_user, comment_id))
     commit()
     flash("Thread resolved.", "success")
     return _back_to(root)
@@ -41,7 +42,7 @@ def resolve(comment_id: int):
 @bp.post("/comments/<int:comment_id>/reopen")
 @login_required
 def reopen(comment_id: int):
-    root = comment_service.reopen_comment(current_user, get_comment(comment_id))
+    root = comment_service.reopen_comment(current_user, get_visible_comment(current_user, comment_id))
     commit()
     flash("Thread reopened.", "success")
     return _back_to(root)

@@ -13,6 +13,7 @@ from drafting.services import options as option_service
 from drafting.services import positions as position_service
 from drafting.services import reading
 from drafting.services.loading import get_clause, get_document, get_proposal
+from drafting.services.visibility import get_visible_proposal
 from drafting.services.policy import Action, authorize
 from drafting.web.helpers import commit, form_int, redirect_back
 
@@ -187,7 +188,7 @@ def return_to_desk(proposal_id: int):
 def choose_option(clause_id: int):
     clause = get_clause(clause_id)
     raw = request.form.get("proposal_id", "").strip()
-    proposal = None if raw in ("", "current") else get_proposal(raw)
+    proposal = None if raw in ("", "current") else get_visible_proposal(current_user, raw)
     choice = option_service.choose_option(
         current_user, clause, proposal,
         expected_version=form_int("expected_version", required=False),

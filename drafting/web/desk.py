@@ -17,7 +17,7 @@ bp = Blueprint("desk", __name__)
 def index(document_id: int):
     document = get_document(document_id)
     authorize(current_user, Action.DECIDE, document)
-    groups = reading.desk_groups(document)
+    groups = reading.desk_groups(document, current_user)
     return render_template("desk/index.html", document=document, groups=groups,
                            redline=reading.proposal_redline_html,
                            economies=reading.economies_by_code(),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from drafting.domain.render import css_class_for
@@ -59,7 +59,7 @@ def show(document_id: int):
             if revision is not None:
                 view = revision_service.revision_view(document, revision)
             else:
-                view = reading.document_view(document)
+                view = reading.document_view(document, viewer=current_user)
             if view_mode == "changes":
                 changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
                            for row in view.rows if row.open_proposals}
@@ -80,10 +80,10 @@ def show(document_id: int):
 def clause(clause_id: int):
     clause = get_clause(clause_id)
     number = reading.number_of(clause)
-    proposals = reading.proposals_for_clause(clause)
+    proposals = reading.proposals_for_clause(clause, current_user)
     return render_template(
         "documents/clause.html", clause=clause, number=number, proposals=proposals,
-        threads=reading.comment_threads(clause=clause, clause_only=True),
+        threads=reading.comment_threads(viewer=current_user, clause=clause, clause_only=True),
         redline=reading.proposal_redline_html, decision_diff=reading.decision_diff,
     )
 

@@ -47,7 +47,7 @@ def new(document_id: int):
 
 def _render_form(document, form, *, error: str | None = None, preview: str | None = None,
                  status: int = 200):
-    view = reading.document_view(document)
+    view = reading.document_view(document, viewer=current_user)
     base_text = ""
     if form["action"] != "insert" and form.get("clause_id"):
         row = next((r for r in view.rows if r.clause.id == form["clause_id"]), None)
@@ -131,7 +131,7 @@ def show(proposal_id: int):
         "proposals/show.html", proposal=proposal, number=number, anchor_number=anchor_number,
         redline=reading.proposal_redline_html(proposal),
         decision_diff=reading.decision_diff(proposal),
-        threads=reading.comment_threads(proposal=proposal),
+        threads=reading.comment_threads(viewer=current_user, proposal=proposal),
         render_changes=render_changes, accepted_change=reading.accepted_change_html,
     )
 

@@ -35,7 +35,7 @@ def test_default_moves_every_paragraph_without_consensus(world, all_agree):
     # The Chair's statement mirrors the source's sections.
     assert [(s.kind, s.heading) for s in chair.sections] == [
         (SectionKind.PREAMBLE, "Preamble"), (SectionKind.OPERATIVE, "Goal 1: Climate")]
-    view = reading.document_view(chair)
+    view = reading.document_view(chair, viewer=None)
     assert [r.version.text for r in view.rows] == [pp2.text, op1.text]
     first = view.rows[0].clause
     assert first.version == 1 and first.versions[0].note == "Moved from 2022/TEST/1 PP2"
@@ -44,7 +44,7 @@ def test_default_moves_every_paragraph_without_consensus(world, all_agree):
         assert clause.removed and clause.version == 2
         assert clause.versions[-1].note.startswith("Moved to the Chair's statement")
         assert clause.versions[-1].text == clause.versions[0].text
-    assert [r.number for r in reading.document_view(world.document).rows] == ["PP1", "OP1"]
+    assert [r.number for r in reading.document_view(world.document, viewer=None).rows] == ["PP1", "OP1"]
     assert open_on_op1.status is ProposalStatus.SUPERSEDED
     kinds = [e.kind for e in db.session.execute(select(AuditEvent)).scalars()]
     assert kinds.count("clause.moved_to_chair_statement") == 2
@@ -65,7 +65,7 @@ def test_a_second_call_appends_in_section_order(world, all_agree):
     chair = second.document
     db.session.expire(chair, ["sections"])
     assert [s.heading for s in chair.sections] == ["Preamble", "Goal 1: Climate"]
-    rows = reading.document_view(chair).rows
+    rows = reading.document_view(chair, viewer=None).rows
     assert [(r.number, r.version.text) for r in rows] == [
         ("PP1", pp1.versions[0].text), ("OP1", op2.versions[0].text),
         ("OP2", op1.versions[0].text)]

@@ -42,7 +42,7 @@ def zero_draft_docx() -> bytes:
 
 def export_paragraphs(document) -> list[tuple[str, str, str]]:
     """(section heading, display number, text) of the live clauses of a document."""
-    view = reading.document_view(document)
+    view = reading.document_view(document, viewer=None)
     return [(block.section.heading, row.number, row.version.text)
             for block in view.sections for row in block.rows]
 

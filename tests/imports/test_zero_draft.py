@@ -32,7 +32,7 @@ def count(model) -> int:
 
 
 def texts(document):
-    view = reading.document_view(document)
+    view = reading.document_view(document, viewer=None)
     return [(s.section.heading, s.section.kind.value, [(r.number, r.version.text) for r in s.rows])
             for s in view.sections]
 

@@ -21,7 +21,7 @@ def _demo_document() -> Document:
 
 def _contested_clause(document: Document):
     """The demo's trade paragraph: USA and PRC amendments, an objection and a reservation."""
-    view = reading.document_view(document)
+    view = reading.document_view(document, viewer=None)
     return next(row for row in view.rows
                 if {p.economy.code for p in row.open_proposals} >= {"USA", "PRC"})
 
@@ -53,7 +53,7 @@ def test_the_screen_follows_the_desk_without_a_reload(demo, page_as):
 
     # Next paragraph, then clear: the room follows each step, still without a reload.
     sec.locator("#screen-controls").get_by_role("button", name="Next paragraph ▶").click()
-    following = reading.document_view(document).rows
+    following = reading.document_view(document, viewer=None).rows
     next_number = following[[r.clause.id for r in following].index(row.clause.id) + 1].number
     expect(room.locator(".screen-number")).to_contain_text(next_number)
     sec.locator("#screen-controls").get_by_role("button", name="Clear screen").click()

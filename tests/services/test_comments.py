@@ -13,7 +13,7 @@ def test_threads_replies_and_markdown(world):
                          body="Noted.")
     assert "<strong>support</strong>" in root.body_html
     assert "<li>agree</li>" in reply.body_html
-    threads = reading.comment_threads(clause=world.clauses[0])
+    threads = reading.comment_threads(viewer=None, clause=world.clauses[0])
     assert len(threads) == 1
     (first, replies), = threads
     assert first.id == root.id and replies[0][0].id == reply.id and len(replies[0][1]) == 1

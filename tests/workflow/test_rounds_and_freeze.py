@@ -92,7 +92,7 @@ def test_late_proposals_are_refused_existing_ones_stay_visible_and_open(world):
         amend(world, "jpn", CLAUSE.replace("2030", "2035"))
     with pytest.raises(Conflict, match="submission round closed"):
         proposals.revise_proposal(world.user("aus"), early, text=CLAUSE.replace("reduce", "cut"))
-    open_ids = [p.id for p in reading.open_proposals(world.document)]
+    open_ids = [p.id for p in reading.open_proposals(world.document, world.user("secretariat"))]
     assert open_ids == [early.id, on_time.id]
     assert early.status is ProposalStatus.OPEN and on_time.status is ProposalStatus.OPEN
     # A new round reopens the door.
