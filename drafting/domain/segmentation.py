@@ -1,0 +1,145 @@
+"""Splitting clause texts into the tokens the word diff works on.
+
+A token is a word, a run of whitespace, or a single punctuation mark or symbol, and every token
+is a whole number of grapheme clusters (Unicode UAX #29 extended grapheme clusters, as the
+``regex`` package's ``\\X`` finds them): a letter keeps its combining marks, an emoji ZWJ
+sequence, a flag or a skin-tone modifier stays with its emoji, a Hangul syllable (also written
+as decomposed jamo) stays whole.  Inside a word, format characters such as the soft hyphen
+(U+00AD) and the word joiner (U+2060), and the zero-width (non-)joiners, never end the word.
+
+Thai, Lao, Khmer, Burmese, Chinese and Japanese write words without spaces between them, so a
+word-character run in those scripts is split into words by ICU's word break iterator (the
+dictionary-based segmentation, through ``icu4py``, which ships its own pinned copy of ICU and
+its dictionaries, so every machine gets the same tokens).  An ICU boundary is kept only where
+it falls between two grapheme clusters and not beside a joiner or soft hyphen.
+
+Text made only of characters that can neither join a neighbouring character into one cluster
+nor need a dictionary (plain Latin text, with or without accented letters, curly quotes and
+dashes) takes a fast path through the standard ``re`` module that gives exactly the same
+tokens: words (``\\w+``), whitespace runs and single punctuation marks.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+
+import regex
+from icu4py.breakers import WordBreaker
+
+__all__ = ["grapheme_boundaries", "is_word", "tokenize"]
+
+# A character whose Grapheme_Cluster_Break is not "Other" can join its neighbour into one
+# cluster (marks, joiners, prepended signs, Hangul jamo, regional indicators) or is a control.
+_JOINS_NEIGHBOUR = r"\P{GCB=Other}"
+
+# Word-character runs in these scripts need a dictionary to find their words.
+_NEEDS_DICTIONARY = r"[\p{Line_Break=Complex_Context}\p{Han}\p{Hiragana}\p{Katakana}]"
+
+# Cluster-aware tokens.  Each alternative first tries a run of characters that form one
+# cluster each and cannot join what follows (the run backs off by one character when the
+# next one could join it), and otherwise takes one whole cluster (\X), so a token always
+# ends on a cluster boundary.  Format characters (soft hyphen, word joiner; not the
+# zero-width space, which separates words) continue a word, as UAX #29 rule WB4 has it.
+_CLUSTER_TOKEN = regex.compile(
+    r"""
+      (?: [\w&&\p{GCB=Other}]+ (?!\P{GCB=Other}) | (?=[\w\p{GCB=Prepend}]) \X )
+      (?: [\w&&\p{GCB=Other}]+ (?!\P{GCB=Other}) | (?=[[\w\p{Cf}]--\u200B]) \X )*
+    | (?: [\s&&\p{GCB=Other}]+ (?!\P{GCB=Other}) | (?=\s) \X )+
+    | [^\w\s\P{GCB=Other}] (?!\P{GCB=Other})
+    | \X
+    """,
+    regex.V1 | regex.VERBOSE,
+)
+_DICTIONARY_SCRIPT = regex.compile(_NEEDS_DICTIONARY, regex.V1)
+_CLUSTER = regex.compile(r"\X", regex.V1)
+_FAST_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_WORD_CHARACTER = re.compile(r"\w")
+
+# Never split a word beside these: soft hyphen, zero-width non-joiner and joiner, word joiner.
+_JOINERS = frozenset("\u00ad\u200c\u200d\u2060")
+
+# Characters whose whitespace is a control character but which the fast path handles the same.
+_PLAIN_CONTROLS = "\t\n\r\x0b\x0c"
+
+
+def _ranges(pattern: str, text: str, module, flags: int = 0) -> set[int]:
+    """Code points of ``text`` that ``pattern`` (a character class with ``+``) matches."""
+    points: set[int] = set()
+    for match in module.finditer(pattern, text, flags):
+        points.update(map(ord, match.group()))
+    return points
+
+
+@functools.cache
+def _needs_cluster_path() -> re.Pattern[str]:
+    """A ``re`` character class of every character the fast path cannot handle.
+
+    Derived once from the ``regex`` package's Unicode data rather than written by hand:
+    characters that join a neighbour, characters of dictionary scripts, characters on which
+    ``re`` and ``regex`` disagree about ``\\w`` or ``\\s``, and everything outside the Basic
+    Multilingual Plane.
+    """
+    bmp = "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, 0x10000))))
+    special = _ranges(rf"[{_JOINS_NEIGHBOUR}{_NEEDS_DICTIONARY[1:-1]}]+", bmp, regex, regex.V1)
+    special -= {ord(c) for c in _PLAIN_CONTROLS}
+    for cls in (r"\w+", r"\s+"):
+        special |= _ranges(cls, bmp, re) ^ _ranges(cls, bmp, regex, regex.V1)
+    ranges: list[list[int]] = []
+    for point in sorted(special):
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    parts = [f"\\U{first:08x}-\\U{last:08x}" for first, last in ranges]
+    return re.compile("[" + "".join(parts) + "\\U00010000-\\U0010ffff]")
+
+
+def grapheme_boundaries(text: str) -> set[int]:
+    """Offsets (in code points) of every grapheme cluster boundary of ``text``, 0 and end included."""
+    return {0, *itertools.accumulate(len(cluster) for cluster in _CLUSTER.findall(text))}
+
+
+@functools.lru_cache(maxsize=16_384)
+def _dictionary_words(run: str) -> tuple[str, ...]:
+    """Split one word-character run of a dictionary script into words, on cluster boundaries."""
+    clusters = grapheme_boundaries(run)
+    words: list[str] = []
+    start = position = 0
+    for piece in WordBreaker(run, "root"):
+        position += len(piece)
+        if (position < len(run) and position in clusters
+                and run[position - 1] not in _JOINERS and run[position] not in _JOINERS):
+            words.append(run[start:position])
+            start = position
+    words.append(run[start:])
+    return tuple(words)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split ``text`` into word, whitespace-run and punctuation tokens.
+
+    Every character belongs to exactly one token, so ``"".join(tokenize(text)) == text``;
+    every token boundary is a grapheme cluster boundary of ``text``; the result depends only
+    on ``text`` (and the pinned library versions).
+    """
+    if text.isascii() or not _needs_cluster_path().search(text):
+        return _FAST_TOKEN.findall(text)
+    return _cluster_tokens(text)
+
+
+def _cluster_tokens(text: str) -> list[str]:
+    """:func:`tokenize` for any text, without the fast path."""
+    tokens: list[str] = []
+    for token in _CLUSTER_TOKEN.findall(text):
+        if _DICTIONARY_SCRIPT.search(token) and is_word(token):
+            tokens.extend(_dictionary_words(token))
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def is_word(token: str) -> bool:
+    """True if ``token`` contains a letter, a digit or an underscore (not only marks)."""
+    return _WORD_CHARACTER.search(token) is not None
