@@ -7,20 +7,30 @@ marks also land after spaces, punctuation or the start of the text.  Grapheme cl
 the ``regex`` package's ``\\X`` (UAX #29 extended grapheme clusters).
 """
 
+import html
 import itertools
 
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drafting.domain.diff import available_backends, new_text, old_text, tokenize, word_diff
+from drafting.domain.compare import Step, attributed_changes
+from drafting.domain.diff import (
+    Segment,
+    available_backends,
+    new_text,
+    old_text,
+    tokenize,
+    word_diff,
+)
 from drafting.domain.overlay import overlay
 from drafting.domain.rebase import rebase
+from drafting.domain.render import render_changes, render_overlay
 from drafting.domain.segmentation import _cluster_tokens, grapheme_boundaries
 
 # Deterministic and bounded: the same examples on every run, no example database.
 settings.register_profile(
-    "unicode-properties", max_examples=80, derandomize=True, database=None, deadline=None,
+    "unicode-properties", max_examples=60, derandomize=True, database=None, deadline=None,
 )
 PROPERTY = settings.get_profile("unicode-properties")
 
@@ -223,3 +233,43 @@ def test_overlay_rebuilds_base_and_proposals_and_never_splits_a_cluster(case):
     single = overlay(base, proposals[:1])
     assert "".join(s.text for s in single if s.op != "delete") == proposals[0][1]
     assert side_boundaries(single, "new") <= grapheme_boundaries(proposals[0][1])
+
+
+# --- attributed comparison (redlines) and HTML rendering ---------------------------------
+
+
+@given(related())
+@PROPERTY
+def test_attributed_changes_never_give_one_cluster_two_authors(case):
+    base, versions = case
+    steps = [Step(text, (author,)) for text, author in zip(versions, ["THA", "IND", "KOR"],
+                                                             strict=True)]
+    segments = attributed_changes(base, steps)
+    assert old_text(segments).encode() == base.encode()
+    assert new_text(segments).encode() == versions[-1].encode()
+    assert side_boundaries(segments, "old") <= grapheme_boundaries(base)
+    assert side_boundaries(segments, "new") <= grapheme_boundaries(versions[-1])
+
+
+def rendered_runs(html_text):
+    """(op, text) runs of rendered HTML: <ins>/<del> contents and the text between them."""
+    html_text = regex.sub(r"<sup\b[^>]*>.*?</sup>", "", html_text, flags=regex.DOTALL)
+    runs = []
+    for match in regex.finditer(r"<(ins|del)\b[^>]*>(.*?)</\1>|([^<]+)", html_text,
+                                flags=regex.DOTALL):
+        tag, inner, plain = match.groups()
+        op = {"ins": "insert", "del": "delete"}.get(tag, "equal")
+        runs.append(Segment(op, html.unescape(inner if tag else plain)))
+    return runs
+
+
+@given(related())
+@PROPERTY
+def test_rendered_changes_start_and_end_on_cluster_boundaries(case):
+    base, versions = case
+    one = rendered_runs(render_changes(word_diff(base, versions[0]), author="THA"))
+    many = rendered_runs(render_overlay(overlay(base, [("THA", versions[0])])))
+    for runs in (one, many):
+        assert old_text(runs) == base and new_text(runs) == versions[0]
+        assert side_boundaries(runs, "old") <= grapheme_boundaries(base)
+        assert side_boundaries(runs, "new") <= grapheme_boundaries(versions[0])
