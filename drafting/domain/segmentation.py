@@ -101,20 +101,55 @@ def grapheme_boundaries(text: str) -> set[int]:
     return {0, *itertools.accumulate(len(cluster) for cluster in _CLUSTER.findall(text))}
 
 
-@functools.lru_cache(maxsize=16_384)
-def _dictionary_words(run: str) -> tuple[str, ...]:
-    """Split one word-character run of a dictionary script into words, on cluster boundaries."""
+# Word runs already split by ICU, and what they split into.  A pure memo: cleared when full.
+_DICTIONARY_CACHE: dict[str, tuple[str, ...]] = {}
+_DICTIONARY_CACHE_SIZE = 16_384
+
+
+def _icu_cuts(runs: list[str]) -> list[list[int]]:
+    """ICU's word boundaries inside each run (offsets within the run, ends excluded).
+
+    One break iterator serves all the runs, joined by line feeds: a line feed is a hard word
+    break (UAX #29 WB3a/b), so each run is segmented as if alone, and the iterator's costly
+    set-up is paid once per text rather than once per phrase.
+    """
+    boundaries = list(itertools.accumulate(map(len, WordBreaker("\n".join(runs), "root"))))
+    cuts: list[list[int]] = []
+    index = offset = 0
+    for run in runs:
+        end = offset + len(run)
+        inner = []
+        while index < len(boundaries) and boundaries[index] <= end:
+            if boundaries[index] > offset and boundaries[index] < end:
+                inner.append(boundaries[index] - offset)
+            index += 1
+        cuts.append(inner)
+        offset = end + 1
+    return cuts
+
+
+def _words_at(run: str, cuts: list[int]) -> tuple[str, ...]:
+    """Cut ``run`` at those of ``cuts`` that fall between clusters and beside no joiner."""
     clusters = grapheme_boundaries(run)
     words: list[str] = []
-    start = position = 0
-    for piece in WordBreaker(run, "root"):
-        position += len(piece)
-        if (position < len(run) and position in clusters
-                and run[position - 1] not in _JOINERS and run[position] not in _JOINERS):
-            words.append(run[start:position])
-            start = position
+    start = 0
+    for cut in cuts:
+        if cut in clusters and run[cut - 1] not in _JOINERS and run[cut] not in _JOINERS:
+            words.append(run[start:cut])
+            start = cut
     words.append(run[start:])
     return tuple(words)
+
+
+def _dictionary_words(runs: list[str]) -> dict[str, tuple[str, ...]]:
+    """Split word-character runs of dictionary scripts into words, on cluster boundaries."""
+    missing = sorted({run for run in runs if run not in _DICTIONARY_CACHE})
+    if missing:
+        if len(_DICTIONARY_CACHE) + len(missing) > _DICTIONARY_CACHE_SIZE:
+            _DICTIONARY_CACHE.clear()
+        for run, cuts in zip(missing, _icu_cuts(missing), strict=True):
+            _DICTIONARY_CACHE[run] = _words_at(run, cuts)
+    return {run: _DICTIONARY_CACHE[run] for run in runs}
 
 
 def tokenize(text: str) -> list[str]:
@@ -131,13 +166,12 @@ def tokenize(text: str) -> list[str]:
 
 def _cluster_tokens(text: str) -> list[str]:
     """:func:`tokenize` for any text, without the fast path."""
-    tokens: list[str] = []
-    for token in _CLUSTER_TOKEN.findall(text):
-        if _DICTIONARY_SCRIPT.search(token) and is_word(token):
-            tokens.extend(_dictionary_words(token))
-        else:
-            tokens.append(token)
-    return tokens
+    tokens = _CLUSTER_TOKEN.findall(text)
+    runs = [token for token in tokens if _DICTIONARY_SCRIPT.search(token) and is_word(token)]
+    if not runs:
+        return tokens
+    words = _dictionary_words(runs)
+    return [word for token in tokens for word in words.get(token, (token,))]
 
 
 def is_word(token: str) -> bool:

@@ -26,7 +26,7 @@ from drafting.domain.diff import (
 from drafting.domain.overlay import overlay
 from drafting.domain.rebase import rebase
 from drafting.domain.render import render_changes, render_overlay
-from drafting.domain.segmentation import _cluster_tokens, grapheme_boundaries
+from drafting.domain.segmentation import _cluster_tokens, _icu_cuts, grapheme_boundaries
 
 # Deterministic and bounded: the same examples on every run, no example database.
 settings.register_profile(
@@ -149,6 +149,13 @@ def test_any_text_is_cut_only_between_clusters(text):
 @PROPERTY
 def test_the_fast_path_gives_the_same_tokens_as_the_cluster_path(text):
     assert tokenize(text) == _cluster_tokens(text)
+
+
+@given(st.lists(st.lists(st.sampled_from(WORDS[:10] + WORDS[20:27] + ["BCG", "2030", "e\u0301"]),
+                         min_size=1, max_size=6).map("".join), max_size=8))
+@PROPERTY
+def test_one_icu_pass_splits_each_run_as_if_it_were_alone(runs):
+    assert _icu_cuts(runs) == [_icu_cuts([run])[0] for run in runs]
 
 
 # --- word_diff ---------------------------------------------------------------------------
