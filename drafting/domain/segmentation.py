@@ -143,13 +143,23 @@ def _words_at(run: str, cuts: list[int]) -> tuple[str, ...]:
 
 def _dictionary_words(runs: list[str]) -> dict[str, tuple[str, ...]]:
     """Split word-character runs of dictionary scripts into words, on cluster boundaries."""
-    missing = sorted({run for run in runs if run not in _DICTIONARY_CACHE})
+    found: dict[str, tuple[str, ...]] = {}
+    missing: list[str] = []
+    for run in set(runs):
+        words = _DICTIONARY_CACHE.get(run)
+        if words is None:
+            missing.append(run)
+        else:
+            found[run] = words
     if missing:
+        missing.sort()
+        for run, cuts in zip(missing, _icu_cuts(missing), strict=True):
+            found[run] = _words_at(run, cuts)
+        # Another thread may clear or fill the memo meanwhile; the result never reads it back.
         if len(_DICTIONARY_CACHE) + len(missing) > _DICTIONARY_CACHE_SIZE:
             _DICTIONARY_CACHE.clear()
-        for run, cuts in zip(missing, _icu_cuts(missing), strict=True):
-            _DICTIONARY_CACHE[run] = _words_at(run, cuts)
-    return {run: _DICTIONARY_CACHE[run] for run in runs}
+        _DICTIONARY_CACHE.update((run, found[run]) for run in missing)
+    return found
 
 
 def tokenize(text: str) -> list[str]:

@@ -3,11 +3,19 @@
 The properties over random text in many scripts are in test_unicode_properties.py.
 """
 
+import itertools
+
 import pytest
 import regex
 
 from drafting.domain.diff import Segment, available_backends, word_diff
-from drafting.domain.segmentation import _cluster_tokens, grapheme_boundaries, is_word, tokenize
+from drafting.domain.segmentation import (
+    _cluster_tokens,
+    _needs_cluster_path,
+    grapheme_boundaries,
+    is_word,
+    tokenize,
+)
 
 backends = pytest.mark.parametrize("backend", available_backends())
 
@@ -92,3 +100,18 @@ def test_skin_tone_change_replaces_the_whole_emoji(backend):
     segments = word_diff("ok 👍🏽 go", "ok 👍🏿 go", backend=backend)
     assert segments == [Segment("equal", "ok "), Segment("delete", "👍🏽"),
                         Segment("insert", "👍🏿"), Segment("equal", " go")]
+
+
+def test_every_fast_path_character_tokenizes_as_on_the_cluster_path():
+    # Exhaustive over the Basic Multilingual Plane: a character the fast path accepts gets
+    # the same tokens beside letters, digits, spaces and itself as on the cluster path.
+    needs_cluster_path = _needs_cluster_path()
+    checked = 0
+    for code in itertools.chain(range(0x80, 0xD800), range(0xE000, 0x10000)):
+        char = chr(code)
+        if needs_cluster_path.search(char):
+            continue
+        text = f"a{char}b{char}{char} {char}1{char}"
+        assert tokenize(text) == _cluster_tokens(text), hex(code)
+        checked += 1
+    assert checked > 20_000
