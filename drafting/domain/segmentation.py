@@ -60,7 +60,8 @@ _WORD_CHARACTER = re.compile(r"\w")
 # Never split a word beside these: soft hyphen, zero-width non-joiner and joiner, word joiner.
 _JOINERS = frozenset("\u00ad\u200c\u200d\u2060")
 
-# Characters whose whitespace is a control character but which the fast path handles the same.
+# Whitespace controls: each is a cluster of its own (CR LF one cluster, but both paths keep it
+# inside one whitespace run), so they need no cluster path.
 _PLAIN_CONTROLS = "\t\n\r\x0b\x0c"
 
 
@@ -97,7 +98,7 @@ def _needs_cluster_path() -> re.Pattern[str]:
 
 
 def grapheme_boundaries(text: str) -> set[int]:
-    """Offsets (in code points) of every grapheme cluster boundary of ``text``, 0 and end included."""
+    """Code point offsets of the grapheme cluster boundaries of ``text``, 0 and the end included."""
     return {0, *itertools.accumulate(len(cluster) for cluster in _CLUSTER.findall(text))}
 
 
