@@ -29,6 +29,9 @@ from drafting.domain.diff import (  # noqa: E402  (needs the path above)
 )
 from drafting.domain.overlay import overlay  # noqa: E402
 from drafting.domain.rebase import rebase  # noqa: E402
+from drafting.domain.segmentation import _DICTIONARY_CACHE  # noqa: E402
+
+segmentation_cache_clear = _DICTIONARY_CACHE.clear
 
 SEED = 2024
 WORD_COUNT = 2_000
@@ -38,6 +41,18 @@ RUNS = 15
 
 def make_vocabulary(rng: random.Random, size: int = 400) -> list[str]:
     return ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(2, 10))) for _ in range(size)]
+
+
+# Thai words for a text written as Thai is: words run together, spaces between phrases.
+THAI_WORDS = ["ประเทศไทย", "สนับสนุน", "ส่งเสริม", "เศรษฐกิจ", "ชีวภาพ", "หมุนเวียน", "สีเขียว",
+              "การค้า", "ที่", "ยั่งยืน", "ความร่วมมือ", "ภูมิภาค", "เอเปค", "พลังงาน", "สะอาด",
+              "การลงทุน", "นวัตกรรม", "ทรัพยากร", "ธรรมชาติ", "สิ่งแวดล้อม"]
+
+
+def thai_variant(rng: random.Random, words: list[str]) -> list[str]:
+    """The same text shape with Thai words, every eighth word ending a phrase (a space)."""
+    return [rng.choice(THAI_WORDS) + (" " if index % 8 == 7 else "")
+            for index in range(len(words))]
 
 
 def make_text(rng: random.Random, vocabulary: list[str], words: int) -> list[str]:
@@ -115,6 +130,21 @@ def main() -> None:
                      median_ms(lambda n=new_base: rebase(base, proposed, n))))
     rows.append((f"overlay x2 {engine}",
                  median_ms(lambda: overlay(base, [("A", proposed), ("B", disjoint_base)]))))
+
+    # The same shapes in other scripts: Latin with accents (still the fast path) and Thai
+    # (grapheme clusters and ICU's dictionary word breaks; results cached per phrase).
+    accented_base, accented_proposed = (text.replace("e", "é") for text in (base, proposed))
+    rows.append((f"word_diff  {engine}  accented Latin",
+                 median_ms(lambda: word_diff(accented_base, accented_proposed))))
+    thai_rng = random.Random(SEED)
+    thai_base_words = thai_variant(thai_rng, base_words)
+    thai_proposed_words, _ = scatter_edits(thai_rng, thai_base_words, THAI_WORDS, EDIT_COUNT)
+    thai_base, thai_proposed = "".join(thai_base_words), "".join(thai_proposed_words)
+    rows.append((f"word_diff  {engine}  Thai",
+                 median_ms(lambda: word_diff(thai_base, thai_proposed))))
+    segmentation_cache_clear()
+    rows.append((f"word_diff  {engine}  Thai, ICU cache cold", median_ms(
+        lambda: (segmentation_cache_clear(), word_diff(thai_base, thai_proposed)))))
 
     width = max(len(name) for name, _ in rows)
     print(f"{'operation':<{width}}  {'ms':>9}")

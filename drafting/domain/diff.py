@@ -1,10 +1,13 @@
 """Word-level diffing of clause texts.
 
 Texts are split into tokens (words, whitespace runs, single punctuation
-marks).  Each distinct token is encoded as one character from the Unicode
-Private Use Area, so a character diff of the encoded strings is a token diff
-of the originals: a word can never be cut in half, and diff-match-patch's
-semantic clean-up works on whole tokens instead of producing character soup.
+marks; see :mod:`segmentation` for the rule: every token is whole grapheme
+clusters, and Thai, Chinese, Japanese... are split into words by ICU).  Each
+distinct token is encoded as one character from the Unicode Private Use Area,
+so a character diff of the encoded strings is a token diff of the originals: a
+word, or a letter with its combining marks, can never be cut in half, and
+diff-match-patch's semantic clean-up works on whole tokens instead of producing
+character soup.
 
 Two diff engines are supported and give valid (not necessarily identical)
 diffs: the C++ ``fast_diff_match_patch`` when it is installed, and the
@@ -14,7 +17,6 @@ that the same inputs always yield the same diff.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -25,6 +27,8 @@ try:
     import fast_diff_match_patch as _fast_dmp
 except ImportError:  # the C++ engine is optional
     _fast_dmp = None
+
+from .segmentation import is_word, tokenize
 
 Op = Literal["equal", "insert", "delete"]
 Backend = Literal["fast", "python"]
@@ -67,27 +71,6 @@ class Edit:
     start: int
     end: int
     replacement: tuple[str, ...]
-
-
-# ---------------------------------------------------------------------------
-# Tokens
-
-_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
-_WORD_RE = re.compile(r"\w")
-
-
-def tokenize(text: str) -> list[str]:
-    """Split ``text`` into word, whitespace-run and punctuation tokens.
-
-    Every character belongs to exactly one token, so
-    ``"".join(tokenize(text)) == text`` for any string.
-    """
-    return _TOKEN_RE.findall(text)
-
-
-def is_word(token: str) -> bool:
-    """True if ``token`` is (or contains) a word character."""
-    return _WORD_RE.search(token) is not None
 
 
 # ---------------------------------------------------------------------------
@@ -249,8 +232,9 @@ def word_diff(old: str, new: str, *, backend: Backend | None = None) -> list[Seg
 
     Promises: ``old_text(result) == old`` and ``new_text(result) == new``;
     segments are non-empty and no two neighbours share an op; a replacement
-    is given as a delete followed by an insert; every word (``\\w+`` run) lies
-    whole inside one segment.  The result is deterministic for a backend.
+    is given as a delete followed by an insert; every token (word, grapheme
+    cluster) lies whole inside one segment, so no segment starts or ends inside
+    a grapheme cluster.  The result is deterministic for a backend.
     """
     return [
         Segment(op, "".join(tokens))

@@ -231,7 +231,7 @@ def test_apply_edits_rejects_overlapping_edits():
 # --- purity -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("module", ["diff.py", "rebase.py", "overlay.py"])
+@pytest.mark.parametrize("module", ["diff.py", "segmentation.py", "rebase.py", "overlay.py"])
 def test_domain_modules_import_no_web_or_database_code(module):
     tree = ast.parse((DOMAIN_DIR / module).read_text(encoding="utf-8"))
     imported = set()
@@ -240,5 +240,6 @@ def test_domain_modules_import_no_web_or_database_code(module):
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             imported.add(node.module.split(".")[0])
-    third_party = imported - {"__future__", "re", "collections", "dataclasses", "typing"}
-    assert third_party <= {"diff_match_patch", "fast_diff_match_patch"}
+    third_party = imported - {"__future__", "re", "collections", "dataclasses", "functools",
+                              "itertools", "typing"}
+    assert third_party <= {"diff_match_patch", "fast_diff_match_patch", "regex", "icu4py"}
