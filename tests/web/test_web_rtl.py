@@ -12,6 +12,7 @@ from drafting.services import editing, options, revisions, screen
 from tests.factories import login
 from tests.web.test_web_support import page, propose
 
+ARABIC_REV1 = "نخفض الانبعاثات بحلول عام 2030 ونعزز الطاقة."
 ARABIC_OP1 = "نخفض الانبعاثات بحلول عام 2030 ونعزز الطاقة النظيفة."
 AUS_OP1 = "نخفض الانبعاثات بحلول عام 2030 ونعزز APEC الطاقة المتجددة."
 NZ_OP1 = "نخفض الانبعاثات بحلول عام 2035 ونعزز الطاقة النظيفة."
@@ -20,10 +21,11 @@ RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff]")
 
 @pytest.fixture
 def arabic_world(world):
-    """OP1 rewritten in Arabic after Rev.1, with two open amendments (AUS, NZ) on it."""
+    """OP1 in Arabic in Rev.1, edited since, with two amendments (AUS open, NZ an option)."""
     secretariat = world.user("secretariat")
-    revisions.issue_revision(secretariat, world.document, "Rev.1")
     clause = world.clauses[2]
+    editing.edit_clause_text(secretariat, clause, ARABIC_REV1, expected_version=clause.version)
+    revisions.issue_revision(secretariat, world.document, "Rev.1")
     editing.edit_clause_text(secretariat, clause, ARABIC_OP1, expected_version=clause.version)
     db.session.commit()
     world.aus = propose(world, "aus", 2, AUS_OP1)
