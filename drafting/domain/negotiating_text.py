@@ -311,7 +311,9 @@ def pieces_html(pieces: Iterable[Piece], names: dict[str, str] | None = None) ->
     """Escaped HTML; brackets are real characters (they read aloud and copy as text).
 
     A proposal's wording is wrapped in a span carrying its first sponsor's colour class, and
-    its sponsors' names in the title, so colour is never the only cue.
+    its sponsors' names in the title, so colour is never the only cue. Attributions, option
+    labels and notes are English: `dir="ltr"` isolates them, so in an Arabic clause they
+    neither reorder the text around them nor decide the line's direction (`dir="auto"`).
     """
     names = names or {}
     out = []
@@ -323,12 +325,12 @@ def pieces_html(pieces: Iterable[Piece], names: dict[str, str] | None = None) ->
         elif piece.kind == "attribution":
             who = ", ".join(names.get(code, code) for code in piece.economies)
             cls = css_class_for(piece.economies[0]) if piece.economies else ""
-            out.append(f'<span class="nt-attr {cls}" title="Proposed by {escape(who)}">'
+            out.append(f'<span class="nt-attr {cls}" dir="ltr" title="Proposed by {escape(who)}">'
                        f"{escape(piece.text)}</span>")
         elif piece.kind == "option":
-            out.append(f'<strong class="nt-option">{escape(piece.text)}</strong>')
+            out.append(f'<strong class="nt-option" dir="ltr">{escape(piece.text)}</strong>')
         elif piece.kind == "note":
-            out.append(f'<em class="nt-note">{escape(piece.text)}</em>')
+            out.append(f'<em class="nt-note" dir="ltr">{escape(piece.text)}</em>')
         elif piece.economies:
             cls = css_class_for(piece.economies[0])
             out.append(f'<span class="nt-proposed {cls}">{escape(piece.text)}</span>')

@@ -3,6 +3,13 @@
 Produces strings of escaped HTML; the web layer marks them safe. Colours come from CSS
 classes (`econ-<code>`), never inline styles, so every viewer sees an economy in the same
 colour and the Content-Security-Policy needs no inline styles.
+
+Right-to-left clauses: the container that holds this HTML carries `dir="auto"`. Every change
+is isolated from its neighbours by the stylesheets (`unicode-bidi: isolate` on `ins.chg` and
+`del.chg`) rather than by a `dir` attribute or `<bdi>`, because `dir="auto"` skips elements
+that have one, and a clause that is one whole insertion would then read left to right. The
+economy label is always Latin (a code such as "USA"), so it is marked `dir="ltr"`: isolated,
+and never taken as the clause's first strong character.
 """
 from __future__ import annotations
 
@@ -51,7 +58,8 @@ def render_overlay(segments: Iterable[_Change], names: Mapping[str, str] | None 
         parts.append(_change_tag(seg.op, text, authors, names))
         if authors:
             first = css_class_for(authors[0])
-            parts.append(f'<sup class="attr {first}">{escape(", ".join(authors))}</sup>')
+            parts.append(f'<sup class="attr {first}" dir="ltr">'
+                         f'{escape(", ".join(authors))}</sup>')
     return "".join(parts)
 
 

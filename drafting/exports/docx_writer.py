@@ -5,6 +5,11 @@ economy (or "Secretariat") and whose `w:date` is the decision time, so Word's Re
 every change by economy and Accept all / Reject all work. Whole inserted or deleted clauses
 also mark their paragraph mark as inserted or deleted, so accepting or rejecting removes the
 paragraph itself.
+
+Right-to-left text: a paragraph whose text starts (first strong character) in Arabic or Hebrew
+gets `w:bidi`, so Word lays it out right to left, and every run whose text starts right to left
+gets `w:rtl`, so Word orders its digits and punctuation the Arabic/Hebrew way. Word, unlike a
+browser, works out neither on its own.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.run import Run as WordRun
 
+from drafting.domain.bidi import is_right_to_left
 from drafting.exports.model import ExportDocument, Paragraph, Run
 
 MODE_TITLES = {
@@ -27,6 +33,29 @@ MODE_TITLES = {
     "compilation": "Compilation text",
     "disposition": "Disposition table",
 }
+
+
+# What may follow w:bidi inside w:pPr (ECMA-376 CT_PPrBase order), so it goes in the right place.
+_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+               "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+               "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+               "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _mark_right_to_left(paragraph) -> None:
+    """Lay `paragraph` out right to left (w:bidi), once."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    if p_pr.find(qn("w:bidi")) is None:
+        p_pr.insert_element_before(OxmlElement("w:bidi"), *_AFTER_BIDI)
+
+
+def _set_direction(paragraph, text: str) -> None:
+    """Mark a plain paragraph (no tracked changes) and its runs when `text` reads right to left."""
+    if is_right_to_left(text):
+        _mark_right_to_left(paragraph)
+    for run in paragraph.runs:
+        if is_right_to_left(run.text):
+            run.font.rtl = True
 
 
 def _iso(moment: datetime | None) -> str:
@@ -124,25 +153,31 @@ class _Writer:
                     bold: bool = False):
         if not run.text:
             return None
+        right_to_left = is_right_to_left(run.text)
         if run.op == "equal":
             word_run = paragraph.add_run(run.text)
             word_run.bold = bold or None
+            if right_to_left:
+                word_run.font.rtl = True
             return None
         author = run.author or default_author or "Secretariat"
         wrapper = self._change("w:ins" if run.op == "insert" else "w:del", author,
                                run.date or default_date)
         r = self._text_run(run.text, deleted=run.op == "delete")
-        if bold:
-            r_pr = OxmlElement("w:rPr")
-            r_pr.append(OxmlElement("w:b"))
-            r.insert(0, r_pr)
         wrapper.append(r)
         paragraph._p.append(wrapper)
-        return WordRun(r, paragraph)
+        word_run = WordRun(r, paragraph)
+        if bold:
+            word_run.bold = True
+        if right_to_left:
+            word_run.font.rtl = True
+        return word_run
 
     def clause(self, para: Paragraph) -> None:
         paragraph = self.word.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(8)
+        if is_right_to_left("".join(run.text for run in para.runs)):
+            _mark_right_to_left(paragraph)
         whole = para.change in ("added", "deleted")
         tag_op = "insert" if para.change == "added" else "delete"
         if whole:
@@ -181,6 +216,7 @@ class _Writer:
             note_run = note.add_run(para.note)
             note_run.italic = True
             note_run.font.size = Pt(9)
+            _set_direction(note, para.note)
 
     # --- bodies -------------------------------------------------------------------------
 
@@ -223,6 +259,7 @@ class _Writer:
             cells = table.add_row().cells
             cells[0].text = row.number
             cells[1].text = row.base_text
+            _set_direction(cells[1].paragraphs[0], row.base_text)
             cells[2].text = ""
             first = True
             for p in row.proposals:
@@ -230,7 +267,9 @@ class _Writer:
                 first = False
                 head = paragraph.add_run(f"{p['economy']} (#{p['id']}, {p['action']}): ")
                 head.bold = True
-                paragraph.add_run(p["text"] or "—")
+                proposed = paragraph.add_run(p["text"] or "—")
+                if is_right_to_left(proposed.text):
+                    proposed.font.rtl = True
                 outcome = cells[2].add_paragraph()
                 outcome.add_run(f"→ {p['outcome']}").italic = True
                 if p.get("reason"):
@@ -238,6 +277,7 @@ class _Writer:
             if first:
                 cells[2].text = "No proposals."
             cells[3].text = row.result_text
+            _set_direction(cells[3].paragraphs[0], row.result_text)
 
     def bytes(self) -> bytes:
         buffer = io.BytesIO()

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from drafting.domain.bidi import text_direction
 from drafting.domain.render import css_class_for
 from drafting.exports.model import ExportDocument
 
@@ -19,6 +20,7 @@ def _environment() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.globals["econ_class"] = css_class_for
+    env.globals["text_direction"] = text_direction  # WeasyPrint ignores dir="auto"
     return env
 
 

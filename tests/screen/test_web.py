@@ -159,17 +159,18 @@ def test_the_projection_page_shows_changes_options_and_the_consensus_row(app, ne
     html = as_user(app, "observer").get(
         f"/documents/{world.document.id}/screen").get_data(as_text=True)
     # The clause in large type with its tracked changes, attributed.
-    text = re.search(r'<p class="clause-text redline">(.*?)</p>', html, re.S).group(1)
+    # dir="auto": an Arabic or Hebrew paragraph reads right to left.
+    text = re.search(r'<p class="clause-text redline" dir="auto">(.*?)</p>', html, re.S).group(1)
     assert '<del class="chg econ-aus" title="Deleted by Australia" data-economy="AUS">reduce</del>' in text
     assert '<ins class="chg econ-aus" title="Inserted by Australia" data-economy="AUS">halve</ins>' in text
-    assert '<sup class="attr econ-aus">AUS</sup>' in text
+    assert '<sup class="attr econ-aus" dir="ltr">AUS</sup>' in text  # an isolated Latin label
     assert "Australia: amendment" in html
     # Options side by side, with their economies.
     cards = re.findall(r'<article class="option-card[^"]*">(.*?)</article>', html, re.S)
     assert len(cards) == 2
     assert "Option 1" in cards[0] and "current text" in cards[0] and BASE in cards[0]
     assert "Option 2" in cards[1]
-    assert re.findall(r'<span class="econ-chip econ-(\w+)"', cards[1]) == ["nz", "jpn"]
+    assert re.findall(r'<span class="econ-chip econ-(\w+)" dir="ltr"', cards[1]) == ["nz", "jpn"]
     assert '<ins class="chg econ-nz"' in cards[1] and "renewable" in cards[1]
     # The consensus row: every economy in order, colour class + symbol + words.
     cells = re.findall(r'<li class="pos stance-(\w+)"[^>]*><span class="pos-code">(\w+)</span>'
