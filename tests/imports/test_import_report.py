@@ -12,6 +12,7 @@ from drafting.domain.tracked_import import (CurrentClause, CurrentSection, Track
 from drafting.extensions import db
 from drafting.models import Proposal
 from drafting.services import decisions, imports, proposals, reading
+from tests.api.test_openapi import assert_matches_spec, spec_once
 from tests.factories import login
 from tests.imports.builders import (comment_end, comment_start, dele, ins, notes_part, p, r,
                                     raw_docx, tab, table)
@@ -284,13 +285,17 @@ def test_the_api_reports_each_change_and_comment_with_the_proposal_it_became(cli
                            data={"file": (io.BytesIO(everywhere_file()), "AUS.docx")},
                            content_type="multipart/form-data")
 
-    preview = send("?preview=1").get_json()
+    previewed = send("?preview=1")
+    assert_matches_spec(spec_once(), "POST", "/documents/{document_id}/import-changes",
+                        previewed)
+    preview = previewed.get_json()
     assert preview["proposals"][1]["section_id"] == world.clauses[2].section_id
     assert preview["proposals"][1]["label"] == "New clause at the start of “Goal 1: Climate”"
     assert {"kind": "comment", "paragraph": 6, "location": "body", "what": "comment “Halve it.”",
             "outcome": "rationale", "proposal": 2, "reason": ""} in preview["report"]
     created = send()
     assert created.status_code == 201
+    assert_matches_spec(spec_once(), "POST", "/documents/{document_id}/import-changes", created)
     body = created.get_json()
     by_what = {row["what"]: row for row in body["report"]}
     assert by_what["comment “Halve it.”"]["proposal_id"] == body["created"][2]

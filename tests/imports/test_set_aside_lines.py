@@ -10,6 +10,7 @@ from drafting.domain.draft_parsing import (SourceParagraph, build_draft, choose_
 from drafting.extensions import db
 from drafting.models import Document
 from drafting.services import imports, reading
+from tests.api.test_openapi import assert_matches_spec, spec_once
 from tests.factories import login
 from tests.imports.builders import (SIZED_STYLES, footnote_ref, notes_part, p, r, raw_docx,
                                     small)
@@ -164,8 +165,10 @@ def test_by_default_set_aside_lines_are_not_imported(client, world):
 def test_api_preview_lists_set_aside_lines_and_the_import_takes_the_choice(client, world,
                                                                           api_token):
     headers = api_token("secretariat")
-    preview = client.post("/api/v1/documents/import?preview=1", headers=headers,
-                          json={"symbol": "S/9", "markdown": MARKDOWN}).get_json()
+    previewed = client.post("/api/v1/documents/import?preview=1", headers=headers,
+                            json={"symbol": "S/9", "markdown": MARKDOWN})
+    assert_matches_spec(spec_once(), "POST", "/documents/import", previewed)
+    preview = previewed.get_json()
     assert preview["clauses"] == 3
     assert preview["set_aside"] == [
         {"id": 0, "section": "Preamble", "number": "¹",
@@ -178,6 +181,7 @@ def test_api_preview_lists_set_aside_lines_and_the_import_takes_the_choice(clien
     created = client.post("/api/v1/documents/import", headers=headers,
                           json={"symbol": "S/9", "markdown": MARKDOWN, "include": [0]})
     assert created.status_code == 201
+    assert_matches_spec(spec_once(), "POST", "/documents/import", created)
     assert created.get_json()["sections"][0]["clauses"][1]["text"] == \
         "APEC Leaders' Declaration, 2021."
     multipart = client.post("/api/v1/documents/import", headers=headers,
