@@ -304,3 +304,15 @@ def test_the_api_reports_each_change_and_comment_with_the_proposal_it_became(cli
     assert body["proposals"][1]["section_id"] == world.clauses[2].section_id
     assert len(body["unmapped"]) == 5 and set(body) >= {"filename", "created", "proposals",
                                                         "unmapped", "report"}
+
+
+def test_pages_say_where_an_opening_insertion_goes(client, world):
+    result = plan(world, new_paragraph_under_goal_1(world))
+    [opening] = imports.submit_tracked_changes(world.user("aus"), world.document,
+                                               result.proposals)
+    db.session.commit()
+    login(client, "secretariat")
+    document_page = client.get(f"/documents/{world.document.id}?view=changes").data.decode()
+    assert "Proposed new clause at the start of “Goal 1: Climate”" in document_page
+    proposal_page = client.get(f"/proposals/{opening.id}").data.decode()
+    assert "at the start of “Goal 1: Climate”" in proposal_page
