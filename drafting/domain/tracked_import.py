@@ -277,8 +277,9 @@ class _Mapper:
         for op, text in para.changes():
             self.report.append(ReportEntry("change", paragraph, location, _what(op, text),
                                            "proposal", index))
+        heading_index = self.heading.index if self.heading is not None else None
         for comment in extra_comments:
-            self.report.append(ReportEntry("comment", None, "heading",
+            self.report.append(ReportEntry("comment", heading_index, "heading",
                                            f"comment “{_excerpt(comment, 120)}”",
                                            "rationale", index))
         for comment in para.comments:
