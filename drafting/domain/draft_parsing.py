@@ -16,12 +16,13 @@ Zero draft rules
   with a preambular participle (Recognising, Recalling, Noting …); otherwise operative.
 * Paragraphs before the first heading are split into a "Preamble" (the leading paragraphs
   that look preambular) and "Operative paragraphs".
+* A line that looks like a footnote or a source note rather than a clause — it opens with a
+  footnote marker ("¹", "*", "†", "[^1]:", or "1 " before "See …", "Source: …" or a web
+  address), or the Word file sets it in a footnote style or a smaller font, or it is the text
+  of a Word footnote — is set aside: kept in the preview as "not a clause", left out unless
+  the secretariat includes it (`choose_set_aside`).
 
-Tracked-changes rules (see `map_tracked_paragraphs`)
-----------------------------------------------------
-Each body paragraph is matched to a current clause by its leading number, else by the
-similarity of its original (reject-all) wording; the tracked changes in it become an amend,
-insert or delete proposal. Whatever cannot be matched is reported, never dropped.
+The tracked-changes rules live in drafting/domain/tracked_import.py.
 """
 from __future__ import annotations
 
@@ -29,18 +30,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from difflib import SequenceMatcher
 
 from drafting.domain import text_rules
 from drafting.domain.errors import InvalidInput
 from drafting.domain.numbering import LATIN_SUFFIXES
-from drafting.domain.rebase import rebase
 from drafting.domain.states import SectionKind
 
 MAX_CLAUSES = 2_000
 MAX_HEADING_CHARS = 300
-MATCH_RATIO = 0.8  # wording similarity needed to match a paragraph to a clause
-NUMBER_MATCH_RATIO = 0.5  # a clause found by its number must still resemble the paragraph
 
 # --- numbers ---------------------------------------------------------------------------
 
@@ -146,16 +143,25 @@ def _looks_preambular(clause: DraftClause) -> bool:
 
 @dataclass(frozen=True)
 class SourceParagraph:
-    """A paragraph as read from the source. `heading_level`: 0 title, 1… heading, None text."""
+    """A paragraph as read from the source. `heading_level`: 0 title, 1… heading, None text.
+
+    `aside` is why the source itself suggests it is not a clause (a footnote style, a
+    smaller font, the text of a Word footnote), "" when nothing does.
+    """
 
     text: str
     heading_level: int | None = None
+    aside: str = ""
 
 
 @dataclass
 class DraftClause:
     text: str
     number: str | None = None  # as typed in the source, stripped from `text`
+    # Why this line looks like a footnote or source note rather than a clause ("" for a
+    # clause); such a line is imported only when `included` (the secretariat's choice).
+    aside: str = ""
+    included: bool = True
 
 
 @dataclass
@@ -177,7 +183,12 @@ class ParsedDraft:
 
     @property
     def clause_count(self) -> int:
-        return sum(len(s.clauses) for s in self.sections)
+        return sum(1 for s in self.sections for c in s.clauses if c.included)
+
+    def set_aside(self) -> list[tuple[int, DraftSection, DraftClause]]:
+        """(id, section, line) of every line offered as "not a clause", in document order."""
+        found = [(s, c) for s in self.sections for c in s.clauses if c.aside]
+        return [(i, s, c) for i, (s, c) in enumerate(found)]
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -189,7 +200,9 @@ class ParsedDraft:
     def from_dict(cls, data: dict) -> ParsedDraft:
         sections = [DraftSection(heading=s["heading"], kind=SectionKind(s["kind"]),
                                  kind_reason=s.get("kind_reason", ""),
-                                 clauses=[DraftClause(c["text"], c.get("number"))
+                                 clauses=[DraftClause(c["text"], c.get("number"),
+                                                      c.get("aside", ""),
+                                                      c.get("included", True))
                                           for c in s["clauses"]])
                     for s in data["sections"]]
         return cls(title=data.get("title"), sections=sections, notes=list(data.get("notes", [])),
@@ -213,6 +226,42 @@ def _excerpt(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+_SUPERSCRIPT_MARKER = re.compile(r"([¹²³⁰⁴⁵⁶⁷⁸⁹]+)\s*(?=\S)")
+_SYMBOL_MARKER = re.compile(r"(\*{1,3}|†|‡|§)\s*(?=\S)")
+_MARKDOWN_FOOTNOTE = re.compile(r"\\?\[\^([^\]\s]{1,20})\\?\]:\s*")
+_CITATION = re.compile(r"(?:see|source|sources|cf\.|ibid|available|adopted|retrieved|"
+                       r"https?://|www\.)", re.IGNORECASE)
+_URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
+_BARE_NUMBER_MARKER = re.compile(r"(\d{1,3}) +(?=\S)")
+
+
+def footnote_marker(text: str) -> tuple[str, str, str] | None:
+    """(marker, the rest, why) when a line opens like a footnote or source note, else None.
+
+    >>> footnote_marker("¹ APEC Leaders' Declaration, 2021.")[0]
+    '¹'
+    >>> footnote_marker("1 See the Putrajaya Vision 2040.")[0]
+    '1'
+    >>> footnote_marker("1. We will act.") is None
+    True
+    """
+    stripped = text.strip()
+    for pattern, why in ((_MARKDOWN_FOOTNOTE, "it is a Markdown footnote"),
+                         (_SUPERSCRIPT_MARKER, "it opens with the footnote marker"),
+                         (_SYMBOL_MARKER, "it opens with the footnote marker")):
+        match = pattern.match(stripped)
+        if match:
+            marker = match.group(1) if pattern is not _MARKDOWN_FOOTNOTE else f"[^{match.group(1)}]"
+            return marker, stripped[match.end():], f"{why} “{marker}”"
+    match = _BARE_NUMBER_MARKER.match(stripped)
+    if match:
+        rest = stripped[match.end():]
+        if _CITATION.match(rest) or _URL.search(rest):
+            return (match.group(1), rest, f"it opens with the number “{match.group(1)}” before "
+                                          "a source note")
+    return None
+
+
 def build_draft(paragraphs: Iterable[SourceParagraph]) -> ParsedDraft:
     """Split a draft's paragraphs into sections and clauses (rules in the module notes)."""
     title: str | None = None
@@ -234,6 +283,13 @@ def build_draft(paragraphs: Iterable[SourceParagraph]) -> ParsedDraft:
         if level is not None:
             headed.append((text, []))
             continue
+        marker = footnote_marker(para.text)
+        if para.aside or marker:
+            number, rest = (marker[0], clean_line(marker[1])) if marker else (None, text)
+            reasons = [r for r in (para.aside, marker[2] if marker else "") if r]
+            (headed[-1][1] if headed else unheaded).append(DraftClause(
+                rest or text, number, aside="; ".join(reasons), included=False))
+            continue
         number, rest = numbered(para.text)
         if not rest:
             notes.append(f"“{_excerpt(text)}” holds only a number and was left out.")
@@ -245,8 +301,16 @@ def build_draft(paragraphs: Iterable[SourceParagraph]) -> ParsedDraft:
 
     sections: list[DraftSection] = []
     if unheaded:
+        # The preamble runs to its last preambular clause; a line set aside goes with the
+        # paragraph above it.
         split_at = 0
-        while split_at < len(unheaded) and _looks_preambular(unheaded[split_at]):
+        for position, clause in enumerate(unheaded):
+            if clause.aside:
+                continue
+            if not _looks_preambular(clause):
+                break
+            split_at = position + 1
+        while split_at and split_at < len(unheaded) and unheaded[split_at].aside:
             split_at += 1
         if split_at:
             sections.append(DraftSection("Preamble", SectionKind.PREAMBLE, unheaded[:split_at],
@@ -266,11 +330,26 @@ def build_draft(paragraphs: Iterable[SourceParagraph]) -> ParsedDraft:
                 notes.append(f"The heading “{_excerpt(heading)}” has no paragraphs under it "
                              "and was left out.")
             continue
-        kind, reason = section_kind(heading, clauses)
+        kind, reason = section_kind(heading, [c for c in clauses if not c.aside] or clauses)
         sections.append(DraftSection(heading, kind, clauses, reason))
     draft = ParsedDraft(title=title, sections=sections, notes=notes)
+    aside = len(draft.set_aside())
+    if aside:
+        draft.notes.append(
+            f"{aside} line{'s look' if aside > 1 else ' looks'} like a footnote or a source "
+            "note rather than a clause: marked “not a clause” below and left out unless you "
+            "include " + ("them." if aside > 1 else "it."))
     draft.problems = draft_problems(draft)
     return draft
+
+
+def choose_set_aside(draft: ParsedDraft, included: Iterable[int]) -> None:
+    """Include the set-aside lines whose ids (`ParsedDraft.set_aside`) are in `included`, and
+    leave out the others; the problems are worked out again."""
+    chosen = set(included)
+    for index, _, clause in draft.set_aside():
+        clause.included = index in chosen
+    draft.problems = draft_problems(draft)
 
 
 def draft_problems(draft: ParsedDraft) -> list[str]:
@@ -288,6 +367,8 @@ def draft_problems(draft: ParsedDraft) -> list[str]:
             problems.append(f"The heading “{_excerpt(section.heading)}” is longer than "
                             f"{MAX_HEADING_CHARS} characters.")
         for clause in section.clauses:
+            if not clause.included:
+                continue
             counter += 1
             try:
                 text_rules.clause_text(clause.text)
@@ -383,258 +464,24 @@ def _looks_like_heading(text: str) -> bool:
     Text pasted from Word loses its heading styles; clauses end with ";", "." or ":".
     """
     return (len(text) <= 120 and len(text.split()) <= 12 and not text.endswith(tuple(".;:!?,"))
-            and split_number(text)[0] is None)
+            and split_number(text)[0] is None and footnote_marker(text) is None)
 
 
 def parse_markdown(source: str) -> ParsedDraft:
     return build_draft(markdown_paragraphs(source))
 
 
-# --- tracked changes -------------------------------------------------------------------
+# --- tracked changes: moved to drafting/domain/tracked_import.py -----------------------
 
-@dataclass(frozen=True)
-class TrackedParagraph:
-    """A paragraph of a delegation's file with its tracked runs.
-
-    `runs` are (op, text) with op "equal", "insert" or "delete"; `mark` is "insert" or
-    "delete" when the paragraph mark itself is tracked; `location` is "body", or where else
-    in the file the paragraph sits ("table", "header or footer" …); `comments` are the texts
-    of the Word comments anchored in it.
-    """
-
-    index: int  # 1-based place in the file, as shown to the delegate
-    runs: tuple[tuple[str, str], ...]
-    mark: str | None = None
-    heading: bool = False
-    location: str = "body"
-    comments: tuple[str, ...] = ()
-
-    def text(self, accept: bool) -> str:
-        keep = "insert" if accept else "delete"
-        return "".join(t for op, t in self.runs if op in ("equal", keep))
-
-    @property
-    def changed(self) -> bool:
-        return clean_line(self.text(True)) != clean_line(self.text(False))
+_MOVED = {"TrackedParagraph", "CurrentClause", "CurrentSection", "PlannedProposal",
+          "UnmappedChange", "ReportEntry", "TrackedImport", "describe_change", "similarity",
+          "map_tracked_paragraphs", "map_tracked_file", "MATCH_RATIO", "NUMBER_MATCH_RATIO"}
 
 
-@dataclass(frozen=True)
-class CurrentClause:
-    id: int
-    number: str
-    text: str
-    version: int
-    issued_number: str | None = None
-
-
-@dataclass
-class PlannedProposal:
-    action: str  # amend | insert | delete
-    clause_id: int | None
-    after_clause_id: int | None
-    number: str  # the clause's display number (for an insert: the clause it follows)
-    base_version: int | None
-    base_text: str  # current text ("" for an insert)
-    text: str  # proposed text ("" for a delete)
-    rationale: str  # from the Word comments; "" when there were none
-    paragraph: int
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return {"amend": f"Amend {self.number}", "delete": f"Delete {self.number}",
-                "insert": f"New clause after {self.number}"}[self.action]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> PlannedProposal:
-        return cls(**{k: data[k] for k in (
-            "action", "clause_id", "after_clause_id", "number", "base_version", "base_text",
-            "text", "rationale", "paragraph")}, notes=list(data.get("notes", [])))
-
-
-@dataclass
-class UnmappedChange:
-    paragraph: int | None
-    location: str
-    text: str  # an excerpt of the paragraph as the file has it
-    change: str  # what was changed, e.g. 'inserted “sustainable”'
-    reason: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def describe_change(runs: Iterable[tuple[str, str]], limit: int = 120) -> str:
-    """'inserted “a”, “b”; deleted “c”' for a paragraph's tracked runs."""
-    pieces = {"insert": [], "delete": []}
-    for op, text in runs:
-        if op in pieces and text.strip():
-            pieces[op].append(f"“{_excerpt(text, limit)}”")
-    parts = [f"{'inserted' if op == 'insert' else 'deleted'} {', '.join(texts)}"
-             for op, texts in pieces.items() if texts]
-    return "; ".join(parts) or "paragraph break only"
-
-
-def similarity(a: str, b: str) -> float:
-    """difflib ratio over words: 1.0 for the same wording, ~0.1 for unrelated sentences."""
-    wa, wb = clean_line(a).lower().split(), clean_line(b).lower().split()
-    if not wa and not wb:
-        return 1.0
-    return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
-
-
-def _match(text: str, clauses: Sequence[CurrentClause], by_number: dict[str, CurrentClause],
-           used: dict[int, int]) -> tuple[CurrentClause | None, str]:
-    """The clause a paragraph's original wording belongs to, and how it was found."""
-    label, body = numbered(text)
-    candidate = by_number.get(number_key(label) or "")
-    if candidate is not None and similarity(body, candidate.text) >= NUMBER_MATCH_RATIO:
-        return candidate, "number"
-    best, best_ratio = None, 0.0
-    for clause in clauses:
-        if clause.id in used:
-            continue
-        ratio = similarity(body, clause.text)
-        if ratio > best_ratio:
-            best, best_ratio = clause, ratio
-    if best is not None and best_ratio >= MATCH_RATIO:
-        return best, "wording"
-    if candidate is not None:
-        return None, (f"it is numbered {label} but its wording does not match the current "
-                      f"{candidate.number} (is the file made from an older revision?)")
-    return None, "it matches no current clause, by number or by wording"
-
-
-def map_tracked_paragraphs(paragraphs: Sequence[TrackedParagraph],
-                           clauses: Sequence[CurrentClause]
-                           ) -> tuple[list[PlannedProposal], list[UnmappedChange]]:
-    """Proposals for the tracked changes of a file, and the changes that map to no clause.
-
-    * A paragraph is matched to a clause by its leading number (the current display or issued
-      number) when its wording still resembles that clause, else by the best wording
-      similarity (≥ MATCH_RATIO) of its original (reject-all) text.
-    * All its text inserted → a new clause after the closest matched clause above it.
-      All its text deleted → delete that clause. Otherwise → amend, with the accept-all text
-      less its number. When the file's original wording differs from the current text (an
-      older revision, or edits made with Track Changes off), only the tracked changes are
-      carried onto the current text; if they collide with what changed since, the change is
-      reported instead.
-    * Headings, tables, unmatched paragraphs, merged paragraphs and comments with no change
-      are reported as unmapped.
-    """
-    by_number: dict[str, CurrentClause] = {}
-    for clause in clauses:
-        for label in (clause.number, clause.issued_number):
-            key = number_key(label)
-            if key and key not in by_number:
-                by_number[key] = clause
-    planned: list[PlannedProposal] = []
-    unmapped: list[UnmappedChange] = []
-    used: dict[int, int] = {}  # clause id → paragraph that matched it
-    anchor: CurrentClause | None = None
-    inserts_after: dict[int, int] = {}
-
-    def report(para: TrackedParagraph, reason: str, *, text: str | None = None,
-               change: str | None = None) -> None:
-        unmapped.append(UnmappedChange(
-            paragraph=para.index if para.location == "body" else None,
-            location=para.location if not para.heading else "heading",
-            text=_excerpt(text if text is not None else
-                          (para.text(False) or para.text(True)), 160),
-            change=change or describe_change(para.runs), reason=reason))
-
-    def report_comments(para: TrackedParagraph, where: str) -> None:
-        for comment in para.comments:
-            report(para, f"a comment on {where} with no tracked change there is not imported "
-                         "(proposals come from tracked changes)", text=para.text(True),
-                   change=f"comment “{_excerpt(comment, 120)}”")
-
-    for para in paragraphs:
-        original_raw, accepted_raw = para.text(False), para.text(True)
-        original, accepted = clean_line(original_raw), clean_line(accepted_raw)
-        if para.location != "body":
-            if para.changed:
-                report(para, f"the change is in a {para.location}, not in a clause")
-            elif para.comments:
-                report_comments(para, f"a {para.location}")
-            continue
-        if para.heading:
-            if para.changed:
-                report(para, "the title and section headings are not negotiated clause by "
-                             "clause; ask the secretariat")
-            elif para.comments:
-                report_comments(para, "a heading")
-            continue
-        if not original:
-            if not accepted:
-                continue
-            _, body = numbered(accepted_raw)
-            if anchor is None:
-                report(para, "a new clause can only be proposed after an existing one, and no "
-                             "clause of the document comes before it in the file")
-                continue
-            if not body:
-                report(para, "the new paragraph holds only a number")
-                continue
-            count = inserts_after[anchor.id] = inserts_after.get(anchor.id, 0) + 1
-            notes = [] if count == 1 else [
-                f"New paragraph {count} after {anchor.number} in the file: the secretariat "
-                "will see each as a separate proposal after that clause."]
-            planned.append(PlannedProposal(
-                "insert", None, anchor.id, anchor.number, None, "", body,
-                "\n\n".join(para.comments), para.index, notes))
-            continue
-        clause, how = _match(original_raw, clauses, by_number, used)
-        if clause is None:
-            if para.changed:
-                report(para, how)
-            elif para.comments:
-                report_comments(para, "a paragraph that matches no clause")
-            continue
-        if clause.id in used:
-            if para.changed:
-                report(para, f"it matches {clause.number}, already matched by paragraph "
-                             f"{used[clause.id]} of the file")
-            continue
-        used[clause.id] = para.index
-        anchor = clause
-        if not para.changed:
-            if para.comments:
-                report_comments(para, clause.number)
-            continue
-        _, new_body = numbered(accepted_raw)
-        _, old_body = numbered(original_raw)
-        notes = [] if how == "number" else [
-            f"Matched to {clause.number} by its wording (paragraph {para.index} of the file)."]
-        rationale = "\n\n".join(para.comments)
-        if not new_body:
-            planned.append(PlannedProposal("delete", clause.id, None, clause.number,
-                                           clause.version, clause.text, "", rationale,
-                                           para.index, notes))
-            continue
-        if para.mark == "delete":
-            report(para, f"the paragraph break after {clause.number} is deleted, which would "
-                         "join two clauses; propose the joined wording by hand")
-            continue
-        proposed = new_body
-        if old_body != clause.text:
-            merged = rebase(old_body, new_body, clause.text)
-            if not merged.clean:
-                report(para, f"the file's wording of {clause.number} is older than the current "
-                             "text, and the tracked change overlaps what changed since; "
-                             "propose it by hand against the current text")
-                continue
-            proposed = merged.text
-            notes.append(f"The file's wording of {clause.number} differs from the current "
-                         "text (an older revision, or edits made with Track Changes off): only "
-                         "the tracked changes were applied to the current text.")
-        if proposed == clause.text:
-            report(para, f"the tracked changes leave the wording of {clause.number} as it is "
-                         "(only its number or spacing changed)")
-            continue
-        planned.append(PlannedProposal("amend", clause.id, None, clause.number, clause.version,
-                                       clause.text, proposed, rationale, para.index, notes))
-    return planned, unmapped
+def __getattr__(name: str):
+    """The tracked-changes names, still importable from here (they import this module, so
+    they are looked up lazily)."""
+    if name in _MOVED:
+        from drafting.domain import tracked_import
+        return getattr(tracked_import, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from drafting.domain.states import ProposalAction, ProposalStatus, Stance
 from drafting.extensions import db
-from drafting.models.document import Clause, ClauseVersion, Document
+from drafting.models.document import Clause, ClauseVersion, Document, Section
 from drafting.models.economy import Economy
 from drafting.models.types import UTCDateTime, enum_column, utcnow
 from drafting.models.user import User
@@ -17,8 +17,9 @@ class Proposal(db.Model):
     """An economy's suggested change to the text.
 
     amend/delete name the clause and the version they were written against (`base_version`);
-    insert names the clause it follows (`after_clause`) and, once accepted, the clause it
-    created (`clause`). `text` is the full proposed clause text ("" for a deletion).
+    insert names the clause it follows (`after_clause`), or the section it opens (`section`),
+    and, once accepted, the clause it created (`clause`). `text` is the full proposed clause
+    text ("" for a deletion).
     """
 
     __tablename__ = "proposals"
@@ -30,6 +31,10 @@ class Proposal(db.Model):
     action: Mapped[ProposalAction] = mapped_column(enum_column(ProposalAction, "proposal_action"))
     clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
     after_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
+    # An insertion at the start of a section: that section. `after_clause` is then the clause
+    # just before the section in the document (so lists still show it in reading order), and
+    # accepting puts the new clause first in this section.
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
     base_version_id: Mapped[int | None] = mapped_column(ForeignKey("clause_versions.id"))
     text: Mapped[str] = mapped_column(Text, default="")
     rationale: Mapped[str] = mapped_column(Text, default="")
@@ -57,6 +62,7 @@ class Proposal(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     clause: Mapped[Clause | None] = relationship(foreign_keys=[clause_id])
     after_clause: Mapped[Clause | None] = relationship(foreign_keys=[after_clause_id])
+    section: Mapped[Section | None] = relationship()
     base_version: Mapped[ClauseVersion | None] = relationship(foreign_keys=[base_version_id])
     result_version: Mapped[ClauseVersion | None] = relationship(foreign_keys=[result_version_id])
     cosponsors: Mapped[list[Cosponsorship]] = relationship(

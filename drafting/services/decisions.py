@@ -1,7 +1,7 @@
 """The secretariat's merge desk: accepting and rejecting proposals, and what follows."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput, StaleVersion
@@ -132,13 +132,21 @@ def _new_version(actor, proposal: Proposal, clause: Clause, final_text: str | No
 
 def _insert_clause(actor, proposal: Proposal, final_text: str) -> ClauseVersion:
     anchor = proposal.after_clause
+    section_id, position = anchor.section_id, anchor.position + 1
+    if proposal.section_id is not None and proposal.section_id != anchor.section_id:
+        # Opening a section: before its first clause (deleted ones included, which keep
+        # their place), whatever was inserted at the end of the section above meanwhile.
+        first = db.session.execute(
+            select(func.min(Clause.position)).where(Clause.section_id == proposal.section_id)
+        ).scalar()
+        section_id, position = proposal.section_id, first if first is not None else position
     db.session.execute(
         update(Clause).where(Clause.document_id == anchor.document_id,
-                             Clause.position > anchor.position)
+                             Clause.position >= position)
         .values(position=Clause.position + 1)
     )
-    clause = Clause(document_id=anchor.document_id, section_id=anchor.section_id,
-                    position=anchor.position + 1, version=1)
+    clause = Clause(document_id=anchor.document_id, section_id=section_id,
+                    position=position, version=1)
     db.session.add(clause)
     db.session.flush()
     version = ClauseVersion(clause_id=clause.id, number=1, text=final_text,

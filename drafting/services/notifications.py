@@ -137,6 +137,8 @@ class _Numbers:
 
 def _subject(proposal: Proposal, numbers: _Numbers) -> str:
     if proposal.action is ProposalAction.INSERT:
+        if proposal.section_id is not None:
+            return f"new clause at the start of “{proposal.section.heading}”"
         return f"new clause after {numbers.of(proposal.after_clause_id)}"
     verb = "deletion of" if proposal.action is ProposalAction.DELETE else "amendment to"
     return f"{verb} {numbers.of(proposal.clause_id)}"

@@ -7,7 +7,8 @@ from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
-from drafting.models import Clause, Cosponsorship, Document, Proposal, ProposalUpdate
+from drafting.models import (Clause, Cosponsorship, Document, Proposal, ProposalUpdate,
+                             Section)
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_accepts_proposals, ensure_not_frozen
@@ -32,8 +33,13 @@ def _live_clause_of(document: Document, clause: Clause | None, field: str) -> Cl
 
 def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
                     clause: Clause | None = None, after_clause: Clause | None = None,
-                    text: str = "", rationale: str = "", draft: bool = False) -> Proposal:
+                    text: str = "", rationale: str = "", draft: bool = False,
+                    section: Section | None = None) -> Proposal:
     """Record a proposal of the actor's economy; return it (status open).
+
+    An insertion names the clause it follows (`after_clause`); with `section`, it opens that
+    section instead, and `after_clause` is the clause just before the section in the
+    document (the last clause of the sections above it).
 
     With `draft`, it is saved as a draft instead (status draft, not submitted, seen only by
     its own economy: services/visibility.py); drafts are submitted later with
@@ -60,6 +66,8 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
     if action is ProposalAction.INSERT:
         anchor = _live_clause_of(document, after_clause, "after_clause")
         proposal.after_clause_id = anchor.id
+        if section is not None:
+            proposal.section_id = _opened_section(document, anchor, section).id
         proposal.text = text_rules.clause_text(text)
     else:
         target = _live_clause_of(document, _settled(clause), "clause")
@@ -93,6 +101,18 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
     return proposal
 
 
+def _opened_section(document: Document, anchor: Clause, section: Section) -> Section:
+    """`section`, when an insertion after `anchor` can open it: a later section of the
+    same document."""
+    if section.document_id != document.id:
+        raise InvalidInput("The section does not belong to this document.",
+                           details={"field": "section_id"})
+    if section.position <= anchor.section.position:
+        raise InvalidInput("A new clause can open only a section that comes after the clause "
+                           "it follows.", details={"field": "section_id"})
+    return section
+
+
 def _refuse_duplicate(proposal: Proposal) -> None:
     same = db.session.execute(
         select(Proposal.id).where(
@@ -100,7 +120,10 @@ def _refuse_duplicate(proposal: Proposal) -> None:
             Proposal.status == ProposalStatus.OPEN,
             Proposal.action == proposal.action,
             Proposal.clause_id == proposal.clause_id
-            if proposal.clause_id else Proposal.after_clause_id == proposal.after_clause_id,
+            if proposal.clause_id else (
+                (Proposal.after_clause_id == proposal.after_clause_id)
+                & (Proposal.section_id.is_(None) if proposal.section_id is None
+                   else Proposal.section_id == proposal.section_id)),
             Proposal.text == proposal.text,
         )
     ).scalar()

@@ -117,6 +117,7 @@ def proposal_json(proposal: Proposal, *, with_diff: bool = True) -> dict:
         "cosponsors": [c.economy.code for c in proposal.cosponsors],
         "clause_id": proposal.clause_id,
         "after_clause_id": proposal.after_clause_id,
+        "section_id": proposal.section_id,
         "base_version": proposal.base_version.number if proposal.base_version else None,
         "text": proposal.text,
         "rationale": proposal.rationale,

@@ -14,7 +14,8 @@ from flask_login import current_user, login_required
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from drafting.domain.diff import word_diff
-from drafting.domain.draft_parsing import ParsedDraft, PlannedProposal, UnmappedChange
+from drafting.domain.draft_parsing import ParsedDraft, choose_set_aside
+from drafting.domain.tracked_import import PlannedProposal, ReportEntry, UnmappedChange
 from drafting.domain.errors import DomainError, InvalidInput
 from drafting.domain.render import render_changes
 from drafting.domain.states import SectionKind
@@ -81,11 +82,13 @@ def _draft_form() -> dict:
 
 def _render_draft(form: dict, *, draft: ParsedDraft | None = None, token: str = "",
                   filename: str = "", error: str | None = None, notice: str | None = None,
-                  status: int = 200):
+                  digest: str | None = None, status: int = 200):
+    """`digest` is that of the split as read from the source, before the secretariat's
+    choices (kinds, lines included) are applied: the save compares it with a fresh read."""
     same_symbol = import_service.documents_with_symbol(form.get("symbol", "")) if draft else []
     return render_template(
         "imports/draft.html", form=form, draft=draft, token=token, filename=filename,
-        digest=draft_digest(draft) if draft else "", error=error, notice=notice,
+        digest=(digest or draft_digest(draft)) if draft else "", error=error, notice=notice,
         same_symbol=same_symbol, kinds=list(SectionKind),
         max_mb=import_service.MAX_UPLOAD_BYTES // (1024 * 1024),
     ), status
@@ -96,6 +99,11 @@ def _render_draft(form: dict, *, draft: ParsedDraft | None = None, token: str = 
 def new_document():
     authorize(current_user, Action.ISSUE_REVISION)
     return _render_draft({"title": "", "symbol": "", "classification": "", "markdown": ""})
+
+
+def _posted_set_aside() -> list[int]:
+    """Ids of the lines set aside as "not a clause" that the secretariat chose to include."""
+    return [int(v) for v in request.form.getlist("include-aside") if v.isdigit()]
 
 
 def _posted_kinds(draft: ParsedDraft) -> list[str] | None:
@@ -137,14 +145,17 @@ def create_document():
     digest = draft_digest(draft)
     kinds = _posted_kinds(draft)
     if intent != "save":
-        if kinds and request.form.get("digest") == digest:
-            _apply_kinds(draft, kinds)
-        return _render_draft(form, draft=draft, token=token, filename=filename)
+        if request.form.get("digest") == digest:
+            if kinds:
+                _apply_kinds(draft, kinds)
+            choose_set_aside(draft, _posted_set_aside())
+        return _render_draft(form, draft=draft, token=token, filename=filename, digest=digest)
     if request.form.get("digest") != digest:
         notice = ("The text changed since the preview. Check the split below and create the "
                   "document again." if request.form.get("digest") else
                   "Check the split below, then create the document.")
         return _render_draft(form, draft=draft, token=token, filename=filename, notice=notice)
+    choose_set_aside(draft, _posted_set_aside())
     try:
         document = import_service.import_zero_draft(
             current_user, draft, title=form["title"], symbol=form["symbol"],
@@ -157,7 +168,7 @@ def create_document():
         if kinds:
             _apply_kinds(draft, kinds)
         return _render_draft(form, draft=draft, token=token, filename=filename,
-                             error=error.message, status=error.status)
+                             error=error.message, digest=digest, status=error.status)
     commit()
     flash(f"“{document.title}” was created as a zero draft with "
           f"{draft.clause_count} clause{'s' if draft.clause_count != 1 else ''}.", "success")
@@ -176,6 +187,21 @@ def _apply_kinds(draft: ParsedDraft, kinds: list[str]) -> None:
 
 # --- tracked changes -------------------------------------------------------------------
 
+def report_rows(report: list[ReportEntry], proposals: list[PlannedProposal]) -> list[dict]:
+    """The import report as the page shows it: each change and comment, and its fate."""
+    rows = []
+    for entry in report:
+        item = proposals[entry.proposal] if entry.proposal is not None else None
+        if entry.outcome == "proposal":
+            fate = f"becomes proposal {entry.proposal + 1}: {item.label}"
+        elif entry.outcome == "rationale":
+            fate = f"rationale of proposal {entry.proposal + 1}: {item.label}"
+        else:
+            fate = f"not imported: {entry.reason}"
+        rows.append({"entry": entry, "fate": fate})
+    return rows
+
+
 def _render_changes(document, *, plan: dict | None = None, token: str = "",
                     error: str | None = None, error_details: list | None = None,
                     status: int = 200):
@@ -188,8 +214,10 @@ def _render_changes(document, *, plan: dict | None = None, token: str = "",
                           "problem": plan["problems"].get(index),
                           "included": plan["included"].get(index, index not in plan["problems"]),
                           "rationale": plan["rationales"].get(index, item.rationale)})
+    report = report_rows(plan["report"], plan["proposals"]) if plan is not None else []
     return render_template(
         "imports/changes.html", document=document, plan=plan, items=items, token=token,
+        report=report,
         error=error, error_details=error_details or [],
         max_mb=import_service.MAX_UPLOAD_BYTES // (1024 * 1024),
     ), status
@@ -219,11 +247,12 @@ def import_changes(document_id: int):
             result = import_service.plan_tracked_changes(current_user, document, docx)
             plan = {"filename": result.filename, "proposals": result.proposals,
                     "unmapped": result.unmapped, "problems": result.problems,
-                    "included": {}, "rationales": {}}
+                    "report": result.report, "included": {}, "rationales": {}}
             token = sign({"user": current_user.id, "document": document.id,
                           "filename": result.filename,
                           "proposals": [p.to_dict() for p in result.proposals],
-                          "unmapped": [u.to_dict() for u in result.unmapped]}, CHANGES_SALT)
+                          "unmapped": [u.to_dict() for u in result.unmapped],
+                          "report": [e.to_dict() for e in result.report]}, CHANGES_SALT)
             return _render_changes(document, plan=plan, token=token)
         data = unsign(token, CHANGES_SALT)
         if data.get("document") != document.id:
@@ -245,6 +274,7 @@ def import_changes(document_id: int):
             chosen.append(item)
     plan = {"filename": data.get("filename", ""), "proposals": proposals,
             "unmapped": [UnmappedChange(**u) for u in data.get("unmapped", [])],
+            "report": [ReportEntry(**e) for e in data.get("report", [])],
             "problems": {}, "included": included, "rationales": rationales}
     try:
         created = import_service.submit_tracked_changes(current_user, document, chosen)
@@ -259,7 +289,11 @@ def import_changes(document_id: int):
         return _render_changes(document, plan=plan, token=token, error=message,
                                error_details=listed, status=error.status)
     commit()
-    ids = ", ".join(f"#{p.id}" for p in created)
+    ids = ", ".join(f"#{p.id} ({item.label})" for p, item in zip(created, chosen))
     flash(f"{len(created)} proposal{'s' if len(created) != 1 else ''} submitted for "
           f"{current_user.economy.name} from “{plan['filename']}”: {ids}.", "success")
+    left_out = [i + 1 for i, chosen in included.items() if not chosen]
+    if left_out:
+        flash("Not submitted (unticked in the preview): proposal "
+              + ", ".join(str(n) for n in left_out) + " of the import report.", "info")
     return redirect(url_for("documents.show", document_id=document.id))

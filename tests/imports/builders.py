@@ -85,7 +85,7 @@ def redline_export(document, edits: dict[str, list[Run] | str], *,
 # --- hand-written WordprocessingML ------------------------------------------------------
 
 def p(*parts: str, style: str | None = None, mark: str | None = None) -> str:
-    """A w:p: parts are XML fragments made by r()/ins()/dele()/comment_start()."""
+    """A w:p: parts are XML fragments made by r()/ins()/dele()/comment_start()/small()."""
     ppr = ""
     if style or mark:
         inner = f'<w:pStyle w:val="{style}"/>' if style else ""
@@ -98,6 +98,17 @@ def p(*parts: str, style: str | None = None, mark: str | None = None) -> str:
 
 def r(text: str) -> str:
     return f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+
+
+def small(text: str, half_points: int = 16) -> str:
+    """A run in a given font size (half-points: 16 is 8 pt)."""
+    return (f'<w:r><w:rPr><w:sz w:val="{half_points}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
+
+
+def footnote_ref(note_id: int) -> str:
+    return (f'<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+            f'<w:footnoteReference w:id="{note_id}"/></w:r>')
 
 
 def tab() -> str:
@@ -140,12 +151,34 @@ STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/></w:style>
 <w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style>
 <w:style w:type="paragraph" w:styleId="GoalHeading"><w:name w:val="Goal heading"/><w:basedOn w:val="Heading1"/></w:style>
+<w:style w:type="paragraph" w:styleId="FootnoteText"><w:name w:val="footnote text"/><w:basedOn w:val="Normal"/><w:rPr><w:sz w:val="20"/></w:rPr></w:style>
 </w:styles>"""
+
+# Body text in 11 pt by default (Word's docDefaults), so a run in 8 pt is small.
+SIZED_STYLES = STYLES.replace(
+    '<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal"/></w:style>',
+    '<w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val="22"/></w:rPr></w:rPrDefault>'
+    '</w:docDefaults><w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal"/>'
+    '</w:style>')
+
+
+def notes_part(kind: str, notes: dict[int, str]) -> str:
+    """word/footnotes.xml (kind "footnote") or endnotes.xml, with Word's two separators."""
+    separators = "".join(
+        f'<w:{kind} w:type="{t}" w:id="{i}"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>'
+        for i, t in ((-1, "separator"), (0, "continuationSeparator")))
+    body = "".join(
+        f'<w:{kind} w:id="{nid}">{text if text.startswith("<w:p") else p(r(text))}</w:{kind}>'
+        for nid, text in notes.items())
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<w:{kind}s xmlns:w="{W_NS}">{separators}{body}</w:{kind}s>')
 
 
 def raw_docx(body: str, comments: dict[int, str] | None = None, *,
-             content_types_extra: str = "") -> bytes:
-    """A minimal, valid .docx with the given body XML and comments."""
+             content_types_extra: str = "", styles: str = STYLES,
+             extra_parts: dict[str, str] | None = None) -> bytes:
+    """A minimal, valid .docx with the given body XML and comments (and `extra_parts`, e.g.
+    word/footnotes.xml from `notes_part`)."""
     comments = comments or {}
     content_types = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
@@ -176,7 +209,9 @@ def raw_docx(body: str, comments: dict[int, str] | None = None, *,
         archive.writestr("_rels/.rels", rels)
         archive.writestr("word/_rels/document.xml.rels", doc_rels)
         archive.writestr("word/document.xml", document)
-        archive.writestr("word/styles.xml", STYLES)
+        archive.writestr("word/styles.xml", styles)
+        for name, xml in (extra_parts or {}).items():
+            archive.writestr(name, xml)
         archive.writestr("word/comments.xml",
                          f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                          f'<w:comments xmlns:w="{W_NS}">{comment_xml}</w:comments>')
