@@ -202,7 +202,7 @@ def new_paragraph_under_goal_1(world, text="We will follow the science.") -> byt
 
 def layout(world):
     return [(block.section.heading, [(row.number, row.version.text) for row in block.rows])
-            for block in reading.document_view(world.document).sections]
+            for block in reading.document_view(world.document, viewer=None).sections]
 
 
 @pytest.mark.parametrize("other_first", [False, True])

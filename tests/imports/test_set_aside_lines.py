@@ -121,7 +121,7 @@ def field(page: str, name: str) -> str:
 
 
 def texts(document):
-    return [r.version.text for block in reading.document_view(document).sections
+    return [r.version.text for block in reading.document_view(document, viewer=None).sections
             for r in block.rows]
 
 
