@@ -169,6 +169,12 @@ def _audit_query(viewer, filters: AuditFilters):
     return query
 
 
+def visible_audit_query(viewer, filters: AuditFilters):
+    """The audit events `viewer` may read, as a select() to refine (web/page_lookups.py builds
+    each viewer's change marker on it, so a page's ETag moves only with events they can see)."""
+    return _audit_query(viewer, filters)
+
+
 def audit_trail(viewer, filters: AuditFilters, page: int = 1,
                 per_page: int = AUDIT_PAGE_SIZE) -> AuditPage:
     """One page of the audit trail, newest first. Raises PermissionDenied unless allowed."""
@@ -235,5 +241,5 @@ __all__ = [
     "AUDIT_PAGE_SIZE", "AuditFilters", "DRAFT_EVENT_KINDS", "AuditPage", "IN_TEXT_STATUSES", "REQUEST_VIEWER",
     "audit_kinds", "audit_trail", "can_see_proposal", "current_viewer", "ensure_visible",
     "event_data", "event_summary", "get_visible_proposal", "is_circulated", "resolve_viewer",
-    "visible_proposals_clause",
+    "visible_audit_query", "visible_proposals_clause",
 ]
