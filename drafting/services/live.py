@@ -237,8 +237,10 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
 
 
 __all__ = [
-    "audience_clause", "audience_for", "bus_message", "client_payload", "current_bus", "forget_shared_bus", "GAP",
+    "audience_clause", "audience_for", "bus_message", "client_payload", "current_bus",
+    "forget_shared_bus", "GAP",
     "InProcessBus", "KEEP_EVENTS", "LocalFanout", "make_bus", "message_audience",
-    "newest_event_id", "newest_visible_event_id", "newest_visible_event_query", "postgres_bus", "PostgresBus", "PRUNE_EVERY", "record_live_event",
+    "newest_event_id", "newest_visible_event_id", "newest_visible_event_query",
+    "postgres_bus", "PostgresBus", "PRUNE_EVERY", "record_live_event",
     "redis_bus", "RedisBus", "Replay", "replay", "REPLAY_LIMIT", "subscriber_for", "Subscription",
 ]

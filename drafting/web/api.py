@@ -166,7 +166,7 @@ def list_documents():
 @bp.get("/documents/<int:document_id>")
 def show_document(document_id: int):
     document = settle_on_read(get_document(document_id))  # a silence deadline may have passed
-    view = reading.document_view(document)
+    view = reading.document_view(document, viewer=g.api_user)
     return jsonify({
         "id": document.id, "title": document.title, "symbol": document.symbol,
         "stage": document.stage.value, "classification": document.classification,

@@ -95,7 +95,7 @@ def import_document():
         classification=fields["classification"], kinds=kinds,
         source="docx" if filename else "markdown", filename=filename)
     commit()
-    view = reading.document_view(document)
+    view = reading.document_view(document, viewer=g.api_user)
     return jsonify({
         "id": document.id, "title": document.title, "symbol": document.symbol,
         "classification": document.classification, "stage": document.stage.value,

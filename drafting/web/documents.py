@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from drafting.domain.render import css_class_for
@@ -59,7 +59,8 @@ def show(document_id: int):
             if revision is not None:
                 view = revision_service.revision_view(document, revision)
             else:
-                view = reading.document_view(document)
+                view = reading.document_view(  # counts of what this viewer may see only
+                    document, viewer=current_user._get_current_object())
             if view_mode == "changes":
                 changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
                            for row in view.rows if row.open_proposals}
