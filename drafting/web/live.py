@@ -9,9 +9,10 @@ A stream authorises, subscribes to the bus, reads what the client missed, and th
 its database session before it starts streaming: an idle stream holds a queue, never a
 database connection.
 
-Side channels (docs/live.md, "What a viewer can infer"): a stream queues only the messages it
-would send, its cursor is the newest event its viewer may receive, and every id it shows is
-opaque (`EventIdCodec`), so nothing on the wire moves when another economy works unseen.
+Side channels (docs/live.md, "Event ids: opaque, and each viewer's own"): a stream queues
+only the messages it would send, its cursor is the newest event its viewer may receive, and
+every id it shows is opaque (`EventIdCodec`), so nothing on the wire moves when another
+economy works unseen.
 """
 from __future__ import annotations
 
