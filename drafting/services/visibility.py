@@ -246,7 +246,8 @@ def event_summary(event: AuditEvent, limit: int = 160) -> str:
 
 
 __all__ = [
-    "AUDIT_PAGE_SIZE", "AuditFilters", "DRAFT_EVENT_KINDS", "ECONOMY_BATCH_KINDS", "AuditPage", "IN_TEXT_STATUSES", "REQUEST_VIEWER",
+    "AUDIT_PAGE_SIZE", "AuditFilters", "DRAFT_EVENT_KINDS", "ECONOMY_BATCH_KINDS", "AuditPage",
+    "IN_TEXT_STATUSES", "REQUEST_VIEWER",
     "audit_kinds", "audit_trail", "can_see_proposal", "current_viewer", "ensure_visible",
     "event_data", "event_summary", "get_visible_proposal", "is_circulated", "resolve_viewer",
     "visible_audit_query", "visible_proposals_clause",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask_login import current_user
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, select, text
 
 from drafting.domain.errors import NotFound
 from drafting.extensions import db
