@@ -7,8 +7,9 @@ proposal they cannot see) — plus, to be safe, the newest event about no docume
 (accounts, say) — marks the document's state for that viewer: the *change marker*. Another
 economy's unseen work (drafts, proposals not circulated) therefore moves no one else's ETag,
 cached body or cached export (docs/security.md, "Side channels"). Log-ins and API tokens
-(``auth.*``, ``token.*`` events) change no page and are left out, and so are the chair's screen moves (``screen.*``: only the merge desk
-and the screen itself show them, and neither is cached under the marker). We use the event's
+(``auth.*``, ``token.*`` events) change no page and are left out, and so are the chair's
+screen moves (``screen.*``: only the merge desk and the screen itself show them, and neither is
+cached under the marker). We use the event's
 hash rather than its id: the hash chains every earlier event, so a marker never repeats even
 across a database rebuilt or restored from an older backup. Finding it costs two index
 look-ups (the document's events newest first, each joined to its proposal by primary key);
