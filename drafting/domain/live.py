@@ -6,8 +6,11 @@ No Flask and no database here: the service (services/live.py) and the stream vie
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from drafting.domain.states import Role
 
@@ -91,6 +94,56 @@ def needs_reload(last_event_id: int, window: ReplayWindow, missed: int, limit: i
     if last_event_id > window.newest_id:
         return True
     return window.oldest_id is not None and last_event_id < window.oldest_id - 1
+
+
+# --- event ids as a client sees them -------------------------------------------------------------
+
+# Live event ids are one sequence for every document and every audience, so the raw numbers
+# would let a viewer count the events they are not shown (a draft of another economy between
+# two of theirs). Clients are given the image of the id under a keyed pseudorandom permutation
+# of 0 … 2**52 - 1 instead: a whole number that a JavaScript client holds exactly, equal for
+# the same event, and telling nothing about order or distance. The server maps it back.
+EVENT_ID_BITS = 52
+_HALF_BITS = EVENT_ID_BITS // 2
+_HALF_MASK = (1 << _HALF_BITS) - 1
+_ROUNDS = 8
+
+
+class EventIdCodec:
+    """Opaque event ids: a balanced Feistel network on 52 bits whose round function is
+    HMAC-SHA-256 under `key` (a bijection for any round function, so every id decodes).
+    The same key on every process and host (it is derived from the application's secret), so
+    a client reconnecting to another worker resumes where it stopped."""
+
+    def __init__(self, key: bytes) -> None:
+        self._keys = tuple(hmac.new(key, f"live-event-id round {n}".encode(),
+                                    hashlib.sha256).digest() for n in range(_ROUNDS))
+        self._encode = lru_cache(maxsize=4096)(self._permute)
+
+    def _round(self, n: int, half: int) -> int:
+        digest = hmac.new(self._keys[n], half.to_bytes(4, "big"), hashlib.sha256).digest()
+        return int.from_bytes(digest[:4], "big") & _HALF_MASK
+
+    def _permute(self, value: int) -> int:
+        left, right = value >> _HALF_BITS, value & _HALF_MASK
+        for n in range(_ROUNDS):
+            left, right = right, left ^ self._round(n, right)
+        return (left << _HALF_BITS) | right
+
+    def encode(self, event_id: int) -> int:
+        """The id a client is shown for the live event `event_id` (0: before any event)."""
+        if not 0 <= event_id < 1 << EVENT_ID_BITS:
+            raise ValueError("a live event id is a whole number below 2**52")
+        return self._encode(event_id)
+
+    def decode(self, shown: int) -> int | None:
+        """The live event id behind `shown`, or None for a number no id is shown as."""
+        if not 0 <= shown < 1 << EVENT_ID_BITS:
+            return None
+        left, right = shown >> _HALF_BITS, shown & _HALF_MASK
+        for n in reversed(range(_ROUNDS)):
+            left, right = right ^ self._round(n, left), left
+        return (left << _HALF_BITS) | right
 
 
 # --- wire format ---------------------------------------------------------------------------------

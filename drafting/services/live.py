@@ -176,7 +176,7 @@ def subscriber_for(user) -> Subscriber:
     return Subscriber(user_id=user.id, role=role, economy_id=user.economy_id)
 
 
-def _audience_clause(subscriber: Subscriber):
+def audience_clause(subscriber: Subscriber):
     """SQL form of domain.live.may_receive (a test checks they agree)."""
     public = LiveEvent.audience_economy_id.is_(None)
     if subscriber.role is Role.SECRETARIAT:
@@ -190,13 +190,26 @@ def _audience_clause(subscriber: Subscriber):
 class Replay:
     """What a (re)connecting stream sends first."""
 
-    cursor: int  # the newest live event id on record (0 when none)
+    cursor: int  # the newest live event id the subscriber may receive (0 when none)
     events: list[dict] = field(default_factory=list)  # missed events, oldest first
     reload: bool = False  # too many missed, or some pruned: the client must reload
 
 
 def newest_event_id() -> int:
+    """The newest live event id on record, whoever may receive it: for the server's own
+    reckoning (the replay window), never to be shown to a viewer."""
     return db.session.execute(select(func.max(LiveEvent.id))).scalar() or 0
+
+
+def newest_visible_event_query(subscriber: Subscriber):
+    """The newest live event id (of any document) that `subscriber` may receive, as a scalar
+    subquery: a page's and a stream's cursor. The newest id on record would move when another
+    economy saves a draft, and a viewer comparing two cursors would learn that it did."""
+    return select(func.max(LiveEvent.id)).where(audience_clause(subscriber)).scalar_subquery()
+
+
+def newest_visible_event_id(subscriber: Subscriber) -> int:
+    return db.session.execute(select(newest_visible_event_query(subscriber))).scalar() or 0
 
 
 def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
@@ -205,15 +218,16 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
     reload when they cannot all be replayed (more than `limit`, default REPLAY_LIMIT). Reads
     only; the caller releases the session."""
     limit = REPLAY_LIMIT if limit is None else limit
-    oldest, newest = db.session.execute(
-        select(func.min(LiveEvent.id), func.max(LiveEvent.id))).one()
-    result = Replay(cursor=newest or 0)
+    oldest, newest, visible = db.session.execute(
+        select(func.min(LiveEvent.id), func.max(LiveEvent.id),
+               newest_visible_event_query(subscriber))).one()
+    result = Replay(cursor=visible or 0)
     if last_event_id is None:
         return result
     rows = list(db.session.execute(
         select(LiveEvent)
         .where(LiveEvent.document_id == document_id, LiveEvent.id > last_event_id,
-               _audience_clause(subscriber))
+               audience_clause(subscriber))
         .order_by(LiveEvent.id).limit(limit + 1)).scalars())
     if needs_reload(last_event_id, ReplayWindow(oldest, newest), len(rows), limit):
         result.reload = True
@@ -223,8 +237,10 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
 
 
 __all__ = [
-    "audience_for", "bus_message", "client_payload", "current_bus", "forget_shared_bus", "GAP",
+    "audience_clause", "audience_for", "bus_message", "client_payload", "current_bus",
+    "forget_shared_bus", "GAP",
     "InProcessBus", "KEEP_EVENTS", "LocalFanout", "make_bus", "message_audience",
-    "newest_event_id", "postgres_bus", "PostgresBus", "PRUNE_EVERY", "record_live_event",
+    "newest_event_id", "newest_visible_event_id", "newest_visible_event_query",
+    "postgres_bus", "PostgresBus", "PRUNE_EVERY", "record_live_event",
     "redis_bus", "RedisBus", "Replay", "replay", "REPLAY_LIMIT", "subscriber_for", "Subscription",
 ]

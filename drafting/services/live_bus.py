@@ -35,12 +35,24 @@ CONTROL = "control"
 class Subscription:
     """One open stream's queue of bus messages. Use as a context manager, or close()."""
 
-    def __init__(self, fanout: LocalFanout, maxsize: int = STREAM_QUEUE_SIZE) -> None:
+    def __init__(self, fanout: LocalFanout, maxsize: int = STREAM_QUEUE_SIZE,
+                 accepts=None) -> None:
         self._fanout = fanout
         self._queue: queue.Queue = queue.Queue(maxsize=maxsize)
         self._overflowed = False
+        # Which messages this stream would send on (None: all). The others never take a place
+        # in the queue: a viewer who reads slowly must not be told to reload because of
+        # messages they may not know of (counting them by the reload would be a side channel).
+        self._accepts = accepts
 
     def offer(self, message: dict) -> None:
+        if self._accepts is not None and message is not GAP and not message.get("gap"):
+            try:
+                if not self._accepts(message):
+                    return
+            except Exception:  # noqa: BLE001 - a malformed message is the stream's to ignore
+                log.warning("live bus: a stream's filter failed", exc_info=True)
+                return
         try:
             self._queue.put_nowait(message)
         except queue.Full:
@@ -89,8 +101,8 @@ class LocalFanout:
         with self._lock:
             self._observers.append(weakref.WeakMethod(method))
 
-    def add(self) -> Subscription:
-        subscription = Subscription(self)
+    def add(self, accepts=None) -> Subscription:
+        subscription = Subscription(self, accepts=accepts)
         with self._lock:
             self._subscriptions.add(subscription)
         return subscription
@@ -132,8 +144,8 @@ class InProcessBus:
     def publish(self, message: dict) -> None:
         self.fanout.deliver(dict(message))
 
-    def subscribe(self) -> Subscription:
-        return self.fanout.add()
+    def subscribe(self, accepts=None) -> Subscription:
+        return self.fanout.add(accepts)
 
     def close(self) -> None:
         pass
@@ -173,8 +185,8 @@ class _ListeningBus:
         """Start this process's listener if it is not running (without waiting for it)."""
         self._ensure_listener()
 
-    def subscribe(self) -> Subscription:
-        subscription = self.fanout.add()
+    def subscribe(self, accepts=None) -> Subscription:
+        subscription = self.fanout.add(accepts)
         self._ensure_listener()
         # Wait for the channel subscription to be confirmed, so an event committed right after
         # the stream opened is not lost; a bus that does not answer delays, never blocks.

@@ -36,6 +36,9 @@ class Action(str, enum.Enum):
     CIRCULATE = "circulate"  # make submitted proposals visible to all economies
     CREATE_CHAIR_STATEMENT = "create_chair_statement"
     VIEW_AUDIT = "view_audit"  # secretariat, admin and observers
+    # The audit chain's own figures — event ids and how many events the verification checked —
+    # count events others may not see (drafts, uncirculated proposals): secretariat and admin.
+    SEE_AUDIT_FIGURES = "see_audit_figures"
     SHOW_ON_SCREEN = "show_on_screen"  # choose the paragraph on the plenary screen
 
 
@@ -94,6 +97,12 @@ def _audit_reader(user, target) -> str | None:
     return "Only the secretariat, observers and administrators can read the audit trail."
 
 
+def _audit_figures_reader(user, target) -> str | None:
+    if user.role in (Role.SECRETARIAT, Role.ADMIN):
+        return None
+    return "Only the secretariat and administrators see the audit chain's ids and counts."
+
+
 def _admin(user, target) -> str | None:
     return None if user.role is Role.ADMIN else "Only an administrator can do this."
 
@@ -120,6 +129,7 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.CIRCULATE: (_secretariat,),
     Action.CREATE_CHAIR_STATEMENT: (_secretariat,),
     Action.VIEW_AUDIT: (_audit_reader,),
+    Action.SEE_AUDIT_FIGURES: (_audit_figures_reader,),
     Action.SHOW_ON_SCREEN: (_secretariat,),
 }
 

@@ -138,6 +138,13 @@ AUDIT_PAGE_SIZE = 50
 # not be read as that proposal's history.)
 DRAFT_EVENT_KINDS = ("proposal.draft_saved", "proposal.draft_updated", "proposal.draft_deleted")
 
+# Kinds of event about a batch of one economy's proposals. They name no single proposal, so the
+# rule by proposal cannot judge them, and listing them to everyone would let an observer count
+# (and name) proposals not yet circulated. Each proposal of the batch has its own event, judged
+# by the rule; the batch itself is listed to the secretariat only, who receives it (the live
+# stream's audience is the same: services/live.py).
+ECONOMY_BATCH_KINDS = ("proposals.batch_submitted",)
+
 
 @dataclass
 class AuditFilters:
@@ -159,9 +166,10 @@ class AuditPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _audit_query(viewer, filters: AuditFilters):
-    """Events the viewer may read: those about a proposal they cannot see, and those about
-    drafts, are left out.
+def visible_audit_query(viewer, filters: AuditFilters):
+    """Events the viewer may read, as a select() to refine: those about a proposal they cannot
+    see, and those about drafts, are left out. (web/page_lookups.py builds each viewer's change
+    marker on it, so a page's ETag moves only with events they can see.)
 
     An event naming a proposal that no longer exists (a deleted draft) is left out for everyone:
     it stays on the hash chain, which the verification still covers.
@@ -171,6 +179,8 @@ def _audit_query(viewer, filters: AuditFilters):
              .where(AuditEvent.kind.not_in(DRAFT_EVENT_KINDS),
                     or_(AuditEvent.proposal_id.is_(None),
                         and_(Proposal.id.is_not(None), visible_proposals_clause(viewer)))))
+    if _role(viewer) is not Role.SECRETARIAT:
+        query = query.where(AuditEvent.kind.not_in(ECONOMY_BATCH_KINDS))
     if filters.document_id is not None:
         query = query.where(AuditEvent.document_id == filters.document_id)
     if filters.economy is not None:
@@ -199,7 +209,7 @@ def audit_trail(viewer, filters: AuditFilters, page: int = 1,
         if known is None:
             raise InvalidInput(f"Unknown economy {filters.economy!r}.",
                                details={"field": "economy"})
-    query = _audit_query(viewer, filters)
+    query = visible_audit_query(viewer, filters)
     total = db.session.execute(
         select(func.count()).select_from(query.with_only_columns(AuditEvent.id).subquery())
     ).scalar_one()
@@ -209,12 +219,11 @@ def audit_trail(viewer, filters: AuditFilters, page: int = 1,
     return AuditPage(events, page, per_page, total)
 
 
-def audit_kinds(document_id: int | None = None) -> list[str]:
-    """The kinds of event on record (for the filter's choices)."""
-    query = select(AuditEvent.kind).distinct().where(
-        AuditEvent.kind.not_in(DRAFT_EVENT_KINDS)).order_by(AuditEvent.kind)
-    if document_id is not None:
-        query = query.where(AuditEvent.document_id == document_id)
+def audit_kinds(document_id: int | None, viewer) -> list[str]:
+    """The kinds of event the viewer may read (for the filter's choices): a kind listed only
+    because of events they cannot see would tell them such an event exists."""
+    query = (visible_audit_query(viewer, AuditFilters(document_id=document_id))
+             .with_only_columns(AuditEvent.kind).distinct().order_by(AuditEvent.kind))
     return list(db.session.execute(query).scalars())
 
 
@@ -245,8 +254,9 @@ def event_summary(event: AuditEvent, limit: int = 160) -> str:
 
 
 __all__ = [
-    "AUDIT_PAGE_SIZE", "AuditFilters", "DRAFT_EVENT_KINDS", "EVERYONE", "AuditPage",
-    "IN_TEXT_STATUSES", "audit_kinds", "audit_trail", "can_see_proposal", "ensure_visible",
-    "event_data", "event_summary", "get_visible_comment", "get_visible_proposal", "is_circulated", "public_since",
+    "AUDIT_PAGE_SIZE", "AuditFilters", "DRAFT_EVENT_KINDS", "ECONOMY_BATCH_KINDS", "EVERYONE",
+    "AuditPage", "IN_TEXT_STATUSES", "audit_kinds", "audit_trail", "can_see_proposal",
+    "ensure_visible", "event_data", "event_summary", "get_visible_comment",
+    "get_visible_proposal", "is_circulated", "public_since", "visible_audit_query",
     "visible_comments_clause", "visible_proposals_clause",
 ]

@@ -15,9 +15,9 @@ from drafting.services import notifications as notification_service
 from drafting.services import reading, visibility
 from drafting.services.audit import verify_audit_chain
 from drafting.services.loading import get_clause, get_document
-from drafting.services.policy import Action, authorize
+from drafting.services.policy import Action, authorize, can
 from drafting.web.api import MAX_ID, _optional_id, _payload, _string, bp, proposal_json
-from drafting.web.audit import guard_ids
+from drafting.web.audit import guard_ids, trail_positions
 from drafting.web.helpers import commit
 
 
@@ -58,9 +58,14 @@ def _id_list(data: dict, key: str, *, required: bool) -> list[int] | None:
 
 # --- audit trail -------------------------------------------------------------------------------
 
-def event_json(event: AuditEvent, numbers: dict[int, dict[int, str]]) -> dict:
+def event_json(event: AuditEvent, numbers: dict[int, dict[int, str]], *,
+               position: int | None = None, show_id: bool = True) -> dict:
+    """An event as the API shows it. `id` is the chain's own id, null for readers who may not
+    see it (observers: its gaps would count hidden events); `position` is the event's place in
+    the filtered listing, oldest first (docs/api.md)."""
     return {
-        "id": event.id,
+        "id": event.id if show_id else None,
+        "position": position,
         "occurred_at": event.occurred_at.isoformat(),
         "kind": event.kind,
         "actor": event.actor_username or None,
@@ -97,7 +102,10 @@ def audit_events():
         if event.clause_id and event.document_id and event.document_id not in numbers:
             document = db.session.get(Document, event.document_id)
             numbers[event.document_id] = reading.display_numbers(document) if document else {}
-    return jsonify({"events": [event_json(e, numbers) for e in trail.events],
+    show_ids = can(g.api_user, Action.SEE_AUDIT_FIGURES)
+    events = [event_json(event, numbers, position=position, show_id=show_ids)
+              for event, position in zip(trail.events, trail_positions(trail), strict=True)]
+    return jsonify({"events": events,
                     "page": trail.page, "per_page": trail.per_page, "pages": trail.pages,
                     "total": trail.total})
 
@@ -106,8 +114,11 @@ def audit_events():
 def audit_verify():
     authorize(g.api_user, Action.VIEW_AUDIT)
     count, broken = verify_audit_chain()
-    return jsonify({"intact": broken is None, "events": count,
-                    "broken_at": broken.event_id if broken else None,
+    # The chain's count and ids include events the reader may not see: only the secretariat
+    # and administrators get them (null for observers).
+    figures = can(g.api_user, Action.SEE_AUDIT_FIGURES)
+    return jsonify({"intact": broken is None, "events": count if figures else None,
+                    "broken_at": broken.event_id if broken and figures else None,
                     "reason": broken.reason if broken else None})
 
 

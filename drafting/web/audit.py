@@ -18,7 +18,7 @@ from drafting.services import notifications as notification_service
 from drafting.services import reading, visibility
 from drafting.services.audit import verify_audit_chain
 from drafting.services.loading import get_document
-from drafting.services.policy import Action, authorize
+from drafting.services.policy import Action, authorize, can
 from drafting.web.helpers import _is_local, commit, redirect_back
 
 bp = Blueprint("audit", __name__)
@@ -86,6 +86,14 @@ def _int_arg(name: str) -> int | None:
     return number
 
 
+def trail_positions(trail: visibility.AuditPage) -> list[int]:
+    """Each listed event's place among the events of the listing, the oldest being 1: what a
+    reader who may not see the chain's own ids is shown instead of them (an id is a global
+    sequence, and its gaps would count the events hidden from them)."""
+    first = trail.total - (trail.page - 1) * trail.per_page
+    return [first - index for index in range(len(trail.events))]
+
+
 def _audit_page(document: Document | None):
     authorize(current_user, Action.VIEW_AUDIT)
     filters = visibility.AuditFilters(
@@ -97,6 +105,9 @@ def _audit_page(document: Document | None):
     page = _int_arg("page") or 1
     trail = visibility.audit_trail(current_user, filters, page)
     count, broken = verify_audit_chain()
+    figures = can(current_user, Action.SEE_AUDIT_FIGURES)
+    if not figures:
+        count = None  # the whole chain's count would move with every hidden event
     documents = {d.id: d for d in db.session.query(Document).order_by(Document.id)}
     numbers: dict[int, dict[int, str]] = {}
     for event in trail.events:
@@ -118,8 +129,9 @@ def _audit_page(document: Document | None):
     return render_template(
         "audit/index.html", document=document, trail=trail, filters=filters,
         chain_count=count, chain_broken=broken, documents=documents, numbers=numbers,
+        show_event_ids=figures, positions=trail_positions(trail),
         economies=reading.economies_by_code(),
-        kinds=visibility.audit_kinds(document.id if document else None),
+        kinds=visibility.audit_kinds(document.id if document else None, current_user),
         clause_choices=clause_choices, summary=visibility.event_summary,
         base_url=url_for(endpoint, **endpoint_args), page_url=page_url,
     )

@@ -59,7 +59,8 @@ def show(document_id: int):
             if revision is not None:
                 view = revision_service.revision_view(document, revision)
             else:
-                view = reading.document_view(document, viewer=current_user)
+                view = reading.document_view(  # counts of what this viewer may see only
+                    document, viewer=current_user._get_current_object())
             if view_mode == "changes":
                 changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
                            for row in view.rows if row.open_proposals}

@@ -1,14 +1,19 @@
 """Conditional GET for the document page and the exports, and a small cache of export files.
 
 **ETags.** A page is only worth re-sending when something it shows has changed. Every change of
-state writes an audit event (services/audit.py), so the newest event about a document — plus,
-to be safe, the newest event about no document at all (accounts, say) — marks the document's
-state: the *change marker*. Log-ins and API tokens (``auth.*``, ``token.*`` events) change no
-page and are left out, and so are the chair's screen moves (``screen.*``: only the merge desk
-and the screen itself show them, and neither is cached under the marker). We use the event's
+state writes an audit event (services/audit.py), so the newest event about a document that the
+viewer may read (the audit trail's rule, services/visibility.py: no draft events, none about a
+proposal they cannot see) — plus, to be safe, the newest event about no document at all
+(accounts, say) — marks the document's state for that viewer: the *change marker*. Another
+economy's unseen work (drafts, proposals not circulated) therefore moves no one else's ETag,
+cached body or cached export (docs/security.md, "Side channels"). Log-ins and API tokens
+(``auth.*``, ``token.*`` events) change no page and are left out, and so are the chair's
+screen moves (``screen.*``: only the merge desk and the screen itself show them, and neither is
+cached under the marker). We use the event's
 hash rather than its id: the hash chains every earlier event, so a marker never repeats even
 across a database rebuilt or restored from an older backup. Finding it costs two index
-look-ups; nothing is rendered to compute an ETag.
+look-ups (the document's events newest first, each joined to its proposal by primary key);
+nothing is rendered to compute an ETag.
 
 The key of the document page also holds everything else the page shows that is not an audited
 change: who is looking (id, role, economy, display name — pages differ by viewer), the view
@@ -346,7 +351,8 @@ def export_key(document: Document, viewer, *, mode: str, fmt: str, from_revision
                to_revision) -> tuple:
     """Everything an export file depends on. The date is in it because an export of the
     current text is dated the day it is made."""
-    return ("export", build_id(), document.id, *page_lookups.change_marker(document.id), mode, fmt,
+    return ("export", build_id(), document.id, *page_lookups.change_marker(document.id, viewer),
+            mode, fmt,
             str(from_revision or "").strip(), str(to_revision or "").strip(),
             utcnow().date().isoformat(), visibility_class(viewer))
 

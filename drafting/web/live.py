@@ -8,9 +8,16 @@
 A stream authorises, subscribes to the bus, reads what the client missed, and then releases
 its database session before it starts streaming: an idle stream holds a queue, never a
 database connection.
+
+Side channels (docs/live.md, "Event ids: opaque, and each viewer's own"): a stream queues
+only the messages it would send, its cursor is the newest event its viewer may receive, and
+every id it shows is opaque (`EventIdCodec`), so nothing on the wire moves when another
+economy works unseen.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,8 +26,8 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from drafting.domain.live import (Subscriber, may_receive, parse_last_event_id, sse_comment,
-                                  sse_event, sse_retry)
+from drafting.domain.live import (EventIdCodec, Subscriber, may_receive, parse_last_event_id,
+                                  sse_comment, sse_event, sse_retry)
 from drafting.extensions import db
 from drafting.services import live as live_service
 from drafting.services.loading import get_document
@@ -72,23 +79,63 @@ def init_app(app: Flask) -> None:
         return {"live_cursor": _live_cursor}
 
 
+def event_ids(app: Flask | None = None) -> EventIdCodec:
+    """The application's codec of the event ids clients see, keyed by a derivative of its
+    secret key (the same on every process that shares the secret)."""
+    app = app or current_app
+    codec = app.extensions.get("drafting.live_event_ids")
+    if codec is None:
+        secret = app.secret_key or ""
+        secret = secret if isinstance(secret, bytes) else str(secret).encode()
+        codec = app.extensions.setdefault("drafting.live_event_ids", EventIdCodec(
+            hmac.new(secret, b"drafting live event ids", hashlib.sha256).digest()))
+    return codec
+
+
 def _live_cursor() -> int | str:
-    """The newest live event id when the page is rendered: live.js starts its stream there, so
-    a change made between this render and the stream's opening is not missed."""
+    """Where live.js starts its stream (shown opaque): the newest live event the viewer may
+    receive when the page is rendered, so a change made between this render and the stream's
+    opening is not missed — and a change the viewer may not know of does not move it."""
     if "live_cursor" not in g:
+        user = current_user._get_current_object()
+        if not getattr(user, "is_authenticated", False):
+            return ""
         try:
-            g.live_cursor = live_service.newest_event_id()
+            g.live_cursor = live_service.newest_visible_event_id(
+                live_service.subscriber_for(user))
         except SQLAlchemyError:
             db.session.rollback()  # a page about a database failure must still render
             g.live_cursor = ""
-    return g.live_cursor
+    cursor = g.live_cursor
+    return event_ids().encode(cursor) if isinstance(cursor, int) else cursor
 
 
 # --- the stream -------------------------------------------------------------------------------
 
+def stream_filter(subscriber: Subscriber, document_id: int | None) -> Callable[[dict], bool]:
+    """Whether a bus message may lead the stream of `subscriber` on `document_id` (None: the
+    notification stream) to send anything. The subscription queues only those
+    (live_bus.Subscription), so a message the viewer may not know of leaves no trace on their
+    stream: no event, no reload when the queue fills, no shift of a keep-alive."""
+
+    def wanted(message: dict) -> bool:
+        if not isinstance(message.get("id"), int):
+            return False
+        audience_allows = may_receive(live_service.message_audience(message), subscriber)
+        if document_id is not None and message.get("document_id") == document_id:
+            return audience_allows
+        if subscriber.user_id in (message.get("notify") or ()):
+            return True
+        # Too many notified users to name: everyone who may know of the event recounts.
+        return bool(message.get("notify_all")) and audience_allows
+
+    return wanted
+
+
 def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
                  replay: live_service.Replay, settings: StreamSettings,
-                 should_stop: Callable[[], bool] | None = None) -> Iterator[str]:
+                 should_stop: Callable[[], bool] | None = None,
+                 show: Callable[[int], int] = lambda event_id: event_id) -> Iterator[str]:
     """The text of one stream: retry hint, missed events (or a reload), a ``ready`` event
     carrying the cursor, then live events as they come, with keep-alive comments when idle.
 
@@ -96,12 +143,16 @@ def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
     name, and kinds are open-ended (any audit kind): so before the first event of each kind,
     an unnamed message ``{"listen": kind}`` tells live.js to start listening for it.
 
+    Ids are kept as they are in the log and turned into what the client sees by `show`
+    (web: the application's `EventIdCodec`), in the ``id:`` lines and in the data alike.
+
     Needs no request context and no database. Ends when `should_stop()` says so, after
     `settings.max_events` events, or after `settings.max_seconds`.
     """
     announced: set[str] = set()
     sent = 0
     cursor = replay.cursor
+    wanted = stream_filter(subscriber, document_id)
 
     def emit(kind: str, data: dict, event_id: int | None = None) -> str:
         nonlocal sent
@@ -110,16 +161,18 @@ def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
         if kind not in announced:
             announced.add(kind)
             prefix = sse_event(None, {ANNOUNCE_FIELD: kind})
-        return prefix + sse_event(kind, data, event_id)
+        if isinstance(data.get("id"), int):
+            data = {**data, "id": show(data["id"])}
+        return prefix + sse_event(kind, data, None if event_id is None else show(event_id))
 
     try:
         yield sse_retry(settings.retry_ms)
         if replay.reload:
-            yield emit("reload", {"reason": "missed", "cursor": cursor}, cursor)
+            yield emit("reload", {"reason": "missed", "cursor": show(cursor)}, cursor)
         else:
             for payload in replay.events:
                 yield emit(payload["kind"], payload, payload["id"])
-            yield emit("ready", {"document_id": document_id, "cursor": cursor}, cursor)
+            yield emit("ready", {"document_id": document_id, "cursor": show(cursor)}, cursor)
         deadline = (settings.clock() + settings.max_seconds
                     if settings.max_seconds is not None else None)
         while True:
@@ -138,19 +191,17 @@ def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
                 yield sse_comment("keep-alive")
                 continue
             if message.get("gap"):
-                yield emit("reload", {"reason": "gap", "cursor": cursor})
+                yield emit("reload", {"reason": "gap", "cursor": show(cursor)})
                 continue
-            event_id = message.get("id")
-            if not isinstance(event_id, int):
+            if not wanted(message):  # the subscription filters already; never rely on it alone
                 continue
+            event_id = message["id"]
             if document_id is not None and message.get("document_id") == document_id:
                 if event_id <= cursor:
                     continue  # already replayed
-                if may_receive(live_service.message_audience(message), subscriber):
-                    cursor = event_id
-                    yield emit(message["kind"], live_service.client_payload(message), event_id)
-            elif (message.get("notify_all")
-                  or subscriber.user_id in (message.get("notify") or ())):
+                cursor = event_id
+                yield emit(message["kind"], live_service.client_payload(message), event_id)
+            else:
                 # A change elsewhere notified this viewer: only the header's count changes.
                 # No id, so the document's replay position stays where it is.
                 yield emit("notification", {"document_id": message.get("document_id")},
@@ -161,16 +212,26 @@ def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
 
 def _open_stream(user, document_id: int | None) -> Response:
     subscriber = live_service.subscriber_for(user)
-    last_event_id = parse_last_event_id(request.headers.get("Last-Event-ID"),
-                                        request.args.get("last_event_id"))
+    codec = event_ids()
+    shown_id = parse_last_event_id(request.headers.get("Last-Event-ID"),
+                                   request.args.get("last_event_id"))
+    last_event_id = None
+    if shown_id is not None:
+        # A number no id is shown as (another secret, a made-up value) decodes to no id, or
+        # to one far beyond the log: either way the client is told to reload.
+        last_event_id = codec.decode(shown_id)
+        if last_event_id is None:
+            last_event_id = 1 << 62
     # Subscribe before reading the log: an event committed in between is then both replayed
     # and queued, and the stream drops the copy (ids at or below the cursor).
-    subscription = live_service.current_bus().subscribe()
+    subscription = live_service.current_bus().subscribe(
+        accepts=stream_filter(subscriber, document_id))
     try:
         if document_id is not None:
             replay = live_service.replay(document_id, subscriber, last_event_id)
         else:
-            replay = live_service.Replay(cursor=live_service.newest_event_id())
+            replay = live_service.Replay(
+                cursor=live_service.newest_visible_event_id(subscriber))
             if last_event_id is not None and last_event_id < replay.cursor:
                 # Whether the inbox gained anything meanwhile is not worth working out: one
                 # notification event makes the page recount.
@@ -183,7 +244,8 @@ def _open_stream(user, document_id: int | None) -> Response:
         # Release the connection now: the stream may stay open for half an hour.
         db.session.remove()
     settings = StreamSettings.from_config(current_app.config)
-    body = event_stream(subscription, subscriber, document_id, replay, settings)
+    body = event_stream(subscription, subscriber, document_id, replay, settings,
+                        show=codec.encode)
     response = Response(body, mimetype="text/event-stream")
     # Never turn the stream into a list (which waits for its end): anything that asks for the
     # length of this response (the request log does) gets "unknown" instead.

@@ -2,6 +2,13 @@
 marker (newest audit events; web/http_cache.py builds ETags and cache keys on it), the live
 cursor, the header's unread count and the document row itself.
 
+The marker and the cursor are the viewer's own: the newest audit event *the viewer may read*
+(services/visibility's audit rule: no draft events, none about a proposal they cannot see) and
+the newest live event they may receive. Another economy saving a draft, or submitting a
+proposal that is not circulated, then moves neither, so no ETag, cache key or cursor tells a
+viewer that it happened (docs/security.md, "Side channels"). The statements depend on the
+viewer's visibility class only, and are built once per class and process.
+
 Where the live bus reaches every process, the look-ups of each (document, viewer) are also kept
 in this process's memory until news of any commit (`LOOKUPS_KEY`; memory_cache
 .BusFollowingCache): a repeated view of an unchanged document then reaches no database.
@@ -10,15 +17,17 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask_login import current_user
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, select, text
 
 from drafting.domain.errors import NotFound
 from drafting.extensions import db
-from drafting.models import AuditEvent, Document, LiveEvent
+from drafting.models import AuditEvent, Document
 from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
 from drafting.services import notifications
+from drafting.services.live import newest_visible_event_query, subscriber_for
 from drafting.services.live_bus import CONTROL
 from drafting.services.loading import checked_id, get_document
+from drafting.services.visibility import AuditFilters, visible_audit_query
 from drafting.web import commit_news, kept_rows
 from drafting.web.memory_cache import EVERYTHING, bus_following_cache
 
@@ -37,44 +46,83 @@ def _newest_event_hash(*conditions):
             .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
 
 
+def _newest_visible_document_event_hash(viewer, *conditions):
+    """The hash of the newest event about the bound document that `viewer` may read in the
+    audit trail (the trail's own query, so the two cannot disagree)."""
+    query = visible_audit_query(viewer, AuditFilters(
+        document_id=bindparam("marker_document_id")))
+    return (query.with_only_columns(AuditEvent.hash).where(*conditions)
+            .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
+
+
 # The chair's screen moving (screen.shown / screen.cleared) changes nothing the document page
 # or an export shows; during a plenary it moves every minute or so, and must not make every
 # delegate's page and every kept body and export stale each time.
 NOT_SHOWN_DOCUMENT_KIND_PREFIXES = ("screen.",)
 
-# Built once: every page view and export asks for it (building it cost more than running it).
-_CHANGE_MARKER = select(
-    _newest_event_hash(AuditEvent.document_id == bindparam("marker_document_id"),
-                       *(AuditEvent.kind.not_like(prefix + "%")
-                         for prefix in NOT_SHOWN_DOCUMENT_KIND_PREFIXES)),
-    # Exactly the partial index's condition (models/audit.py), so the look-up reads one entry.
-    _newest_event_hash(text(PAGE_RELEVANT_GENERAL_EVENT)),
-)
+# Kinds that change nothing a page or an export shows by themselves. A batch submission of
+# drafts also writes one `proposal.submitted` per proposal, which carries each one's
+# visibility; the batch event itself names no proposal, so the audit rule would let everyone
+# count it — it must not move anyone's marker.
+NOT_SHOWN_DOCUMENT_KINDS = ("proposals.batch_submitted",)
 
 
-def change_marker(document_id: int) -> tuple[str, str]:
-    """(newest event about the document, newest relevant event about no document), as hash
-    prefixes."""
+def visibility_key(viewer) -> tuple:
+    """Viewers for whom the marker and the cursor are the same statement: those the
+    confidentiality rules (services/visibility.py, domain/live.may_receive) cannot tell
+    apart — role, economy, active (the same classes as http_cache.visibility_class)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return ("anonymous",)
+    role = getattr(viewer, "role", None)
+    return (getattr(role, "value", role), viewer.economy_id, bool(viewer.is_active))
+
+
+# Built once per visibility class: every page view and export asks for it (building it cost
+# more than running it). A few dozen classes at most: roles times economies.
+_CHANGE_MARKERS: dict[tuple, object] = {}
+
+
+def _change_marker_statement(viewer):
+    key = visibility_key(viewer)
+    statement = _CHANGE_MARKERS.get(key)
+    if statement is None:
+        statement = _CHANGE_MARKERS.setdefault(key, select(
+            _newest_visible_document_event_hash(
+                viewer, AuditEvent.kind.not_in(NOT_SHOWN_DOCUMENT_KINDS),
+                *(AuditEvent.kind.not_like(prefix + "%")
+                  for prefix in NOT_SHOWN_DOCUMENT_KIND_PREFIXES)),
+            # Exactly the partial index's condition (models/audit.py): the look-up reads one
+            # entry. Events about no document (accounts…) concern no economy's confidences.
+            _newest_event_hash(text(PAGE_RELEVANT_GENERAL_EVENT)),
+        ))
+    return statement
+
+
+def change_marker(document_id: int, viewer) -> tuple[str, str]:
+    """(newest event about the document that `viewer` may read, newest relevant event about
+    no document), as hash prefixes."""
     about_document, general = db.session.execute(
-        _CHANGE_MARKER, {"marker_document_id": document_id}).one()
+        _change_marker_statement(viewer), {"marker_document_id": document_id}).one()
     return (about_document or "")[:24], (general or "")[:24]
 
 
-_PAGE_LOOKUPS: dict[tuple[int, bool], object] = {}
+_PAGE_LOOKUPS: dict[tuple, object] = {}
 
 
-def _page_lookups_statement(unread, with_document: bool):
+def _page_lookups_statement(unread, with_document: bool, user):
     """The change marker's statement plus the live cursor and the unread count — and, for
-    `document_for_page`, the document row itself — built once per process and variant."""
-    key = (id(unread), with_document)
+    `document_for_page`, the document row itself — built once per process, variant and
+    visibility class."""
+    key = (id(unread), with_document, visibility_key(user))
     statement = _PAGE_LOOKUPS.get(key)
     if statement is None:
-        columns = (select(func.max(LiveEvent.id)).scalar_subquery(), unread.scalar_subquery())
+        marker = _change_marker_statement(user)
+        columns = (newest_visible_event_query(subscriber_for(user)), unread.scalar_subquery())
         if with_document:
-            statement = (select(Document, *_CHANGE_MARKER.selected_columns, *columns)
+            statement = (select(Document, *marker.selected_columns, *columns)
                          .where(Document.id == bindparam("marker_document_id")))
         else:
-            statement = _CHANGE_MARKER.add_columns(*columns)
+            statement = marker.add_columns(*columns)
         statement = _PAGE_LOOKUPS.setdefault(key, statement)
     return statement
 
@@ -99,9 +147,9 @@ def page_marker(document_id: int) -> tuple[str, str]:
         return marker
     user = current_user._get_current_object()
     if not getattr(user, "is_authenticated", False):
-        return change_marker(document_id)
+        return change_marker(document_id, user)
     unread, params = notifications.unread_count_query(user)
-    row = db.session.execute(_page_lookups_statement(unread, with_document=False),
+    row = db.session.execute(_page_lookups_statement(unread, with_document=False, user=user),
                              {"marker_document_id": document_id, **params}).one()
     return _remember_lookups(document_id, *row)
 
@@ -129,7 +177,7 @@ def document_for_page(document_id) -> Document:
             return kept_rows.attached(Document, columns)
         ticket = kept_lookups.ticket()
     unread, params = notifications.unread_count_query(user)
-    row = db.session.execute(_page_lookups_statement(unread, with_document=True),
+    row = db.session.execute(_page_lookups_statement(unread, with_document=True, user=user),
                              {"marker_document_id": key, **params}).first()
     if row is None:
         raise NotFound(f"No document with id {key}.")
@@ -152,5 +200,5 @@ def _any_commit(message: dict):
     return EVERYTHING if message.get(CONTROL) == commit_news.COMMITTED else None
 
 
-__all__ = ["LOOKUPS_KEY", "NOT_SHOWN_DOCUMENT_KIND_PREFIXES", "change_marker",
-           "document_for_page", "init_app", "page_marker"]
+__all__ = ["LOOKUPS_KEY", "NOT_SHOWN_DOCUMENT_KINDS", "NOT_SHOWN_DOCUMENT_KIND_PREFIXES",
+           "change_marker", "document_for_page", "init_app", "page_marker", "visibility_key"]

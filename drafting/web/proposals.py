@@ -47,7 +47,7 @@ def new(document_id: int):
 
 def _render_form(document, form, *, error: str | None = None, preview: str | None = None,
                  status: int = 200):
-    view = reading.document_view(document, viewer=current_user)
+    view = reading.document_view(document, viewer=current_user._get_current_object())
     base_text = ""
     if form["action"] != "insert" and form.get("clause_id"):
         row = next((r for r in view.rows if r.clause.id == form["clause_id"]), None)

@@ -106,7 +106,8 @@ def test_audit_api(client, trail, api_token):
 
 
 def test_audit_api_verify_reports_the_first_broken_event(client, trail, api_token):
-    headers = api_token("observer")  # issued before the tampering, itself an event
+    headers = api_token("secretariat")  # issued before the tampering, itself an event
+    observer = api_token("observer")
     ids = list(db.session.execute(select(AuditEvent.id).order_by(AuditEvent.id)).scalars())
     # The tamperer removes the event's live-update row too (it references the event).
     db.session.execute(text("DELETE FROM live_events WHERE audit_event_id = :id"),
@@ -116,6 +117,10 @@ def test_audit_api_verify_reports_the_first_broken_event(client, trail, api_toke
     body = client.get(f"{API}/audit/verify", headers=headers).get_json()
     assert body["intact"] is False and body["broken_at"] == ids[-2]
     assert "removed" in body["reason"]
+    # An observer learns that the chain is broken, and why, but not the chain's ids or count
+    # (they count events hidden from observers: docs/security.md, "Side channels").
+    seen = client.get(f"{API}/audit/verify", headers=observer).get_json()
+    assert seen == {**body, "events": None, "broken_at": None}
     assert client.get(f"{API}/audit/verify", headers=api_token("nz")).status_code == 403
 
 

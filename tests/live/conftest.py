@@ -78,6 +78,20 @@ def streams(live_app):
     return StreamReader
 
 
+def log_id(app, shown: int | None) -> int | None:
+    """The live event id (LiveEvent.id) behind an id a stream showed (web/live.event_ids)."""
+    from drafting.web.live import event_ids  # noqa: PLC0415
+
+    return None if shown is None else event_ids(app).decode(shown)
+
+
+def shown_id(app, live_event_id: int) -> int:
+    """What a stream shows for the live event `live_event_id`."""
+    from drafting.web.live import event_ids  # noqa: PLC0415
+
+    return event_ids(app).encode(live_event_id)
+
+
 def fresh(model, key):
     """The row again: a stream view releases the session, detaching what the test held."""
     return db.session.get(model, key)

@@ -13,7 +13,7 @@ from drafting.models import Clause, User
 from drafting.services import live_bus, positions
 from tests.conftest import isolate_requests, make_test_app
 from tests.factories import login
-from tests.live.conftest import StreamReader, named
+from tests.live.conftest import StreamReader, log_id, named
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Poll-with-deadline: a message normally arrives in milliseconds; this only bounds a failure.
@@ -143,7 +143,7 @@ def test_a_change_committed_in_one_process_reaches_a_stream_in_another(redis_app
         assert [e.kind for e in events] == ["ready", "position.set"]
         message = elsewhere.get(timeout=DEADLINE)
         assert (message["kind"], message["clause_id"], message["id"]) == \
-            ("position.set", clause_id, events[1].id)
+            ("position.set", clause_id, log_id(redis_app, events[1].id))
     finally:
         other_worker.close()
 

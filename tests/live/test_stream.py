@@ -8,7 +8,7 @@ from drafting.extensions import db
 from drafting.models import Clause, Document, LiveEvent, Proposal, User
 from drafting.services import decisions, drafts, live as live_service, positions, proposals
 from tests.factories import login
-from tests.live.conftest import fresh, named
+from tests.live.conftest import fresh, log_id, named, shown_id
 
 SECRET = "We will reduce emissions by 2030 and promote SECRET-AUS-DRAFT energy."
 GREEN = "We will reduce emissions by 2030 and promote green energy."
@@ -44,8 +44,12 @@ def test_wire_format_and_headers(world, client, streams, app):
     assert ready.kind == "ready" and ready.id == ready.data["cursor"]
     live_id = db.session.execute(select(LiveEvent.id).where(
         LiveEvent.kind == "position.set")).scalar_one()
-    assert change.kind == "position.set" and change.id == live_id > ready.id
-    assert change.data == {"id": live_id, "kind": "position.set", "document_id": document_id,
+    # Ids are shown opaque (docs/live.md): the log's id maps to the one on the wire.
+    assert change.kind == "position.set" and log_id(app, change.id) == live_id > log_id(
+        app, ready.id)
+    assert change.id != live_id
+    assert change.data == {"id": shown_id(app, live_id), "kind": "position.set",
+                           "document_id": document_id,
                            "clause_id": clause_ids[1], "proposal_id": None,
                            "clause_number": "PP2"}
 
@@ -74,7 +78,7 @@ def test_keepalive_comments_while_idle(world, client, streams, app):
     assert comments.count("keep-alive") == 2
 
 
-def test_replay_from_last_event_id_header_and_query(world, client, streams):
+def test_replay_from_last_event_id_header_and_query(world, client, streams, app):
     document_id, clause_ids = ids_of(world)
     cursor = live_service.newest_event_id()
     for clause_id in clause_ids[:3]:
@@ -84,20 +88,21 @@ def test_replay_from_last_event_id_header_and_query(world, client, streams):
         LiveEvent.id > cursor).order_by(LiveEvent.id)).scalars())
     login(client, "nz")
     url = f"/documents/{document_id}/events"
-    response = streams(client).open(url, max_events=4, headers={"Last-Event-ID": str(cursor)})
+    shown = [shown_id(app, live_id) for live_id in (cursor, *missed)]
+    response = streams(client).open(url, max_events=4, headers={"Last-Event-ID": str(shown[0])})
     events = named(streams.read(response)[0])
-    assert [e.id for e in events] == missed + [missed[-1]]
+    assert [e.id for e in events] == shown[1:] + [shown[-1]]
     assert [e.kind for e in events] == ["position.set"] * 3 + ["ready"]
     # The query string serves the first connection (the cursor the page was rendered with);
     # the header, which a reconnecting browser sends, wins over it.
-    response = streams(client).open(f"{url}?last_event_id={missed[0]}", max_events=3)
-    assert [e.id for e in named(streams.read(response)[0])] == missed[1:] + [missed[-1]]
-    response = streams(client).open(f"{url}?last_event_id={cursor}", max_events=2,
-                                    headers={"Last-Event-ID": str(missed[1])})
-    assert [e.id for e in named(streams.read(response)[0])] == missed[2:] + [missed[-1]]
+    response = streams(client).open(f"{url}?last_event_id={shown[1]}", max_events=3)
+    assert [e.id for e in named(streams.read(response)[0])] == shown[2:] + [shown[-1]]
+    response = streams(client).open(f"{url}?last_event_id={shown[0]}", max_events=2,
+                                    headers={"Last-Event-ID": str(shown[2])})
+    assert [e.id for e in named(streams.read(response)[0])] == shown[3:] + [shown[-1]]
 
 
-def test_reload_when_the_gap_cannot_be_replayed(world, client, streams, monkeypatch):
+def test_reload_when_the_gap_cannot_be_replayed(world, client, streams, monkeypatch, app):
     document_id, clause_ids = ids_of(world)
     cursor = live_service.newest_event_id()
     monkeypatch.setattr(live_service, "REPLAY_LIMIT", 2)
@@ -107,10 +112,10 @@ def test_reload_when_the_gap_cannot_be_replayed(world, client, streams, monkeypa
     newest = live_service.newest_event_id()
     login(client, "nz")
     response = streams(client).open(f"/documents/{document_id}/events", max_events=1,
-                                    headers={"Last-Event-ID": str(cursor)})
+                                    headers={"Last-Event-ID": str(shown_id(app, cursor))})
     (reload,) = named(streams.read(response)[0])
-    assert reload.kind == "reload" and reload.id == newest
-    assert reload.data == {"reason": "missed", "cursor": newest}
+    assert reload.kind == "reload" and log_id(app, reload.id) == newest
+    assert reload.data == {"reason": "missed", "cursor": reload.id}
 
 
 def test_reload_when_the_bus_lost_messages(world, client, streams, app):
@@ -197,8 +202,9 @@ def test_notification_for_a_change_on_another_document_and_user_stream(world, cl
     user_events = named(streams.read(user_stream)[0])
     assert [e.kind for e in user_events] == ["ready", "notification"]
     # Reconnecting to the user stream after missing something: one notification to recount.
+    before = shown_id(app, log_id(app, user_events[0].id) - 1)
     response = streams(user_client).open("/notifications/events", max_events=2,
-                                         headers={"Last-Event-ID": str(user_events[0].id - 1)})
+                                         headers={"Last-Event-ID": str(before)})
     assert [e.kind for e in named(streams.read(response)[0])] == ["notification", "ready"]
 
 
