@@ -45,7 +45,7 @@ MAX_LINE_BREAKS = 200
 _NEUTRALISABLE = "[]()`*_&>\\!-=+.# \n"
 _FIRST_NONCHARACTER = 0xFDD0
 _LAST_NONCHARACTER = 0xFDEF
-_STAND_IN = {ch: chr(_FIRST_NONCHARACTER + i) for i, ch in enumerate(dict.fromkeys(_NEUTRALISABLE))}
+_STAND_IN = {ch: chr(_FIRST_NONCHARACTER + i) for i, ch in enumerate(_NEUTRALISABLE)}
 _RESTORE = {ord(stand_in): html.escape(ch) for ch, stand_in in _STAND_IN.items()}
 # Noncharacters typed by a user would be read back as markup characters: show U+FFFD instead.
 _TYPED_NONCHARACTERS = {code: "\ufffd"
