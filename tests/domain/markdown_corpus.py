@@ -110,6 +110,9 @@ CONSTRUCTS: list[Construct] = [
     Construct("| table", _repeat("| a ")),
     Construct("indented code", _lines(lambda i: "    a")),
     Construct("prose", _repeat("The delegation supports the text as drafted. ")),
+    # Every kind of element at once, so that every budget is spent.
+    Construct("all budgets at once", _repeat(
+        "[a](http://b.c) *e* `c` &amp; \\* x  \n- i\n1. o\n> q\n# h\n***\n[d]: http://d\n\n")),
 ]
 
 CONSTRUCT_NAMES = [construct.name for construct in CONSTRUCTS]

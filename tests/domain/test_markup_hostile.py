@@ -171,17 +171,19 @@ def test_quotes_nest_at_most_to_the_bound_and_show_the_rest():
 
 
 def test_list_items_beyond_the_budget_become_text():
-    rendered = render_markdown("\n".join(f"- i{i}" for i in range(guard.MAX_LIST_ITEMS + 5)))
-    assert rendered.count("<li>") == guard.MAX_LIST_ITEMS
-    assert f"- i{guard.MAX_LIST_ITEMS}" in rendered
+    # The first block element is the paragraph the list starts.
+    items = guard.MAX_BLOCK_ELEMENTS - 1
+    rendered = render_markdown("\n".join(f"- i{i}" for i in range(items + 5)))
+    assert rendered.count("<li>") == items
+    assert f"- i{items}" in rendered
 
 
 def test_blocks_beyond_the_budget_join_the_one_above_keeping_their_lines():
-    rendered = render_markdown("\n\n".join(f"p{i}" for i in range(guard.MAX_BLOCKS + 5)))
-    assert rendered.count("<p>") == guard.MAX_BLOCKS
+    blocks = guard.MAX_BLOCK_ELEMENTS
+    rendered = render_markdown("\n\n".join(f"p{i}" for i in range(blocks + 5)))
+    assert rendered.count("<p>") == blocks
     last_paragraph = rendered.rsplit("<p>", 1)[1]
-    assert re.fullmatch(r"\s+".join(f"p{i}" for i in range(guard.MAX_BLOCKS - 1,
-                                                          guard.MAX_BLOCKS + 5)) + "</p>",
+    assert re.fullmatch(r"\s+".join(f"p{i}" for i in range(blocks - 1, blocks + 5)) + "</p>",
                         last_paragraph)
 
 
