@@ -12,7 +12,8 @@ every character that was typed; only its Markdown meaning is dropped.
 What is neutralised (everything else is left exactly as typed, so ordinary Markdown renders
 as before):
 - a "[" with no matching "]" in its block, brackets nested deeper than MAX_BRACKET_DEPTH, and
-  bracket pairs beyond the first MAX_BRACKET_PAIRS;
+  bracket pairs beyond the first MAX_BRACKET_PAIRS; the "(" of link targets python-markdown
+  may read far ahead for (an unclosed quote or bracket) beyond MAX_UNCLEAR_LINK_TARGETS;
 - a backtick run with no run of the same length after it in its block, and code spans beyond
   the first MAX_CODE_SPANS;
 - "*" and "_" runs beyond the first MAX_EMPHASIS_RUNS, entities beyond MAX_ENTITIES, backslash
@@ -61,8 +62,9 @@ _BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
 _RULE_LINE = re.compile(r"[ \t]*[-=*_][-=*_ \t]*")
 _LINK_DEFINITION = re.compile(r"[ ]{0,3}\[[^\[\]\n]*\]:")
 # "(url)", "(<url>)", "(url "title")": targets python-markdown reads in one short pass.
-_PLAIN_LINK_TARGET = re.compile(r"""\(\s*(?:<[^<>\n]{0,2000}>|(?:[^\s()"'<>]|\([^\s()"'<>]{0,2000}\)){0,2000})"""
-                                r"""(?:\s+(?:"[^"\n]{0,2000}"|'[^'\n]{0,2000}'))?\s*\)""")
+_PLAIN_LINK_TARGET = re.compile(
+    r"""\(\s*(?:<[^<>\n]{0,2000}>|(?:[^\s()"'<>]|\([^\s()"'<>]{0,2000}\)){0,2000})"""
+    r"""(?:\s+(?:"[^"\n]{0,2000}"|'[^'\n]{0,2000}'))?\s*\)""")
 # One block quote or list marker at the start of a line (after those before it).
 _CONTAINER_MARKER = re.compile(
     r"[ \t]*(?:(?P<quote>>)|(?P<bullet>[-*+])(?=[ \t]|$)|[0-9]{1,9}(?P<number>[.)])(?=[ \t]|$))")
