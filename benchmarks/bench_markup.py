@@ -8,8 +8,8 @@ cost is linear, about 4 when it is quadratic. CPU time of this process (time.pro
 used, so that other work on a shared machine inflates the figures less than wall time would.
 
 With --imports it also times the import parser (parse_markdown, pasted Markdown for a zero
-draft) on the same corpus at 1/8 and 1/4 of MAX_MARKDOWN_CHARS, and projects the time at the
-limit from the larger one (the cost being linear).
+draft) on the same corpus at 1/16 and 1/8 of MAX_MARKDOWN_CHARS, and projects the time at
+the limit from the larger one (the cost being linear).
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_markup.py [--imports]
 """
@@ -74,8 +74,8 @@ def main() -> None:
     print_table("render_markdown (comments)", MAX_COMMENT_CHARS,
                 measure(render_markdown, MAX_COMMENT_CHARS, args.runs))
     if args.imports:
-        length = MAX_MARKDOWN_CHARS // 4
-        rows = measure(parse_markdown, length, max(1, args.runs // 2))
+        length = MAX_MARKDOWN_CHARS // 8
+        rows = measure(parse_markdown, length, max(1, args.runs // 3))
         print_table("parse_markdown (imports)", length, rows)
         slowest = max(rows, key=lambda row: row[1])
         print(f"projected at MAX_MARKDOWN_CHARS ({MAX_MARKDOWN_CHARS:,}): "
