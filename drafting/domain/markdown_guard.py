@@ -89,7 +89,8 @@ def neutralise(source: str) -> str:
     Runs in time linear in len(source). The result is meant for python-markdown followed by
     `restore`; it is not for display on its own.
     """
-    text = source.translate(_TYPED_NONCHARACTERS)
+    # python-markdown reads "\r" as a line break too: so must the line budgets.
+    text = source.replace("\r\n", "\n").replace("\r", "\n").translate(_TYPED_NONCHARACTERS)
     changes: dict[int, str] = {}  # position in text -> what replaces its character
     _limit_block_markers(text, changes)
     budget = _Budget()  # one for the whole text, however many blocks it has

@@ -178,6 +178,13 @@ def test_list_items_beyond_the_budget_become_text():
     assert f"- i{items}" in rendered
 
 
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"])
+def test_carriage_returns_count_as_line_ends_for_the_budgets(line_end):
+    items = guard.MAX_BLOCK_ELEMENTS - 1
+    rendered = render_markdown(line_end.join(f"- i{i}" for i in range(items + 5)))
+    assert rendered.count("<li>") == items
+
+
 def test_blocks_beyond_the_budget_join_the_one_above_keeping_their_lines():
     blocks = guard.MAX_BLOCK_ELEMENTS
     rendered = render_markdown("\n\n".join(f"p{i}" for i in range(blocks + 5)))
