@@ -390,11 +390,48 @@ _MD_QUOTE = re.compile(r"^ {0,3}>\s?")
 _TERMINAL = tuple(".;:!?”\")]")
 
 
+_EMPHASIS_OPENER = {"*": re.compile(r"(?<![\w*])\*(?=\S)"), "_": re.compile(r"(?<![\w_])_(?=\S)")}
+_EMPHASIS_CLOSER = {"*": re.compile(r"(?<=\S)\*(?![\w*])"), "_": re.compile(r"(?<=\S)_(?![\w_])")}
+
+
 def _strip_inline(text: str) -> str:
     text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
-    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", text)
+    text = _strip_emphasis(text, "*")
+    text = _strip_emphasis(text, "_")
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!>])", r"\1", text)
+
+
+def _strip_emphasis(text: str, mark: str) -> str:
+    r"""Drop the marks of "*emphasis*" ("_emphasis_"), in time linear in len(text).
+
+    Pairs each opening mark with the first closing mark at least two characters after it,
+    as re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text) would, without
+    rescanning the rest of the paragraph from every opener that never closes.
+    """
+    openers = [m.start() for m in _EMPHASIS_OPENER[mark].finditer(text)]
+    closers = [m.start() for m in _EMPHASIS_CLOSER[mark].finditer(text)]
+    dropped: list[int] = []
+    next_closer = 0
+    resume = 0  # a match ends before here; openers inside it do not count
+    for opener in openers:
+        if opener < resume:
+            continue
+        while next_closer < len(closers) and closers[next_closer] < opener + 2:
+            next_closer += 1
+        if next_closer == len(closers):
+            break
+        closer = closers[next_closer]
+        dropped += (opener, closer)
+        resume = closer + 1
+    if not dropped:
+        return text
+    parts = []
+    start = 0
+    for position in dropped:
+        parts.append(text[start:position])
+        start = position + 1
+    parts.append(text[start:])
+    return "".join(parts)
 
 
 def markdown_paragraphs(source: str) -> list[SourceParagraph]:

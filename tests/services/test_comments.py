@@ -55,3 +55,15 @@ def test_resolve_and_reopen(world):
         comments.resolve_comment(world.user("secretariat"), root)
     comments.reopen_comment(world.user("secretariat"), root)
     assert not root.is_resolved
+
+
+@pytest.mark.parametrize("unit", ["[", "[a](", "*a **a ***a "])
+def test_a_hostile_comment_of_the_maximum_length_is_stored_with_every_character(world, unit):
+    # Used to take seconds of CPU per comment ("[" * 10,000: about 16 s); the output is
+    # checked here, the time in benchmarks/bench_markup.py.
+    body = (unit * 10_000)[:10_000]
+    comment = comments.add_comment(world.user("aus"), clause=world.clauses[0], body=body)
+    assert comment.body == body
+    if unit == "[":
+        assert comment.body_html == "<p>" + body + "</p>"
+    assert comment.body_html.count("a") >= body.count("a")
