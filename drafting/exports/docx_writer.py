@@ -59,6 +59,10 @@ class _Writer:
         run = header.add_run(self.export.classification.upper())
         run.bold = True
         run.font.size = Pt(9)
+        if self.export.mode == "redline" and self.export.compared:
+            label = header.add_run(f"  Redline: {self.export.compared[0]} → "
+                                   f"{self.export.compared[1]}")
+            label.font.size = Pt(9)
 
     @staticmethod
     def _field(paragraph, instruction: str) -> None:
@@ -72,27 +76,64 @@ class _Writer:
         paragraph._p.append(field)
 
     def cover(self) -> None:
+        """Marking, title and the table of particulars, then one empty paragraph.
+
+        A redline's cover is the clean cover of its target with the source's revision and date
+        as tracked changes, so Accept all gives the target's clean cover and Reject all the
+        source's. What the redline compares and its summary of changes are a Word comment on
+        the title (and the page header), never body text that would outlive Accept all.
+        """
         e = self.export
         marking = self.word.add_paragraph()
         marking.alignment = WD_ALIGN_PARAGRAPH.CENTER
         r = marking.add_run(e.classification.upper())
         r.bold = True
         r.font.color.rgb = RGBColor(0xA4, 0x16, 0x1A)
-        self.word.add_heading(e.title, level=0)
-        rows = [("Document symbol", e.symbol), ("Stage", e.stage), ("Revision", e.revision),
-                ("Date", e.date.strftime("%d %B %Y")), ("Text", MODE_TITLES.get(e.mode, e.mode))]
-        if e.compared:
-            rows.append(("Compared", f"{e.compared[0]} → {e.compared[1]}"))
+        title = self.word.add_heading(e.title, level=0)
+        redline = e.mode == "redline"
+        date = e.date.strftime("%d %B %Y")
+        source_date = e.source_date.strftime("%d %B %Y") if e.source_date else date
+        rows = [("Document symbol", e.symbol, e.symbol), ("Stage", e.stage, e.stage),
+                ("Revision", e.source_revision or e.revision, e.revision),
+                ("Date", source_date, date)]
+        if e.mode not in ("clean", "redline"):
+            rows.append(("Text", *[MODE_TITLES.get(e.mode, e.mode)] * 2))
+            if e.compared:
+                rows.append(("Compared", *[f"{e.compared[0]} → {e.compared[1]}"] * 2))
         if e.fingerprint:
-            rows.append(("SHA-256 fingerprint of the endorsed text", e.fingerprint))
+            rows.append(("SHA-256 fingerprint of the endorsed text", e.fingerprint, e.fingerprint))
         table = self.word.add_table(rows=0, cols=2)
         table.style = "Table Grid"
-        for label, value in rows:
+        for label, before, after in rows:
             cells = table.add_row().cells
             cells[0].text = label
-            cells[1].text = value
             cells[0].paragraphs[0].runs[0].bold = True
-        self.word.add_paragraph()
+            if not redline or before == after:
+                cells[1].text = after
+            else:
+                self._append_run(cells[1].paragraphs[0], Run("delete", before), None, e.date)
+                self._append_run(cells[1].paragraphs[0], Run("insert", after), None, e.date)
+        self.blank = self.word.add_paragraph()
+        if redline:
+            self._summary_comment(title.runs[0])
+
+    def _summary_comment(self, anchor: WordRun) -> None:
+        lines = [f"Redline: {self.export.compared[0]} → {self.export.compared[1]}."
+                 if self.export.compared else "Redline."]
+        summary = self.export.summary or {}
+        if summary:
+            lines.append("Summary of changes")
+            lines += [f"{label}: {value}" for label, value in summary.get("totals", {}).items()]
+            by_economy = summary.get("by_economy", {})
+            if by_economy:
+                lines.append("Changes by economy: " + "; ".join(
+                    f"{name}: {n}" for name, n in by_economy.items()))
+        lines.append("Each tracked change is attributed in Word's Review pane to the economy "
+                     "whose proposal made it, or to the Secretariat.")
+        comment = self.word.add_comment([anchor], text=lines[0], author="Secretariat",
+                                        initials="S")
+        for line in lines[1:]:
+            comment.add_paragraph(line)
 
     # --- tracked changes ----------------------------------------------------------------
 
@@ -120,6 +161,16 @@ class _Writer:
             p_pr.append(r_pr)
         r_pr.append(self._change(tag, author, date))
 
+    def tracked_heading(self, heading: str, change: str, author: str, date):
+        """A section heading; one that comes or goes with its clauses is tracked whole."""
+        if change == "unchanged":
+            return self.word.add_heading(heading, level=1)
+        paragraph = self.word.add_heading("", level=1)
+        self._mark_paragraph(paragraph, "w:ins" if change == "added" else "w:del", author, date)
+        self._append_run(paragraph, Run("insert" if change == "added" else "delete", heading),
+                         author, date)
+        return paragraph
+
     def _append_run(self, paragraph, run: Run, default_author: str | None, default_date,
                     bold: bool = False):
         if not run.text:
@@ -140,7 +191,7 @@ class _Writer:
         paragraph._p.append(wrapper)
         return WordRun(r, paragraph)
 
-    def clause(self, para: Paragraph) -> None:
+    def clause(self, para: Paragraph):
         paragraph = self.word.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(8)
         whole = para.change in ("added", "deleted")
@@ -181,35 +232,28 @@ class _Writer:
             note_run = note.add_run(para.note)
             note_run.italic = True
             note_run.font.size = Pt(9)
+        return paragraph
 
     # --- bodies -------------------------------------------------------------------------
 
     def body(self) -> None:
+        if self.export.mode == "redline":
+            settle_redline_tail(self, [(self.blank, "unchanged")] + [
+                (paragraph, change) for paragraph, change in self._redline_paragraphs()])
+            return
         for section in self.export.sections:
             self.word.add_heading(section.heading, level=1)
             for para in section.paragraphs:
                 self.clause(para)
 
-    def summary(self) -> None:
-        summary = self.export.summary
-        if not summary:
-            return
-        self.word.add_heading("Summary of changes", level=1)
-        for label, value in summary.get("totals", {}).items():
-            self.word.add_paragraph(f"{label}: {value}", style="List Bullet")
-        by_economy = summary.get("by_economy", {})
-        if by_economy:
-            table = self.word.add_table(rows=1, cols=2)
-            table.style = "Table Grid"
-            table.rows[0].cells[0].text = "Economy"
-            table.rows[0].cells[1].text = "Changes"
-            for name, n in by_economy.items():
-                cells = table.add_row().cells
-                cells[0].text = name
-                cells[1].text = str(n)
-        if self.export.legend:
-            self.word.add_paragraph("Each tracked change is attributed in Word's Review pane to "
-                                    "the economy whose proposal made it, or to the Secretariat.")
+    def _redline_paragraphs(self):
+        """(Word paragraph, change) for every heading and clause of a redline, in order."""
+        for section in self.export.sections:
+            first = section.paragraphs[0]
+            yield self.tracked_heading(section.heading, section.change,
+                                       first.author or "Secretariat", first.date), section.change
+            for para in section.paragraphs:
+                yield self.clause(para), para.change
 
     def disposition(self) -> None:
         table = self.word.add_table(rows=1, cols=4)
@@ -245,6 +289,62 @@ class _Writer:
         return buffer.getvalue()
 
 
+def _tracked_mark(paragraph):
+    """The w:ins / w:del element tracking a paragraph's mark, or None."""
+    r_pr = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:rPr')}")
+    if r_pr is None:
+        return None
+    return next((el for el in r_pr if el.tag in (qn("w:ins"), qn("w:del"))), None)
+
+
+def settle_redline_tail(writer: _Writer, paragraphs: list) -> None:
+    """Make the last paragraphs of a redline resolve without a stray empty paragraph.
+
+    `paragraphs` is [(Word paragraph, change)], the cover's empty paragraph first. A whole
+    added or deleted paragraph is tracked with its mark, and when its mark goes, Word and
+    LibreOffice join what is left to the following paragraph, which keeps its own style. The
+    last paragraph of a document has no following one and its mark cannot go, so after the
+    last paragraph present in both texts (`kept`):
+    - only deleted (or only added) paragraphs: `kept` gives up its mark instead of the last
+      paragraph, so on Accept (Reject) its text joins the last paragraph's mark;
+    - both: the last deleted and the last added clause become one paragraph (deleted text,
+      inserted text, an untracked mark), like a changed clause; each side keeps its order.
+    """
+    kept = max(i for i, (_p, change) in enumerate(paragraphs) if change in ("unchanged",
+                                                                            "changed"))
+    tail = paragraphs[kept + 1:]
+    if not tail:
+        return
+    last = tail[-1][0]
+    mark = _tracked_mark(last)
+    author, date = mark.get(qn("w:author")), mark.get(qn("w:date"))
+    mark.getparent().remove(mark)
+    added = [p for p, change in tail if change == "added"]
+    deleted = [p for p, change in tail if change == "deleted"]
+    if added and deleted:
+        other = deleted[-1] if last is added[-1] else added[-1]
+        moved = [child for child in other._p if child.tag != qn("w:pPr")]
+        if other is deleted[-1]:  # deleted text first, as in a changed clause
+            first_run = next((i for i, child in enumerate(last._p) if child.tag != qn("w:pPr")),
+                             len(last._p))
+            for offset, child in enumerate(moved):
+                last._p.insert(first_run + offset, child)
+        else:
+            last._p.extend(moved)
+        other._p.getparent().remove(other._p)
+        return
+    keeper = paragraphs[kept][0]
+    tag = "w:ins" if added else "w:del"
+    p_pr = keeper._p.get_or_add_pPr()
+    r_pr = p_pr.find(qn("w:rPr"))
+    if r_pr is None:
+        r_pr = OxmlElement("w:rPr")
+        p_pr.append(r_pr)
+    change = writer._change(tag, author, None)
+    change.set(qn("w:date"), date)
+    r_pr.append(change)
+
+
 def write_docx(export: ExportDocument, *, track_changes_on: bool = False) -> bytes:
     """The export as a .docx file. Redlines turn Track Changes on for the reader."""
     writer = _Writer(export)
@@ -252,8 +352,6 @@ def write_docx(export: ExportDocument, *, track_changes_on: bool = False) -> byt
     if export.mode == "disposition":
         writer.disposition()
     else:
-        if export.mode == "redline":
-            writer.summary()
         writer.body()
     if track_changes_on or export.mode == "redline":
         settings = writer.word.settings.element
