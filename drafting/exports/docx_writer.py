@@ -39,6 +39,9 @@ class _Writer:
         self.export = export
         self.word = new_word_document()
         self.ids = count(1)
+        # Redlines: comments of whole added/deleted clauses waiting for a kept clause.
+        self.orphan_comments: list[tuple[str, str | None]] = []
+        self.last_kept_number: WordRun | None = None
         self._style()
 
     # --- document frame ---------------------------------------------------------------
@@ -114,8 +117,9 @@ class _Writer:
                 self._append_run(cells[1].paragraphs[0], Run("delete", before), None, e.date)
                 self._append_run(cells[1].paragraphs[0], Run("insert", after), None, e.date)
         self.blank = self.word.add_paragraph()
+        self.title_run = title.runs[0]
         if redline:
-            self._summary_comment(title.runs[0])
+            self._summary_comment(self.title_run)
 
     def _summary_comment(self, anchor: WordRun) -> None:
         lines = [f"Redline: {self.export.compared[0]} → {self.export.compared[1]}."
@@ -201,13 +205,13 @@ class _Writer:
                                  para.author or "Secretariat", para.date)
         # The number: tracked when the clause comes or goes, or when renumbering changed it.
         if whole:
-            self._append_run(paragraph, Run(tag_op, f"{para.number}\t", para.author),
-                             para.author, para.date, bold=True)
+            number = self._append_run(paragraph, Run(tag_op, f"{para.number}\t", para.author),
+                                      para.author, para.date, bold=True)
         elif para.old_number and para.old_number != para.number:
             self._append_run(paragraph, Run("delete", f"{para.old_number}\t", "Secretariat"),
                              None, para.date, bold=True)
-            self._append_run(paragraph, Run("insert", f"{para.number}\t", "Secretariat"),
-                             None, para.date, bold=True)
+            number = self._append_run(paragraph, Run("insert", f"{para.number}\t",
+                                                     "Secretariat"), None, para.date, bold=True)
         else:
             number = paragraph.add_run(f"{para.number}\t")
             number.bold = True
@@ -218,6 +222,20 @@ class _Writer:
             word_run = self._append_run(paragraph, run, para.author, para.date)
             if word_run is not None and run.comment:
                 commented.append((word_run, run))
+        if whole and self.export.mode == "redline":
+            # A comment anchored in a clause that Accept all (Reject all) removes keeps the
+            # paragraph alive in LibreOffice, which then joins the next one into it (a heading
+            # loses its style): the comment goes on the next clause kept in both texts.
+            label = "added" if para.change == "added" else "deleted"
+            self.orphan_comments += [(f"{para.number} ({label}): {run.comment}", run.author)
+                                     for _word_run, run in commented]
+            commented = []
+        elif self.orphan_comments:
+            commented = [(number, Run("equal", "", author, comment=text))
+                         for text, author in self.orphan_comments] + commented
+            self.orphan_comments = []
+        if not whole:
+            self.last_kept_number = number
         seen: set[str] = set()
         for word_run, run in commented:
             # One comment per proposal and clause, on its first change.
@@ -240,6 +258,13 @@ class _Writer:
         if self.export.mode == "redline":
             settle_redline_tail(self, [(self.blank, "unchanged")] + [
                 (paragraph, change) for paragraph, change in self._redline_paragraphs()])
+            anchor = self.last_kept_number or self.title_run
+            seen: set[str] = set()
+            for text, author in self.orphan_comments:  # no kept clause after them
+                if text not in seen:
+                    seen.add(text)
+                    self.word.add_comment([anchor], text=text, author=author or "Secretariat",
+                                          initials=(author or "S")[:3])
             return
         for section in self.export.sections:
             self.word.add_heading(section.heading, level=1)

@@ -3,11 +3,12 @@
 A stand-alone script for Debian's /usr/bin/python3 (a virtualenv cannot import `uno`); the
 application never imports it. drafting/exports/libreoffice.py runs it in a subprocess:
 
-    /usr/bin/python3 uno_tracked_changes.py accept|reject|none FILE.docx PROFILE_DIR
+    /usr/bin/python3 uno_tracked_changes.py PROFILE_DIR accept|reject|none FILE.docx [...]
 
 It starts its own soffice with the given profile directory, listening on a pipe named after
-that directory, and prints one JSON object on stdout: the body's paragraphs in document order
-as [style, text] (table cells row by row), the number of tracked changes left and of comments.
+that directory, handles each (action, file) pair in turn and prints one JSON list on stdout,
+an object per file: the body's paragraphs in document order as [style, text] (table cells row
+by row), the number of tracked changes left and of comments.
 LibreOffice's own output is passed through on stderr, and a crash exits non-zero.
 """
 from __future__ import annotations
@@ -67,7 +68,10 @@ def _paragraphs(text) -> list[list[str]]:
     return out
 
 
-def main(action: str, path: str, profile: str) -> None:
+def main(profile: str, jobs: list[tuple[str, str]]) -> None:
+    for action, _path in jobs:
+        if action not in (*DISPATCH, "none"):
+            raise SystemExit(f"unknown action {action!r}: accept, reject or none")
     pipe = "drafting_" + os.path.basename(profile.rstrip("/"))
     office = subprocess.Popen(
         [SOFFICE, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
@@ -79,23 +83,7 @@ def main(action: str, path: str, profile: str) -> None:
         context = _connect(office, pipe)
         desktop = context.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", context)
-        document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(path)),
-                                                "_blank", 0, (_property("Hidden", True),))
-        if document is None:
-            raise SystemExit(f"LibreOffice could not open {path}")
-        if action in DISPATCH:
-            helper = context.ServiceManager.createInstanceWithContext(
-                "com.sun.star.frame.DispatchHelper", context)
-            helper.executeDispatch(document.getCurrentController().getFrame(), DISPATCH[action],
-                                   "", 0, ())
-        result = {
-            "paragraphs": _paragraphs(document.getText()),
-            "tracked_changes": sum(1 for _ in _iterate(document.getRedlines())),
-            "comments": sum(1 for field in _iterate(document.getTextFields())
-                            if field.supportsService("com.sun.star.text.TextField.Annotation")),
-        }
-        document.close(True)
-        print(json.dumps(result))
+        print(json.dumps([_resolve(context, desktop, action, path) for action, path in jobs]))
     finally:
         if desktop is not None:
             try:
@@ -109,6 +97,26 @@ def main(action: str, path: str, profile: str) -> None:
             office.wait()
 
 
+def _resolve(context, desktop, action: str, path: str) -> dict:
+    document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(path)),
+                                            "_blank", 0, (_property("Hidden", True),))
+    if document is None:
+        raise SystemExit(f"LibreOffice could not open {path}")
+    if action in DISPATCH:
+        helper = context.ServiceManager.createInstanceWithContext(
+            "com.sun.star.frame.DispatchHelper", context)
+        helper.executeDispatch(document.getCurrentController().getFrame(), DISPATCH[action],
+                               "", 0, ())
+    result = {
+        "paragraphs": _paragraphs(document.getText()),
+        "tracked_changes": sum(1 for _ in _iterate(document.getRedlines())),
+        "comments": sum(1 for field in _iterate(document.getTextFields())
+                        if field.supportsService("com.sun.star.text.TextField.Annotation")),
+    }
+    document.close(True)
+    return result
+
+
 def _iterate(access):
     enumeration = access.createEnumeration()
     while enumeration.hasMoreElements():
@@ -116,4 +124,5 @@ def _iterate(access):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    arguments = sys.argv[2:]
+    main(sys.argv[1], list(zip(arguments[::2], arguments[1::2])))
