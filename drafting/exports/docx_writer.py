@@ -42,6 +42,7 @@ class _Writer:
         # Redlines: comments of whole added/deleted clauses waiting for a kept clause.
         self.orphan_comments: list[tuple[str, str | None]] = []
         self.last_kept_number: WordRun | None = None
+        self.blank = self.title_run = None  # set by cover()
         self._style()
 
     # --- document frame ---------------------------------------------------------------
@@ -366,7 +367,7 @@ def settle_redline_tail(writer: _Writer, paragraphs: list) -> None:
         r_pr = OxmlElement("w:rPr")
         p_pr.append(r_pr)
     change = writer._change(tag, author, None)
-    change.set(qn("w:date"), date)
+    change.set(qn("w:date"), date)  # the moved mark's own author and date
     r_pr.append(change)
 
 
