@@ -35,8 +35,9 @@ def _iso(moment: datetime | None) -> str:
 
 
 class _Writer:
-    def __init__(self, export: ExportDocument):
+    def __init__(self, export: ExportDocument, inline_whole_clause_comments: bool = False):
         self.export = export
+        self.inline_whole_clause_comments = inline_whole_clause_comments
         self.word = new_word_document()
         self.ids = count(1)
         # Redlines: comments of whole added/deleted clauses waiting for a kept clause.
@@ -119,7 +120,7 @@ class _Writer:
                 self._append_run(cells[1].paragraphs[0], Run("insert", after), None, e.date)
         self.blank = self.word.add_paragraph()
         self.title_run = title.runs[0]
-        if redline:
+        if redline and (e.compared or e.summary):
             self._summary_comment(self.title_run)
 
     def _summary_comment(self, anchor: WordRun) -> None:
@@ -223,7 +224,7 @@ class _Writer:
             word_run = self._append_run(paragraph, run, para.author, para.date)
             if word_run is not None and run.comment:
                 commented.append((word_run, run))
-        if whole and self.export.mode == "redline":
+        if whole and self.export.mode == "redline" and not self.inline_whole_clause_comments:
             # A comment anchored in a clause that Accept all (Reject all) removes keeps the
             # paragraph alive in LibreOffice, which then joins the next one into it (a heading
             # loses its style): the comment goes on the next clause kept in both texts.
@@ -371,9 +372,16 @@ def settle_redline_tail(writer: _Writer, paragraphs: list) -> None:
     r_pr.append(change)
 
 
-def write_docx(export: ExportDocument, *, track_changes_on: bool = False) -> bytes:
-    """The export as a .docx file. Redlines turn Track Changes on for the reader."""
-    writer = _Writer(export)
+def write_docx(export: ExportDocument, *, track_changes_on: bool = False,
+               inline_whole_clause_comments: bool = False) -> bytes:
+    """The export as a .docx file. Redlines turn Track Changes on for the reader.
+
+    `inline_whole_clause_comments` anchors a comment on a whole added or deleted clause inside
+    that clause, as Word does when a delegate comments on a clause they delete (the import
+    tests model edited files so); our redlines put it on the next kept clause instead, which
+    keeps Accept all / Reject all exact in LibreOffice.
+    """
+    writer = _Writer(export, inline_whole_clause_comments)
     writer.cover()
     if export.mode == "disposition":
         writer.disposition()
