@@ -52,9 +52,12 @@ def _body(docx_bytes: bytes):
 
 def read_paragraphs(docx_bytes: bytes) -> list[ParagraphChanges]:
     """Every paragraph of the main body (tables excluded), with its tracked runs."""
-    body = _body(docx_bytes)
+    return _paragraph_changes(_body(docx_bytes).iterfind(_q("p")))
+
+
+def _paragraph_changes(paragraphs) -> list[ParagraphChanges]:
     out = []
-    for p in body.iterfind(_q("p")):
+    for p in paragraphs:
         runs: list[tuple[str, str, str | None]] = []
         mark = mark_author = None
         p_pr = p.find(_q("pPr"))
@@ -104,6 +107,41 @@ def resolved_paragraphs(docx_bytes: bytes, *, accept: bool) -> list[str]:
     if carry:
         result.append(carry)
     return result
+
+
+def _resolve(paragraphs: list[ParagraphChanges], accept: bool) -> list[tuple[str | None, str]]:
+    result: list[tuple[str | None, str]] = []
+    carry = ""
+    for index, para in enumerate(paragraphs):
+        text = carry + para.text(accept)
+        vanishing = (para.mark == "delete" and accept) or (para.mark == "insert" and not accept)
+        if vanishing and index < len(paragraphs) - 1:
+            carry = text  # joins the following paragraph, which keeps its style
+            continue
+        carry = ""
+        result.append((para.style, text))
+    return result
+
+
+def resolved_body(docx_bytes: bytes, *, accept: bool) -> list[tuple[str | None, str]]:
+    """(style id, text) of every body paragraph after Accept all (or Reject all), in order,
+    table cells row by row — what LibreOffice's resolved document lists too.
+
+    A paragraph whose mark goes joins the following paragraph, which keeps its own style (as
+    in Word and LibreOffice); a mark that goes at the very end is left as a paragraph of its
+    own, since a document's last mark cannot go.
+    """
+    out: list[tuple[str | None, str]] = []
+    pending: list = []
+    for child in _body(docx_bytes):
+        if child.tag == _q("p"):
+            pending.append(child)
+        elif child.tag == _q("tbl"):
+            out += _resolve(_paragraph_changes(pending), accept)
+            pending = []
+            for cell in child.iter(_q("tc")):
+                out += _resolve(_paragraph_changes(cell.iterfind(_q("p"))), accept)
+    return out + _resolve(_paragraph_changes(pending), accept)
 
 
 def tracked_changes(docx_bytes: bytes) -> list[TrackedChange]:

@@ -64,10 +64,15 @@ def _iso(moment: datetime | None) -> str:
 
 
 class _Writer:
-    def __init__(self, export: ExportDocument):
+    def __init__(self, export: ExportDocument, inline_whole_clause_comments: bool = False):
         self.export = export
+        self.inline_whole_clause_comments = inline_whole_clause_comments
         self.word = new_word_document()
         self.ids = count(1)
+        # Redlines: comments of whole added/deleted clauses waiting for a kept clause.
+        self.orphan_comments: list[tuple[str, str | None]] = []
+        self.last_kept_number: WordRun | None = None
+        self.blank = self.title_run = None  # set by cover()
         self._style()
 
     # --- document frame ---------------------------------------------------------------
@@ -88,6 +93,10 @@ class _Writer:
         run = header.add_run(self.export.classification.upper())
         run.bold = True
         run.font.size = Pt(9)
+        if self.export.mode == "redline" and self.export.compared:
+            label = header.add_run(f"  Redline: {self.export.compared[0]} → "
+                                   f"{self.export.compared[1]}")
+            label.font.size = Pt(9)
 
     @staticmethod
     def _field(paragraph, instruction: str) -> None:
@@ -101,27 +110,65 @@ class _Writer:
         paragraph._p.append(field)
 
     def cover(self) -> None:
+        """Marking, title and the table of particulars, then one empty paragraph.
+
+        A redline's cover is the clean cover of its target with the source's revision and date
+        as tracked changes, so Accept all gives the target's clean cover and Reject all the
+        source's. What the redline compares and its summary of changes are a Word comment on
+        the title (and the page header), never body text that would outlive Accept all.
+        """
         e = self.export
         marking = self.word.add_paragraph()
         marking.alignment = WD_ALIGN_PARAGRAPH.CENTER
         r = marking.add_run(e.classification.upper())
         r.bold = True
         r.font.color.rgb = RGBColor(0xA4, 0x16, 0x1A)
-        self.word.add_heading(e.title, level=0)
-        rows = [("Document symbol", e.symbol), ("Stage", e.stage), ("Revision", e.revision),
-                ("Date", e.date.strftime("%d %B %Y")), ("Text", MODE_TITLES.get(e.mode, e.mode))]
-        if e.compared:
-            rows.append(("Compared", f"{e.compared[0]} → {e.compared[1]}"))
+        title = self.word.add_heading(e.title, level=0)
+        redline = e.mode == "redline"
+        date = e.date.strftime("%d %B %Y")
+        source_date = e.source_date.strftime("%d %B %Y") if e.source_date else date
+        rows = [("Document symbol", e.symbol, e.symbol), ("Stage", e.stage, e.stage),
+                ("Revision", e.source_revision or e.revision, e.revision),
+                ("Date", source_date, date)]
+        if e.mode not in ("clean", "redline"):
+            rows.append(("Text", *[MODE_TITLES.get(e.mode, e.mode)] * 2))
+            if e.compared:
+                rows.append(("Compared", *[f"{e.compared[0]} → {e.compared[1]}"] * 2))
         if e.fingerprint:
-            rows.append(("SHA-256 fingerprint of the endorsed text", e.fingerprint))
+            rows.append(("SHA-256 fingerprint of the endorsed text", e.fingerprint, e.fingerprint))
         table = self.word.add_table(rows=0, cols=2)
         table.style = "Table Grid"
-        for label, value in rows:
+        for label, before, after in rows:
             cells = table.add_row().cells
             cells[0].text = label
-            cells[1].text = value
             cells[0].paragraphs[0].runs[0].bold = True
-        self.word.add_paragraph()
+            if not redline or before == after:
+                cells[1].text = after
+            else:
+                self._append_run(cells[1].paragraphs[0], Run("delete", before), None, e.date)
+                self._append_run(cells[1].paragraphs[0], Run("insert", after), None, e.date)
+        self.blank = self.word.add_paragraph()
+        self.title_run = title.runs[0]
+        if redline and (e.compared or e.summary):
+            self._summary_comment(self.title_run)
+
+    def _summary_comment(self, anchor: WordRun) -> None:
+        lines = [f"Redline: {self.export.compared[0]} → {self.export.compared[1]}."
+                 if self.export.compared else "Redline."]
+        summary = self.export.summary or {}
+        if summary:
+            lines.append("Summary of changes")
+            lines += [f"{label}: {value}" for label, value in summary.get("totals", {}).items()]
+            by_economy = summary.get("by_economy", {})
+            if by_economy:
+                lines.append("Changes by economy: " + "; ".join(
+                    f"{name}: {n}" for name, n in by_economy.items()))
+        lines.append("Each tracked change is attributed in Word's Review pane to the economy "
+                     "whose proposal made it, or to the Secretariat.")
+        comment = self.word.add_comment([anchor], text=lines[0], author="Secretariat",
+                                        initials="S")
+        for line in lines[1:]:
+            comment.add_paragraph(line)
 
     # --- tracked changes ----------------------------------------------------------------
 
@@ -149,6 +196,16 @@ class _Writer:
             p_pr.append(r_pr)
         r_pr.append(self._change(tag, author, date))
 
+    def tracked_heading(self, heading: str, change: str, author: str, date):
+        """A section heading; one that comes or goes with its clauses is tracked whole."""
+        if change == "unchanged":
+            return self.word.add_heading(heading, level=1)
+        paragraph = self.word.add_heading("", level=1)
+        self._mark_paragraph(paragraph, "w:ins" if change == "added" else "w:del", author, date)
+        self._append_run(paragraph, Run("insert" if change == "added" else "delete", heading),
+                         author, date)
+        return paragraph
+
     def _append_run(self, paragraph, run: Run, default_author: str | None, default_date,
                     bold: bool = False):
         if not run.text:
@@ -173,7 +230,7 @@ class _Writer:
             word_run.font.rtl = True
         return word_run
 
-    def clause(self, para: Paragraph) -> None:
+    def clause(self, para: Paragraph):
         paragraph = self.word.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(8)
         if is_right_to_left("".join(run.text for run in para.runs)):
@@ -185,13 +242,13 @@ class _Writer:
                                  para.author or "Secretariat", para.date)
         # The number: tracked when the clause comes or goes, or when renumbering changed it.
         if whole:
-            self._append_run(paragraph, Run(tag_op, f"{para.number}\t", para.author),
-                             para.author, para.date, bold=True)
+            number = self._append_run(paragraph, Run(tag_op, f"{para.number}\t", para.author),
+                                      para.author, para.date, bold=True)
         elif para.old_number and para.old_number != para.number:
             self._append_run(paragraph, Run("delete", f"{para.old_number}\t", "Secretariat"),
                              None, para.date, bold=True)
-            self._append_run(paragraph, Run("insert", f"{para.number}\t", "Secretariat"),
-                             None, para.date, bold=True)
+            number = self._append_run(paragraph, Run("insert", f"{para.number}\t",
+                                                     "Secretariat"), None, para.date, bold=True)
         else:
             number = paragraph.add_run(f"{para.number}\t")
             number.bold = True
@@ -202,6 +259,20 @@ class _Writer:
             word_run = self._append_run(paragraph, run, para.author, para.date)
             if word_run is not None and run.comment:
                 commented.append((word_run, run))
+        if whole and self.export.mode == "redline" and not self.inline_whole_clause_comments:
+            # A comment anchored in a clause that Accept all (Reject all) removes keeps the
+            # paragraph alive in LibreOffice, which then joins the next one into it (a heading
+            # loses its style): the comment goes on the next clause kept in both texts.
+            label = "added" if para.change == "added" else "deleted"
+            self.orphan_comments += [(f"{para.number} ({label}): {run.comment}", run.author)
+                                     for _word_run, run in commented]
+            commented = []
+        elif self.orphan_comments:
+            commented = [(number, Run("equal", "", author, comment=text))
+                         for text, author in self.orphan_comments] + commented
+            self.orphan_comments = []
+        if not whole:
+            self.last_kept_number = number
         seen: set[str] = set()
         for word_run, run in commented:
             # One comment per proposal and clause, on its first change.
@@ -217,35 +288,35 @@ class _Writer:
             note_run.italic = True
             note_run.font.size = Pt(9)
             _set_direction(note, para.note)
+        return paragraph
 
     # --- bodies -------------------------------------------------------------------------
 
     def body(self) -> None:
+        if self.export.mode == "redline":
+            settle_redline_tail(self, [(self.blank, "unchanged")] + [
+                (paragraph, change) for paragraph, change in self._redline_paragraphs()])
+            anchor = self.last_kept_number or self.title_run
+            seen: set[str] = set()
+            for text, author in self.orphan_comments:  # no kept clause after them
+                if text not in seen:
+                    seen.add(text)
+                    self.word.add_comment([anchor], text=text, author=author or "Secretariat",
+                                          initials=(author or "S")[:3])
+            return
         for section in self.export.sections:
             self.word.add_heading(section.heading, level=1)
             for para in section.paragraphs:
                 self.clause(para)
 
-    def summary(self) -> None:
-        summary = self.export.summary
-        if not summary:
-            return
-        self.word.add_heading("Summary of changes", level=1)
-        for label, value in summary.get("totals", {}).items():
-            self.word.add_paragraph(f"{label}: {value}", style="List Bullet")
-        by_economy = summary.get("by_economy", {})
-        if by_economy:
-            table = self.word.add_table(rows=1, cols=2)
-            table.style = "Table Grid"
-            table.rows[0].cells[0].text = "Economy"
-            table.rows[0].cells[1].text = "Changes"
-            for name, n in by_economy.items():
-                cells = table.add_row().cells
-                cells[0].text = name
-                cells[1].text = str(n)
-        if self.export.legend:
-            self.word.add_paragraph("Each tracked change is attributed in Word's Review pane to "
-                                    "the economy whose proposal made it, or to the Secretariat.")
+    def _redline_paragraphs(self):
+        """(Word paragraph, change) for every heading and clause of a redline, in order."""
+        for section in self.export.sections:
+            first = section.paragraphs[0]
+            yield self.tracked_heading(section.heading, section.change,
+                                       first.author or "Secretariat", first.date), section.change
+            for para in section.paragraphs:
+                yield self.clause(para), para.change
 
     def disposition(self) -> None:
         table = self.word.add_table(rows=1, cols=4)
@@ -285,15 +356,76 @@ class _Writer:
         return buffer.getvalue()
 
 
-def write_docx(export: ExportDocument, *, track_changes_on: bool = False) -> bytes:
-    """The export as a .docx file. Redlines turn Track Changes on for the reader."""
-    writer = _Writer(export)
+def _tracked_mark(paragraph):
+    """The w:ins / w:del element tracking a paragraph's mark, or None."""
+    r_pr = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:rPr')}")
+    if r_pr is None:
+        return None
+    return next((el for el in r_pr if el.tag in (qn("w:ins"), qn("w:del"))), None)
+
+
+def settle_redline_tail(writer: _Writer, paragraphs: list) -> None:
+    """Make the last paragraphs of a redline resolve without a stray empty paragraph.
+
+    `paragraphs` is [(Word paragraph, change)], the cover's empty paragraph first. A whole
+    added or deleted paragraph is tracked with its mark, and when its mark goes, Word and
+    LibreOffice join what is left to the following paragraph, which keeps its own style. The
+    last paragraph of a document has no following one and its mark cannot go, so after the
+    last paragraph present in both texts (`kept`):
+    - only deleted (or only added) paragraphs: `kept` gives up its mark instead of the last
+      paragraph, so on Accept (Reject) its text joins the last paragraph's mark;
+    - both: the last deleted and the last added clause become one paragraph (deleted text,
+      inserted text, an untracked mark), like a changed clause; each side keeps its order.
+    """
+    kept = max(i for i, (_p, change) in enumerate(paragraphs) if change in ("unchanged",
+                                                                            "changed"))
+    tail = paragraphs[kept + 1:]
+    if not tail:
+        return
+    last = tail[-1][0]
+    mark = _tracked_mark(last)
+    author, date = mark.get(qn("w:author")), mark.get(qn("w:date"))
+    mark.getparent().remove(mark)
+    added = [p for p, change in tail if change == "added"]
+    deleted = [p for p, change in tail if change == "deleted"]
+    if added and deleted:
+        other = deleted[-1] if last is added[-1] else added[-1]
+        moved = [child for child in other._p if child.tag != qn("w:pPr")]
+        if other is deleted[-1]:  # deleted text first, as in a changed clause
+            first_run = next((i for i, child in enumerate(last._p) if child.tag != qn("w:pPr")),
+                             len(last._p))
+            for offset, child in enumerate(moved):
+                last._p.insert(first_run + offset, child)
+        else:
+            last._p.extend(moved)
+        other._p.getparent().remove(other._p)
+        return
+    keeper = paragraphs[kept][0]
+    tag = "w:ins" if added else "w:del"
+    p_pr = keeper._p.get_or_add_pPr()
+    r_pr = p_pr.find(qn("w:rPr"))
+    if r_pr is None:
+        r_pr = OxmlElement("w:rPr")
+        p_pr.append(r_pr)
+    change = writer._change(tag, author, None)
+    change.set(qn("w:date"), date)  # the moved mark's own author and date
+    r_pr.append(change)
+
+
+def write_docx(export: ExportDocument, *, track_changes_on: bool = False,
+               inline_whole_clause_comments: bool = False) -> bytes:
+    """The export as a .docx file. Redlines turn Track Changes on for the reader.
+
+    `inline_whole_clause_comments` anchors a comment on a whole added or deleted clause inside
+    that clause, as Word does when a delegate comments on a clause they delete (the import
+    tests model edited files so); our redlines put it on the next kept clause instead, which
+    keeps Accept all / Reject all exact in LibreOffice.
+    """
+    writer = _Writer(export, inline_whole_clause_comments)
     writer.cover()
     if export.mode == "disposition":
         writer.disposition()
     else:
-        if export.mode == "redline":
-            writer.summary()
         writer.body()
     if track_changes_on or export.mode == "redline":
         settings = writer.word.settings.element

@@ -17,12 +17,25 @@ def _escape(text: str) -> str:
 
 
 def _paragraph(p: Paragraph, show_changes: bool) -> str:
+    """The clause as one Markdown line, its number first.
+
+    With changes shown, a number is part of the change it belongs to: a clause that comes or
+    goes is marked whole, number included, and a number changed by renumbering is a
+    substitution {~~old~>new~~}; so no number outside a deletion is shown twice.
+    """
+    number = f"**{_escape(p.number)}.**"
     if not show_changes:
-        return _escape(p.new_text)
+        return f"{number} {_escape(p.new_text)}"
     if p.change in ("added", "deleted"):
         mark = "++" if p.change == "added" else "--"
         text = p.new_text if p.change == "added" else p.old_text
-        return f"{{{mark}{_escape(text)}{mark}}}{{>>{p.author or 'Secretariat'}<<}}"
+        return f"{{{mark}{number} {_escape(text)}{mark}}}{{>>{p.author or 'Secretariat'}<<}}"
+    if p.old_number and p.old_number != p.number:
+        number = f"{{~~**{_escape(p.old_number)}.**~>{number}~~}}"
+    return f"{number} {_runs(p)}"
+
+
+def _runs(p: Paragraph) -> str:
     parts = []
     for run in p.runs:
         if run.op == "equal":
@@ -46,11 +59,12 @@ def write_markdown(export: ExportDocument) -> bytes:
         lines.append(f"- SHA-256 fingerprint: `{export.fingerprint}`")
     if show_changes:
         lines += ["", "_Changes are marked {++inserted++} and {--deleted--}, each followed by "
-                      "{>>the economy<<} that proposed it._"]
+                      "{>>the economy<<} that proposed it; a number changed by renumbering is "
+                      "marked {~~old~>new~~}._"]
     for section in export.sections:
         lines += ["", f"## {_escape(section.heading)}", ""]
         for p in section.paragraphs:
-            lines.append(f"**{_escape(p.number)}.** {_paragraph(p, show_changes)}")
+            lines.append(_paragraph(p, show_changes))
             if p.note:
                 lines.append(f"  _{_escape(p.note)}_")
             lines.append("")

@@ -51,6 +51,18 @@ class ExportSection:
     heading: str
     paragraphs: list[Paragraph]
 
+    @property
+    def change(self) -> str:
+        """"added" when the section exists only in the later text (all its clauses are new),
+        "deleted" when only in the earlier one, else "unchanged": a clean text shows a heading
+        only above at least one clause."""
+        changes = {p.change for p in self.paragraphs}
+        if changes == {"added"}:
+            return "added"
+        if changes == {"deleted"}:
+            return "deleted"
+        return "unchanged"
+
 
 @dataclass
 class LegendEntry:
@@ -79,6 +91,10 @@ class ExportDocument:
     sections: list[ExportSection] = field(default_factory=list)
     fingerprint: str | None = None
     compared: tuple[str, str] | None = None  # ("Rev.1", "Current text")
+    # Redlines: the label and date of the text compared from (`revision`/`date` are the
+    # target's), so the cover can show them as tracked changes.
+    source_revision: str | None = None
+    source_date: datetime | None = None
     summary: dict | None = None  # counts for redlines
     legend: list[LegendEntry] = field(default_factory=list)
     disposition: list[DispositionRow] = field(default_factory=list)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from drafting.domain.errors import DomainError, InvalidInput
@@ -65,11 +66,23 @@ def render_file(export: ExportDocument, fmt: str) -> ExportFile:
         content = write_markdown(export)
     else:
         content = write_akn(export)
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", export.symbol).strip("-") or "document"
-    point = re.sub(r"[^A-Za-z0-9.]+", "-", export.revision).strip("-")
+    # Symbols may hold any script: the name keeps their letters (sent as RFC 5987 filename*,
+    # with an ASCII fallback: drafting/web/exports.py).
+    slug = re.sub(r"[\W_]+", "-", export.symbol).strip("-") or "document"
+    point = re.sub(r"[^\w.]+|_", "-", export.revision).strip("-")
     if export.compared:
-        point = "_".join(re.sub(r"[^A-Za-z0-9.]+", "-", p).strip("-") for p in export.compared)
+        point = "_".join(re.sub(r"[^\w.]+|_", "-", p).strip("-") for p in export.compared)
     return ExportFile(content, MEDIA_TYPES[fmt], f"{slug}_{export.mode}_{point}.{EXTENSIONS[fmt]}")
+
+
+def ascii_filename(filename: str) -> str:
+    """`filename` in printable ASCII for clients that ignore filename*: accents dropped, any
+    other character outside [A-Za-z0-9._-] a hyphen."""
+    decomposed = unicodedata.normalize("NFKD", filename)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stem, dot, extension = plain.rpartition(".")
+    stem = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._-]", "-", stem)).strip("-")
+    return f"{stem or 'document'}{dot}{extension}"
 
 
 def pdf_available() -> bool:

@@ -222,6 +222,8 @@ def redline_export(document: Document, viewer, from_revision, to_revision) -> Ex
     point = text_point(document, end.number if end else CURRENT)
     export = _frame(document, "redline", point)
     export.compared = (comparison.from_label, comparison.to_label)
+    # What text_point(document, start.number) would say of the source, without reading it.
+    export.source_revision, export.source_date = start.label, start.created_at
     export.legend = _legend()
     names = {code: e.name for code, e in comparison.economies.items()}
     names[SECRETARIAT] = SECRETARIAT

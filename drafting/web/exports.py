@@ -1,6 +1,8 @@
 """Export buttons: clean, redline, compilation and disposition texts as files."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -8,7 +10,8 @@ from sqlalchemy import select
 from drafting.extensions import db
 from drafting.models import Revision
 from drafting.services import exports
-from drafting.services.export_files import FORMATS_BY_MODE, pdf_available, render_file
+from drafting.services.export_files import (FORMATS_BY_MODE, ascii_filename, pdf_available,
+                                           render_file)
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
 from drafting.web import http_cache
@@ -38,14 +41,23 @@ def send_export(document, args) -> Response:
 
 
 def _file_response(file, fmt: str) -> Response:
-    response = Response(file.content, mimetype=file.media_type)
+    # content_type, not mimetype: Flask adds "; charset=utf-8" to a text mimetype, and the
+    # media types already carry their charset (one parameter, not two).
+    response = Response(file.content, content_type=file.media_type)
     disposition = "inline" if fmt == "html" else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'
+    response.headers["Content-Disposition"] = content_disposition(disposition, file.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     if fmt == "html":
         # A standalone export page runs no script at all.
         response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """RFC 6266: a quoted ASCII `filename` for old clients and the exact name as RFC 5987
+    `filename*` (UTF-8, percent-encoded), which clients that know it prefer."""
+    encoded = quote(filename, safe="!#$&+^`|~")  # RFC 5987 attr-char, besides ALPHA DIGIT -._
+    return f'{disposition}; filename="{ascii_filename(filename)}"; filename*=UTF-8\'\'{encoded}'
 
 
 def current_user_or_api():

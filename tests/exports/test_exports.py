@@ -13,7 +13,7 @@ from drafting.extensions import db
 from drafting.models import Economy, Proposal, User
 from drafting.services import decisions, editing, exports, proposals, revisions
 from drafting.services.export_files import render_file
-from tests.exports.helpers import clause_paragraphs
+from tests.exports.helpers import body, clause_paragraphs
 from tests.factories import login, make_user
 from tests.xss import XSS_PAYLOADS, dangerous_markup
 
@@ -61,13 +61,20 @@ def test_demo_redline_accept_all_gives_target_and_reject_all_gives_source(demo):
         clause_paragraphs(docx(sec, document, "clean", to_revision="current"))
     assert clause_paragraphs(redline, accept=False) == \
         clause_paragraphs(docx(sec, document, "clean", to_revision="1"))
+    # The whole document, paragraph for paragraph: cover, headings and clauses.
+    assert body(redline, accept=True) == body(docx(sec, document, "clean", to_revision="current"))
+    assert body(redline, accept=False) == body(docx(sec, document, "clean", to_revision="1"))
     codes = set(db.session.execute(select(Economy.code)).scalars()) | {"Secretariat"}
     changes = tracked_changes(redline)
     assert changes and {c.author for c in changes} <= codes
     assert "Secretariat" in {c.author for c in changes}
     assert all(c.date.endswith("Z") for c in changes)
+    # One comment on the title holds the summary of changes; every other is a proposal's.
     notes = comments(redline)
-    assert notes and all("Proposal #" in text for _, text in notes)
+    summaries = [text for _, text in notes if text.startswith("Redline: Rev.1 → Current text.")]
+    assert len(summaries) == 1 and "Summary of changes" in summaries[0]
+    proposal_notes = [text for _, text in notes if text not in summaries]
+    assert proposal_notes and all("Proposal #" in text for text in proposal_notes)
 
 
 def random_text(rng, words):
@@ -116,6 +123,8 @@ def test_generated_documents_keep_the_invariants(world, seed):
         clause_paragraphs(docx(sec, document, "clean"))
     assert clause_paragraphs(redline, accept=False) == \
         clause_paragraphs(docx(sec, document, "clean", to_revision="1"))
+    assert body(redline, accept=True) == body(docx(sec, document, "clean"))
+    assert body(redline, accept=False) == body(docx(sec, document, "clean", to_revision="1"))
     assert {c.author for c in tracked_changes(redline)} <= {"AUS", "NZ", "JPN", "Secretariat"}
 
 

@@ -79,7 +79,8 @@ def redline_export(document, edits: dict[str, list[Run] | str], *,
         revision="Current text", date=datetime(2022, 8, 1, tzinfo=timezone.utc),
         classification=document.classification, mode="redline",
         sections=[ExportSection(h, p) for h, p in sections.items()] + list(extra_sections))
-    return write_docx(export)
+    # A delegate's comment on a clause they delete sits in that clause, as Word puts it.
+    return write_docx(export, inline_whole_clause_comments=True)
 
 
 # --- hand-written WordprocessingML ------------------------------------------------------
