@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_api import (API, BASE3, BEFORE_2030, BY_2035, RENEWABLE, api, auth,  # noqa: F401
-                                ids, new_side, old_side, refused)
+from tests.api.test_api import (BASE3, BEFORE_2030, BY_2035, RENEWABLE, api, auth, ids,
+                                new_side, old_side, refused)
+
+_ = (api, auth, ids)  # fixtures of test_api.py, shared here
 
 SHALL = "We shall reduce emissions by 2030 and promote clean energy."
 SHALL_RENEWABLE = "We shall reduce emissions by 2030 and promote renewable energy."
