@@ -43,6 +43,10 @@ class Proposal(db.Model):
     )
     # Set when the clause moved on under the proposal and its change no longer applies cleanly.
     in_conflict: Mapped[bool] = mapped_column(default=False)
+    # Goes up by one whenever the wording a decision would apply changes (text, base version or
+    # conflict): the merge desk names the one it showed, so a decision on wording that moved
+    # meanwhile is refused instead of applying something nobody read.
+    text_version: Mapped[int] = mapped_column(default=1)
     # When other economies could first see it (at submission, or when the secretariat
     # circulated it); None while only its own economy and the secretariat see it.
     circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -77,6 +81,16 @@ class Proposal(db.Model):
     def base_text(self) -> str:
         """The text the proposal's change is measured against ("" for an insertion)."""
         return self.base_version.text if self.base_version else ""
+
+    def wording(self) -> tuple:
+        """What a decision on the proposal depends on; compare it before and after a change
+        with `note_wording_change`."""
+        return (self.text, self.base_version, self.in_conflict)
+
+    def note_wording_change(self, before: tuple) -> None:
+        """Bump `text_version` when the wording differs from `before` (from `wording()`)."""
+        if self.wording() != before:
+            self.text_version = (self.text_version or 1) + 1
 
     @property
     def is_open(self) -> bool:

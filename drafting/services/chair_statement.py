@@ -71,14 +71,12 @@ class ChairStatementResult:
 def _select_clauses(document: Document, clause_ids: Iterable[int] | None,
                     allow_consensus: bool) -> list[tuple[Clause, str]]:
     """(clause, display number) of the clauses to move, in document order."""
+    if clause_ids is None:
+        # Never "every paragraph without consensus": moving text out of a statement is a
+        # decision taken paragraph by paragraph, so an empty form must not move anything.
+        raise _no_selection()
     matrix = consensus_matrix(document)
     by_id = {row.clause.id: row for row in matrix.rows}
-    if clause_ids is None:
-        chosen = [row for row in matrix.rows if not row.report.consensus]
-        if not chosen:
-            raise InvalidInput("Every paragraph has consensus: there is nothing to move to a "
-                               "Chair's statement.", code="nothing_to_move")
-        return [(row.clause, row.number) for row in chosen]
     wanted = []
     for raw in clause_ids:
         if isinstance(raw, bool) or not isinstance(raw, int):
@@ -87,7 +85,7 @@ def _select_clauses(document: Document, clause_ids: Iterable[int] | None,
         if raw not in wanted:
             wanted.append(raw)
     if not wanted:
-        raise InvalidInput("Name at least one clause to move.", details={"field": "clause_ids"})
+        raise _no_selection()
     unknown = [i for i in wanted if i not in by_id]
     if unknown:
         raise InvalidInput(f"Not a live clause of this document: {', '.join(map(str, unknown))}.",
@@ -103,16 +101,22 @@ def _select_clauses(document: Document, clause_ids: Iterable[int] | None,
     return [(row.clause, row.number) for row in matrix.rows if row.clause.id in wanted]
 
 
-def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] | None = None,
+def _no_selection() -> InvalidInput:
+    return InvalidInput("Select at least one paragraph to move to the Chair's statement; "
+                        "nothing was moved.", code="no_selection",
+                        details={"field": "clause_ids"})
+
+
+def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] | None,
                            note: str = "", *, allow_consensus: bool = False,
                            now: datetime | None = None) -> ChairStatementResult:
-    """Move paragraphs without consensus from `document` into its Chair's statement.
+    """Move the selected paragraphs `clause_ids` from `document` into its Chair's statement.
 
-    `clause_ids` None moves every live clause without consensus; given ids must each lack
-    consensus unless `allow_consensus`. Creates the Chair's statement the first time, appends
-    to it afterwards. Raises PermissionDenied (not secretariat), InvalidInput (nothing to
-    move, unknown or agreed clause, note too long), Conflict (frozen document, or the document
-    is itself a Chair's statement).
+    The selection is explicit and must not be empty; each clause must lack consensus unless
+    `allow_consensus`. Creates the Chair's statement the first time, appends to it afterwards.
+    Raises PermissionDenied (not secretariat), InvalidInput (no selection (code no_selection),
+    unknown or agreed clause, note too long), Conflict (frozen document, or the document is
+    itself a Chair's statement).
     """
     authorize(actor, Action.CREATE_CHAIR_STATEMENT, document)
     ensure_not_frozen(lock_row(Document, document.id), "Chair's statements")

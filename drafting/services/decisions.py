@@ -13,15 +13,19 @@ from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
+from drafting.services.reading import proposal_diff
 from drafting.services.locking import lock_row
 
 DECISIONS = ("accept", "reject")
 
 
 def decide_proposal(actor, proposal: Proposal, decision: str, *,
-                    expected_version: int | None, text: str | None = None,
-                    note: str = "") -> Proposal:
+                    expected_version: int | None, expected_text_version: int | None = None,
+                    text: str | None = None, note: str = "") -> Proposal:
     """Accept or reject an open proposal, as decided on clause version `expected_version`.
+
+    `expected_text_version`, when given, is the proposal's `text_version` the decider read;
+    a rebase, revision or conflict since then refuses the decision (None skips the check).
 
     Accepting writes a new ClauseVersion (or a new clause, for an insertion) linked to the
     proposal, then rebases or marks in conflict every other open proposal on that clause.
@@ -29,7 +33,9 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
 
     Raises PermissionDenied (not secretariat), InvalidInput (unknown decision, missing reason,
     bad text), StaleVersion (the clause moved on since `expected_version`), Conflict (the
-    proposal is no longer open, or in conflict and so cannot be accepted as it stands).
+    proposal is no longer open, its wording changed since `expected_text_version` (code
+    proposal_changed, with the current wording and redline in its details), or it is in
+    conflict and so cannot be accepted as it stands).
     """
     authorize(actor, Action.DECIDE, proposal)
     if decision not in DECISIONS:
@@ -41,6 +47,7 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
                        code="proposal_closed")
     clause = lock_row(Clause, proposal.clause_id) if proposal.clause_id else None
     _check_expected_version(proposal, clause, expected_version)
+    _check_expected_text_version(proposal, expected_text_version)
     now = utcnow()
     proposal.decided_at = proposal.updated_at = now
     proposal.decided_by_id = actor.id
@@ -100,6 +107,21 @@ def _check_expected_version(proposal: Proposal, clause: Clause | None,
         )
     if clause.removed:
         raise Conflict("The clause has been deleted.", code="clause_deleted")
+
+
+def _check_expected_text_version(proposal: Proposal, expected: int | None) -> None:
+    # Checked under the proposal's row lock: a rebase or revision that committed before it
+    # shows here, one that comes after waits for this decision.
+    if expected is None or expected == proposal.text_version:
+        return
+    raise Conflict(
+        f"Proposal #{proposal.id} changed since you read it (you decided on wording "
+        f"{expected}, it is now at {proposal.text_version}): read it again and decide again.",
+        code="proposal_changed",
+        details={"text_version": proposal.text_version, "text": proposal.text,
+                 "in_conflict": proposal.in_conflict,
+                 "redline": [{"op": s.op, "text": s.text} for s in proposal_diff(proposal)]},
+    )
 
 
 def _final_text(proposal: Proposal, text: str | None) -> str | None:
@@ -183,6 +205,7 @@ def carry_open_proposals(actor, clause: Clause, accepted: Proposal | None,
     ).scalars().all()
     for other in others:
         base = other.base_version
+        before = other.wording()
         update_row = ProposalUpdate(proposal=other, from_version=base.number,
                                     to_version=version.number, previous_text=other.text,
                                     caused_by_proposal_id=accepted.id if accepted else None,
@@ -210,6 +233,7 @@ def carry_open_proposals(actor, clause: Clause, accepted: Proposal | None,
                 other.in_conflict = True
                 update_row.kind, update_row.new_text = "conflict", other.text
                 event = "proposal.conflicted"
+        other.note_wording_change(before)
         other.updated_at = utcnow()
         db.session.add(update_row)
         record_event(event, actor, document_id=other.document_id, clause_id=clause.id,

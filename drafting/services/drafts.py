@@ -71,6 +71,7 @@ def update_draft(actor, proposal: Proposal, *, text: str | None,
     ensure_not_frozen(proposal.document, "drafts")
     rationale = proposal.rationale if rationale is None else text_rules.rationale_text(rationale)
     text = proposal.text if text is None else text
+    before = proposal.wording()
     base_changed = False
     if proposal.action is ProposalAction.DELETE:
         new_text = ""
@@ -93,6 +94,7 @@ def update_draft(actor, proposal: Proposal, *, text: str | None,
     proposal.text = new_text
     proposal.rationale = rationale
     proposal.in_conflict = False
+    proposal.note_wording_change(before)
     proposal.updated_at = utcnow()
     db.session.flush()
     record_event("proposal.draft_updated", actor, document_id=proposal.document_id,

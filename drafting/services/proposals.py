@@ -211,6 +211,7 @@ def revise_proposal(actor, proposal: Proposal, *, text: str, rationale: str | No
     if proposal.action is ProposalAction.DELETE:
         raise Conflict("A deletion has no wording to revise.", code="nothing_to_revise")
     new_text = text_rules.clause_text(text)
+    before = proposal.wording()
     from_version = to_version = None
     if proposal.action is ProposalAction.AMEND:
         clause = _live_clause_of(proposal.document, _settled(proposal.clause), "clause")
@@ -230,6 +231,7 @@ def revise_proposal(actor, proposal: Proposal, *, text: str, rationale: str | No
     if rationale is not None:
         proposal.rationale = text_rules.rationale_text(rationale)
     proposal.in_conflict = False
+    proposal.note_wording_change(before)
     proposal.updated_at = utcnow()
     db.session.flush()
     record_event("proposal.revised", actor, document_id=proposal.document_id,

@@ -122,6 +122,7 @@ def proposal_json(proposal: Proposal, *, with_diff: bool = True) -> dict:
         "text": proposal.text,
         "rationale": proposal.rationale,
         "in_conflict": proposal.in_conflict,
+        "text_version": proposal.text_version,
         "created_at": proposal.created_at.isoformat(),
         "submitted_at": proposal.submitted_at.isoformat() if proposal.submitted_at else None,
         "circulated_at": proposal.circulated_at.isoformat() if proposal.circulated_at else None,
@@ -259,6 +260,7 @@ def decide(proposal_id: int):
         raise InvalidInput("text must be a string.", details={"field": "text"})
     decisions.decide_proposal(g.api_user, proposal, _string(data, "decision"),
                               expected_version=_optional_int(data, "expected_version"),
+                              expected_text_version=_optional_int(data, "expected_text_version"),
                               text=text, note=_string(data, "note"))
     commit()
     return jsonify(proposal_json(proposal))

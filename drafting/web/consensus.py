@@ -64,7 +64,7 @@ def chair_statement(document_id: int):
     if len(clause_ids) != len(request.form.getlist("clause_id")):
         abort(400, "clause_id must be whole numbers.")
     result = chair_service.create_chair_statement(
-        current_user, document, clause_ids or None, request.form.get("note", ""))
+        current_user, document, clause_ids, request.form.get("note", ""))
     commit()
     moved = ", ".join(m.source_number for m in result.moved)
     verb = "created" if result.created else "extended"

@@ -32,6 +32,7 @@ def decide(proposal_id: int):
     decisions.decide_proposal(
         current_user, proposal, decision,
         expected_version=form_int("expected_version", required=False),
+        expected_text_version=form_int("expected_text_version", required=False),
         text=request.form.get("text"),
         note=request.form.get("note", ""),
     )

@@ -94,6 +94,10 @@ _PROPOSAL_FIELDS = {
     "text": STRING,
     "rationale": STRING,
     "in_conflict": BOOLEAN,
+    "text_version": {**INTEGER, "minimum": 1,
+                     "description": "Goes up whenever the wording a decision would apply "
+                                    "changes (rebase, revision, conflict, a secretariat edit "
+                                    "under it); send it back as expected_text_version."},
     "created_at": MOMENT,
     "submitted_at": nullable(MOMENT),
     "circulated_at": nullable(MOMENT),
@@ -403,7 +407,7 @@ ERRORS = {
     403: "Not allowed for your role or economy (`forbidden`), including a body naming another "
          "economy.",
     404: "Unknown id, or an object you may not see (`not_found`).",
-    409: "Refused by the current state (`stale_version`, `proposal_closed`, "
+    409: "Refused by the current state (`stale_version`, `proposal_changed`, `proposal_closed`, "
          "`proposal_in_conflict`, `duplicate`, `document_frozen`, `no_consensus` …).",
     413: "The body is larger than the server accepts.",
     422: "The content is not acceptable: empty, unchanged, too long, of the wrong type, or an "
@@ -507,8 +511,17 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
             "decision": enum_of(("accept", "reject")),
             "expected_version": {**INTEGER, "description": "The clause version decided on "
                                                            "(0 or absent for an insertion)."},
+            "expected_text_version": {**INTEGER, "description": (
+                "The proposal's text_version the decision was made on; when it is no longer "
+                "current the decision is refused (409 proposal_changed). Absent: not checked.")},
             "text": {**STRING, "description": "Accept with these modifications."},
-            "note": STRING}, required=("decision",)))),
+            "note": STRING}, required=("decision",)),
+        description=(
+            "409 `stale_version`: the clause is no longer at `expected_version`. 409 "
+            "`proposal_changed`: `expected_text_version` was given and the proposal's wording "
+            "changed since (rebased, revised, put in conflict); the error's `details` are "
+            "`{\"text_version\", \"text\", \"in_conflict\", \"redline\": [DiffSegment]}`, the "
+            "wording now on offer, to show before deciding again."))),
     ("POST", "/proposals/{proposal_id}/withdraw", Operation(
         "api.withdraw", "Withdraw a proposal (its economy)", 200, "Proposal",
         (403, 404, 409))),
@@ -603,7 +616,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
     ("POST", "/documents/{document_id}/chair-statement", Operation(
         "api.create_chair_statement", "Move clauses without consensus to a Chair's statement",
         201, "ChairStatement", (*WITH_BODY, 404, 409), json=body({
-            "clause_ids": array(ID), "note": STRING, "allow_consensus": BOOLEAN}))),
+            "clause_ids": {**array(ID), "minItems": 1, "description": (
+                "The paragraphs to move; required and not empty (422 `no_selection` "
+                "otherwise, and nothing moves).")},
+            "note": STRING, "allow_consensus": BOOLEAN}, required=("clause_ids",)))),
     # --- workflow: stages, rounds, silence, endorsement ---
     ("GET", "/documents/{document_id}/stage", Operation(
         "api.document_stage", "A document's stage, allowed moves and history", 200,

@@ -228,13 +228,20 @@ def test_chair_statement(call, refused, world, all_agree):
     refused("POST", path, "secretariat", {"clause_ids": [world.clauses[0].id]}, status=422,
             code="has_consensus")
     refused("POST", path, "secretariat", {"clause_ids": "all"}, status=422)
+    # The selection is explicit: none, or an empty one, moves nothing (it once moved them all).
+    refused("POST", path, "secretariat", {"note": "The rest"}, status=422, code="no_selection")
+    refused("POST", path, "secretariat", {"clause_ids": [], "note": "x"}, status=422,
+            code="no_selection")
+    refused("POST", path, "secretariat", {"clause_ids": None}, status=422, code="no_selection")
     body = call("POST", path, "secretariat",
                 {"clause_ids": [world.clauses[1].id], "note": "PP2"}, status=201)
     assert body["title"] == "Chair's Statement — Test Statement" and body["created"] is True
     assert body["kind"] == "chair_statement" and body["parent_document_id"] == world.document.id
     assert body["moved"] == [{"from_clause_id": world.clauses[1].id, "from_number": "PP2",
                               "clause_id": body["moved"][0]["clause_id"], "number": "PP1"}]
-    again = call("POST", path, "secretariat", {"note": "The rest"}, status=201)
+    again = call("POST", path, "secretariat",
+                 {"clause_ids": [world.clauses[3].id, world.clauses[2].id], "note": "The rest"},
+                 status=201)
     assert again["id"] == body["id"] and again["created"] is False
     assert [m["from_number"] for m in again["moved"]] == ["OP1", "OP2"]
     shown = call("GET", f"/documents/{body['id']}", "observer")

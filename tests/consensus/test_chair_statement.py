@@ -16,13 +16,14 @@ def chair_documents():
                 .scalars())
 
 
-def test_default_moves_every_paragraph_without_consensus(world, all_agree):
+def test_moves_the_selected_paragraphs(world, all_agree):
     pp1, pp2, op1, op2 = world.clauses
     all_agree(pp1)
     all_agree(op2, "can_accept")
     open_on_op1 = proposals.submit_proposal(world.user("aus"), world.document, "amend",
                                             clause=op1, text=op1.text + " Now.")
     result = chair_statement.create_chair_statement(world.user("secretariat"), world.document,
+                                                    [op1.id, pp2.id],
                                                     note="No agreement on PP2 and OP1")
     chair = result.document
     assert result.created and chair_documents() == [chair]
@@ -88,18 +89,23 @@ def test_given_clauses_must_lack_consensus_unless_allowed(world, all_agree):
 def test_refusals(world, all_agree):
     sec = world.user("secretariat")
     with pytest.raises(PermissionDenied):
-        chair_statement.create_chair_statement(world.user("aus"), world.document)
+        chair_statement.create_chair_statement(world.user("aus"), world.document,
+                                               [world.clauses[1].id])
     with pytest.raises(InvalidInput):  # not a clause of this document
         chair_statement.create_chair_statement(sec, world.document, [999999])
     with pytest.raises(InvalidInput):
-        chair_statement.create_chair_statement(sec, world.document, [])
-    with pytest.raises(InvalidInput):
         chair_statement.create_chair_statement(sec, world.document, ["1"])
+    # No selection never means "every paragraph without consensus" (it once did).
+    for nothing in (None, [], ()):
+        with pytest.raises(InvalidInput) as error:
+            chair_statement.create_chair_statement(sec, world.document, nothing)
+        assert error.value.code == "no_selection"
+        assert not any(c.removed for c in world.clauses)
     for clause in world.clauses:
         all_agree(clause)
     with pytest.raises(InvalidInput) as error:
-        chair_statement.create_chair_statement(sec, world.document)
-    assert error.value.code == "nothing_to_move"
+        chair_statement.create_chair_statement(sec, world.document, [world.clauses[1].id])
+    assert error.value.code == "has_consensus"
     world.document.stage = Stage.ENDORSED_LEADERS
     with pytest.raises(Conflict):
         chair_statement.create_chair_statement(sec, world.document, [world.clauses[0].id],
@@ -109,7 +115,8 @@ def test_refusals(world, all_agree):
 
 def test_a_chair_statement_has_no_chair_statement(world):
     sec = world.user("secretariat")
-    chair = chair_statement.create_chair_statement(sec, world.document).document
+    moved = chair_statement.create_chair_statement(sec, world.document, [world.clauses[1].id])
+    chair = moved.document
     with pytest.raises(Conflict) as error:
-        chair_statement.create_chair_statement(sec, chair)
+        chair_statement.create_chair_statement(sec, chair, [moved.moved[0].clause.id])
     assert error.value.code == "is_chair_statement"

@@ -252,6 +252,23 @@ def test_chair_statement_button(client, world, all_agree):
     assert refused.status_code == 422 and "PP1 has consensus" in text_of(refused)
 
 
+def test_chair_statement_form_needs_a_ticked_paragraph(client, world):
+    """Nothing is ticked when the page opens, and sending the form so moves nothing."""
+    db.session.commit()
+    login(client, "secretariat")
+    matrix = page(client.get(f"/documents/{world.document.id}/consensus"))
+    boxes = matrix.xpath("//input[@form='chair-statement-form'][@type='checkbox']")
+    assert len(boxes) == 4 and not [b for b in boxes if b.checked]
+    before = committed_rows()
+    for data in ({"note": "All of them?"}, {"clause_id": [], "note": ""}):
+        refused = client.post(f"/documents/{world.document.id}/chair-statement", data=data)
+        assert refused.status_code == 422
+        assert "Select at least one paragraph" in text_of(refused)
+        assert "nothing was moved" in text_of(refused)
+    assert committed_rows() == before
+    assert committed_count("documents") == 1
+
+
 def test_delegate_has_no_chair_statement_form(client, world):
     login(client, "aus")
     assert b"chair-statement-form" not in \

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, Comment, Proposal
+from drafting.services import proposals as proposal_service
 from tests.factories import login, make_document
 from tests.web.test_web_support import (comment, committed_count, committed_rows, decide,
                                         isolated_requests, page, propose, text_of)
@@ -447,6 +448,35 @@ def test_accept(client, world):
     assert clause.version == 2 and clause.text == AUS_OP1
     desk = client.get(response.headers["Location"])
     assert f"Proposal #{proposal.id}: accepted." in text_of(desk)
+
+
+def test_the_desk_sends_the_wording_it_showed_and_refuses_a_decision_on_older_wording(
+        client, world):
+    proposal = propose(world, "aus", 2, AUS_OP1)
+    login(client, "secretariat")
+    desk = page(client.get(f"/documents/{world.document.id}/desk"))
+    form = desk.xpath(f"//article[@id='proposal-{proposal.id}']//form[@class='decision-form']")[0]
+    assert form.xpath(".//input[@name='expected_text_version']/@value") == ["1"]
+    assert form.xpath(".//input[@name='expected_text_version']/@type") == ["hidden"]
+    # The economy rewrites it while the desk page is open.
+    proposal_service.revise_proposal(world.user("aus"), _fresh(Proposal, proposal.id),
+                                     text=JPN_OP1)
+    db.session.commit()
+    before = committed_rows()
+    response = _decide(client, proposal.id, decision="accept", expected_version="1",
+                       expected_text_version="1", note="")
+    assert response.status_code == 409
+    assert f"Proposal #{proposal.id} changed since you read it" in text_of(response)
+    assert committed_rows() == before
+    assert _fresh(Proposal, proposal.id).status is ProposalStatus.OPEN
+    # The reloaded desk shows the new wording and sends its new version.
+    desk = page(client.get(f"/documents/{world.document.id}/desk"))
+    assert desk.xpath(f"//article[@id='proposal-{proposal.id}']"
+                      "//input[@name='expected_text_version']/@value") == ["2"]
+    response = _decide(client, proposal.id, decision="accept", expected_version="1",
+                       expected_text_version="2", note="")
+    assert response.status_code == 302
+    assert _fresh(Clause, world.clauses[2].id).text == JPN_OP1
 
 
 def test_deciding_works_on_this_database(client, world):
