@@ -1,7 +1,7 @@
 """proposal text_version: a counter of the wording a proposal would produce
 
 Revision ID: 5d2e8a41c7f3
-Revises: 9b1f64f9c60a
+Revises: 4c2e8d1a6f35
 Create Date: 2026-12-07 07:10:00
 
 Written by hand. The merge desk sends the counter it showed with a decision, so a decision on
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d2e8a41c7f3'
-down_revision = '9b1f64f9c60a'
+down_revision = '4c2e8d1a6f35'
 branch_labels = None
 depends_on = None
 
