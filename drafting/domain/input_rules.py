@@ -19,8 +19,10 @@ MAX_JSON_ITEMS = 10_000
 # Chair's statement, excepted economies, section kinds of an import).
 MAX_LIST_ITEMS = 1_000
 
-# Digits of the longest number read from text: ids and versions are 32-bit (10 digits).
-MAX_DIGITS = 18
+# Digits of the longest number read from text. Ids are 32-bit (10 digits), but a longer number
+# is still read, so that the caller can answer "no such id" naming it; int() itself refuses
+# more than 4,300 digits (and is quadratic in them).
+MAX_DIGITS = 1_000
 
 # Line breaks and tabs are the only control characters text may hold; browsers send textarea
 # line breaks as CR LF, which the text rules then normalise.
@@ -60,7 +62,7 @@ def ascii_id(text: str) -> int | None:
     text = text.strip()
     if not text or not text.isascii() or not text.isdigit():
         return None
-    if len(text) > MAX_DIGITS:  # int() refuses over 4,300 digits; no id has more than 10
+    if len(text) > MAX_DIGITS:
         return None
     return int(text)
 

@@ -26,7 +26,7 @@ def test_ordinary_text_is_allowed(text):
 
 @pytest.mark.parametrize("text,expected", [("12", 12), (" 7 ", 7), ("１２", None), ("²", None),
                                            ("٣", None), ("-1", None), ("1.0", None), ("", None),
-                                           ("9" * 19, None), ("0", 0)])
+                                           ("9" * 19, 10**19 - 1), ("9" * 1_001, None), ("0", 0)])
 def test_only_ascii_digits_are_ids(text, expected):
     assert input_rules.ascii_id(text) == expected
 
