@@ -49,8 +49,12 @@ def forbidden_character(text: str) -> str | None:
     return None
 
 
-def describe_character(ch: str) -> str:
-    return f"U+{ord(ch):04X}"
+def refusal_message(field: str, ch: str) -> str:
+    """What to tell a person whose `field` holds the forbidden character `ch`."""
+    if unicodedata.category(ch) == "Cs":
+        return (f"{field} contains a lone surrogate (U+{ord(ch):04X}), which is not text "
+                "that can be stored.")
+    return f"{field} contains control characters that are not allowed (U+{ord(ch):04X})."
 
 
 def ascii_id(text: str) -> int | None:

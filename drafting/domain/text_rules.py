@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from drafting.domain.errors import InvalidInput
-from drafting.domain.input_rules import describe_character, forbidden_character
+from drafting.domain.input_rules import forbidden_character, refusal_message
 
 MAX_CLAUSE_CHARS = 5_000  # a clause is one paragraph; the longest real ones are ~1,500
 MAX_RATIONALE_CHARS = 5_000
@@ -27,8 +27,7 @@ def clean_text(value: object, *, field: str, max_chars: int, required: bool = Tr
         raise InvalidInput(f"{field} must be text.", details={"field": field})
     bad = forbidden_character(value)  # before NFC: normalising a lone surrogate fails
     if bad is not None:
-        raise InvalidInput(f"{field} contains a character that is not allowed "
-                           f"({describe_character(bad)}).", details={"field": field})
+        raise InvalidInput(refusal_message(field, bad), details={"field": field})
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if single_paragraph:
         # A clause is one paragraph: line breaks, tabs and runs of spaces become one space,

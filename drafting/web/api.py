@@ -136,9 +136,7 @@ def _checked_json(text: str):
     for field, value in input_rules.strings_in(data):
         bad = input_rules.forbidden_character(value)
         if bad is not None:
-            raise InvalidInput(f"{field} contains a character that is not allowed "
-                               f"({input_rules.describe_character(bad)}).",
-                               details={"field": field})
+            raise InvalidInput(input_rules.refusal_message(field, bad), details={"field": field})
     return data
 
 

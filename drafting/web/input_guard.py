@@ -15,6 +15,11 @@ from drafting.domain import input_rules
 from drafting.domain.errors import InvalidInput
 
 FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Free-text form fields every service passes through drafting.domain.text_rules, which refuses
+# the same characters: left to the view, which shows the form again with the error beside
+# the field and what the person typed. Every other field (ids, choices, names) is refused here.
+FREE_TEXT_FIELDS = frozenset({"text", "rationale", "body", "note", "reason", "override_reason",
+                              "title", "symbol", "classification", "heading"})
 
 
 class AsciiIntegerConverter(IntegerConverter):
@@ -32,18 +37,20 @@ def _refuse_forbidden_characters(where: str, pairs) -> None:
             bad = input_rules.forbidden_character(text)
             if bad is not None:
                 field = name if input_rules.forbidden_character(name) is None else where
-                raise InvalidInput(f"{field} contains a character that is not allowed "
-                                   f"({input_rules.describe_character(bad)}).",
+                raise InvalidInput(input_rules.refusal_message(field, bad),
                                    details={"field": field})
 
 
 def refuse_hostile_fields() -> None:
     """Before every view: no control character (but tab and line breaks) and no lone
-    surrogate in a path segment, query parameter or form field, names included."""
+    surrogate in a path segment, query parameter or form field (free text aside: see
+    FREE_TEXT_FIELDS), names included."""
     _refuse_forbidden_characters("path", (request.view_args or {}).items())
     _refuse_forbidden_characters("query", request.args.items(multi=True))
     if request.mimetype in FORM_MIMETYPES:
-        _refuse_forbidden_characters("form", request.form.items(multi=True))
+        _refuse_forbidden_characters("form", ((name, value) for name, value
+                                              in request.form.items(multi=True)
+                                              if name not in FREE_TEXT_FIELDS))
 
 
 def install_converters(app: Flask) -> None:

@@ -141,7 +141,7 @@ def test_the_surrogate_error_names_the_field(client, scene, api_token):
                            headers=api_token("aus"))
     _assert_json_error(response, (422,), "surrogate")
     assert response.get_json()["error"]["details"] == {"field": "body"}
-    assert "U+D800" in response.get_json()["error"]["message"]
+    assert "lone surrogate (U+D800)" in response.get_json()["error"]["message"]
 
 
 def test_a_utf8_byte_order_mark_is_accepted(client, scene, api_token):
@@ -304,12 +304,23 @@ def test_page_forms_with_control_characters_answer_a_friendly_422(client, world,
         assert response.status_code == 422, (hostile, response.status_code)
         assert response.mimetype == "text/html"
         page = response.get_data(as_text=True)
-        assert "text contains a character that is not allowed" in page
+        assert "text contains control characters that are not allowed" in page
+        assert 'class="form-error"' in page  # the form again, the error beside it
         assert "Traceback" not in page
         response = client.post("/comments", data={"clause_id": str(scene["clause_id"]),
                                                    "body": f"A{hostile}remark"})
         assert response.status_code == 422, (hostile, response.status_code)
+        # Not free text (an id, a choice): refused before the view, as an error page.
+        response = client.post(f"/documents/{scene['document_id']}/proposals",
+                               data={"action": f"amend{hostile}",
+                                     "clause_id": f"{scene['clause_id']}{hostile}",
+                                     "text": "We will reduce.", "rationale": "Why."})
+        assert response.status_code == 422 and response.mimetype == "text/html"
+        assert "contains control characters that are not allowed" in response.get_data(True)
     assert _counts() == before
+    client.post("/logout")
+    response = client.post("/login", data={"username": "aus\x00", "password": "x"})
+    assert response.status_code == 422
 
 
 def test_a_lone_surrogate_in_a_form_never_reaches_the_view(client, world, scene):
