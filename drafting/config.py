@@ -55,6 +55,8 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         # Whole-request cap: a clause is a paragraph, and uploads are Word files of a few MB.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
+        # JSON bodies of the API (fields, id lists, a Markdown draft): docs/api.md, limits.
+        "MAX_JSON_BODY_BYTES": int(os.environ.get("MAX_JSON_BODY_BYTES", 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

@@ -49,3 +49,17 @@ class StaleVersion(Conflict):
     """A decision named a clause version that is no longer current."""
 
     code = "stale_version"
+
+
+class PayloadTooLarge(DomainError):
+    """The body is larger than the API accepts for its kind (see docs/api.md, limits)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    """The body is in a form the API does not read (a charset other than UTF-8)."""
+
+    status = 415
+    code = "unsupported_media_type"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import unicodedata
 
 from drafting.domain.errors import InvalidInput
+from drafting.domain.input_rules import forbidden_character, refusal_message
 
 MAX_CLAUSE_CHARS = 5_000  # a clause is one paragraph; the longest real ones are ~1,500
 MAX_RATIONALE_CHARS = 5_000
@@ -16,17 +17,18 @@ def clean_text(value: object, *, field: str, max_chars: int, required: bool = Tr
     """Return `value` normalised for storage, or raise InvalidInput saying what is wrong.
 
     Normalises line endings and NFC form (so a composed and a decomposed "é" compare equal in
-    diffs), strips surrounding whitespace. Refuses NUL and other control characters, which no
-    editor produces and which break exports.
+    diffs), strips surrounding whitespace. Refuses NUL and other C0/C1 control characters
+    (tab and line breaks aside), which no editor produces and which break exports, and lone
+    UTF-16 surrogates ("\\ud800" in JSON), which are no text and cannot be stored as UTF-8.
     """
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be text.", details={"field": field})
+    bad = forbidden_character(value)  # before NFC: normalising a lone surrogate fails
+    if bad is not None:
+        raise InvalidInput(refusal_message(field, bad), details={"field": field})
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if any(_is_forbidden_control(ch) for ch in text):
-        raise InvalidInput(f"{field} contains control characters that are not allowed.",
-                           details={"field": field})
     if single_paragraph:
         # A clause is one paragraph: line breaks, tabs and runs of spaces become one space,
         # so exports never split it and a whitespace-only edit is no edit at all.
@@ -37,10 +39,6 @@ def clean_text(value: object, *, field: str, max_chars: int, required: bool = Tr
         raise InvalidInput(f"{field} is too long: {len(text):,} characters, at most {max_chars:,}.",
                            details={"field": field, "max_chars": max_chars})
     return text
-
-
-def _is_forbidden_control(ch: str) -> bool:
-    return ch not in "\n\t" and unicodedata.category(ch) == "Cc"
 
 
 def clause_text(value: object, field: str = "text") -> str:

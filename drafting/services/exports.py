@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 
 from drafting.domain.errors import InvalidInput, NotFound
+from drafting.domain.input_rules import whole_number
 from drafting.domain.overlay import overlay
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.exports.model import (SECRETARIAT, DispositionRow, ExportDocument, ExportSection,
@@ -55,11 +56,10 @@ def text_point(document: Document, which: str | int | None) -> TextPoint:
         return TextPoint("First text", None, {
             c.id: (c.position, c.section_id, 1, numbers.get(c.id, ""), firsts[c.id].text, False)
             for c, _v in rows if c.id in firsts}, document.created_at)
-    try:
-        number = int(which)
-    except (TypeError, ValueError):
+    number = whole_number(which)
+    if number is None:  # only ASCII digits name a revision
         raise InvalidInput(f"Unknown revision {which!r}: give a revision number or “current”.",
-                           details={"field": "revision"}) from None
+                           details={"field": "revision"})
     # A number beyond the integer column names no revision (and PostgreSQL refuses to compare
     # it: "integer out of range", a 500), so it is not looked up.
     revision = db.session.execute(

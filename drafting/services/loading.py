@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from drafting.domain.errors import NotFound
+from drafting.domain.input_rules import whole_number
 from drafting.extensions import db
 from drafting.models import Clause, Comment, Document, Proposal
 
@@ -12,10 +13,9 @@ MAX_ID = 2**31 - 1
 
 def checked_id(object_id, label: str) -> int:
     """`object_id` as an id that may exist; NotFound when it cannot be one."""
-    try:
-        key = int(object_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"No {label} with id {object_id!r}.") from None
+    key = whole_number(object_id)
+    if key is None:  # not a number, or not written in ASCII digits ("１２" is not 12)
+        raise NotFound(f"No {label} with id {object_id!r}.")
     if not 0 < key <= MAX_ID:
         raise NotFound(f"No {label} with id {key}.")
     return key

@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from drafting.domain.errors import InvalidInput, NotFound
+from drafting.domain.input_rules import whole_number
 from drafting.domain.states import ProposalAction, Role, SilenceStatus, Stance
 from drafting.extensions import db
 from drafting.models import (AuditEvent, Clause, Document, Notification, Position, Proposal,
@@ -394,10 +395,7 @@ def inbox(actor, page: int = 1, per_page: int = PAGE_SIZE, now: datetime | None 
 def get_notification(actor, notification_id) -> Notification:
     """The actor's own notification; anyone else's is NotFound, as if it did not exist."""
     authorize(actor, Action.VIEW)
-    try:
-        key = int(notification_id)
-    except (TypeError, ValueError):
-        key = 0
+    key = whole_number(notification_id) or 0  # "１２" is no id
     notification = db.session.get(Notification, key) if 0 < key <= 2**31 - 1 else None
     if notification is None or notification.user_id != actor.id:
         raise NotFound(f"No notification with id {notification_id}.")

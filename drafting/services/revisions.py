@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from drafting.domain import text_rules
 from drafting.domain.errors import InvalidInput, NotFound
+from drafting.domain.input_rules import ascii_id
 from drafting.domain.negotiating_text import (ClauseInput, NegotiatingClause, ProposalInput,
                                               Totals, negotiating_clause, pieces_html, totals)
 from drafting.domain.numbering import NumberingInput, sequential_numbers
@@ -67,7 +68,7 @@ def parse_revision_number(value, field: str = "rev") -> int:
         text = str(value).strip()
         if text.lower().startswith("rev."):
             text = text[4:]
-        if not text.isdigit():
+        if ascii_id(text) is None:  # "１" and "²" pass isdigit() but are no revision
             raise InvalidInput(f"{field} must be a revision number such as 1 or 2, "
                                f"not {value!r}.", details={"field": field})
         number = int(text)

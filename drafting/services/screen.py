@@ -21,6 +21,7 @@ from html import escape
 
 from drafting.domain.diff import word_diff
 from drafting.domain.errors import Conflict, InvalidInput
+from drafting.domain.input_rules import ascii_id
 from drafting.domain.render import render_changes
 from drafting.domain.states import ProposalAction
 from drafting.extensions import db
@@ -60,8 +61,8 @@ def parse_clause_id(value) -> int:
                            details={"field": "clause_id"})
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
+    elif isinstance(value, str) and ascii_id(value) is not None:
+        number = ascii_id(value)
     else:
         raise InvalidInput(f"clause_id must be a whole number, not {value!r}.",
                            details={"field": "clause_id"})

@@ -14,7 +14,7 @@ from drafting.extensions import db, login_manager
 from drafting.models import User
 from drafting.services import policy
 from drafting.services.audit import RequestOrigin, current_origin
-from drafting.web import page_lookups, session_users
+from drafting.web import input_guard, page_lookups, session_users
 
 
 # Defence in depth behind the escaping: scripts and styles only from this site (no inline
@@ -39,6 +39,8 @@ def init_app(app: Flask) -> None:
                               workflow)
     from drafting.web import live  # before `api` is registered: it adds an API route
 
+    input_guard.install_converters(app)  # before any rule is compiled
+    input_guard.init_app(app)
     for module in (auth, documents, proposals, comments, desk, admin, revisions, consensus,
                    workflow, audit, exports, imports, screen, live, api):
         app.register_blueprint(module.bp)
@@ -96,7 +98,8 @@ def init_app(app: Flask) -> None:
             db.session.execute(select(1))
         except Exception:  # noqa: BLE001 - any failure means not ready
             db.session.rollback()
-            return {"status": "unavailable", "database": "unreachable"}, 503
+            return ({"status": "unavailable", "database": "unreachable"}, 503,
+                    {"Retry-After": errors.RETRY_AFTER_SECONDS})
         return {"status": "ok", "database": "ok"}
 
     @app.context_processor

@@ -1,12 +1,15 @@
 """JSON API under /api/v1, over the same services as the pages. Bearer-token authentication."""
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
-from sqlalchemy import select
-from werkzeug.exceptions import BadRequest
+import codecs
+import json
 
+from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy import select
+
+from drafting.domain import input_rules
 from drafting.domain.errors import (DomainError, InvalidInput, NotAuthenticated, NotFound,
-                                    PermissionDenied)
+                                    PayloadTooLarge, PermissionDenied, UnsupportedMediaType)
 from drafting.domain.states import ProposalStatus
 from drafting.extensions import csrf, db
 from drafting.models import Document, Proposal
@@ -39,6 +42,9 @@ def authenticate():
 # Ids are 32-bit integer columns: a larger id names nothing, and passing it to the database
 # fails (PostgreSQL: "integer out of range", SQLite: OverflowError) with a 500.
 MAX_ID = 2**31 - 1
+# A JSON body is a few fields, a list of ids or a Markdown draft: 1 MiB holds a draft of
+# several hundred pages. Uploads (multipart) keep the app's MAX_CONTENT_LENGTH.
+DEFAULT_MAX_JSON_BODY_BYTES = 1024 * 1024
 
 
 @bp.before_request
@@ -49,8 +55,25 @@ def refuse_impossible_ids():
             raise NotFound(f"No {key[:-3]} with id {value}.")
 
 
+@bp.before_request
+def check_json_body():
+    """Any JSON body, before the view runs: also on routes that do not read one (withdraw,
+    resolve …), so a hostile body is refused the same everywhere and never half-acted on."""
+    if request.is_json and request.method != "GET":
+        text = _body_text()
+        if text.strip():
+            g.api_body = _checked_json(text)
+
+
 def _payload() -> dict:
-    """The JSON object of the request: 400 when the body is not JSON, 422 when not an object.
+    """The JSON object of the request: the one place the API reads a body.
+
+    Refusals, all before any work (limits in docs/api.md): 400 when the body is not JSON, not
+    UTF-8, or nests deeper than MAX_JSON_DEPTH; 413 when it is larger than
+    MAX_JSON_BODY_BYTES or holds more than MAX_JSON_ITEMS values; 415 for a charset other than
+    UTF-8; 422 when it is not an object, a list is longer than MAX_LIST_ITEMS, or a string
+    (or key) holds a control character or a lone surrogate. A UTF-8 byte-order mark is
+    accepted and ignored.
 
     A body claiming an economy ("economy": code) must name the caller's own: nobody acts for
     another economy, and a claim the API silently ignored would file the change under a
@@ -59,10 +82,7 @@ def _payload() -> dict:
     if not request.is_json:
         raise DomainError("The request body must be JSON (Content-Type: application/json).",
                           code="invalid_json")
-    try:
-        data = request.get_json()
-    except BadRequest:
-        raise DomainError("The request body is not valid JSON.", code="invalid_json") from None
+    data = g.api_body if "api_body" in g else _checked_json(_body_text())
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be a JSON object.", code="invalid_json")
     if "economy" in data:
@@ -72,6 +92,51 @@ def _payload() -> dict:
         own = g.api_user.economy.code if g.api_user.economy else None
         if own is None or claimed.strip().upper() != own.upper():
             raise PermissionDenied("You cannot act for another economy.")
+    return data
+
+
+def _body_text() -> str:
+    """The body as text: UTF-8 only, size and shape checked before it is parsed."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"JSON bodies must be UTF-8, not {charset[:40]!r}.",
+                                   details={"charset": charset[:40]})
+    limit = current_app.config.get("MAX_JSON_BODY_BYTES", DEFAULT_MAX_JSON_BODY_BYTES)
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"A JSON body may have at most {limit:,} bytes.",
+                              details={"max_bytes": limit})
+    raw = request.get_data(cache=True)  # a chunked body beyond MAX_CONTENT_LENGTH: 413
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"A JSON body may have at most {limit:,} bytes.",
+                              details={"max_bytes": limit})
+    raw = raw.removeprefix(codecs.BOM_UTF8)  # allowed by RFC 8259, 8.1; nothing else is
+    problem = input_rules.json_structure_problem(raw)
+    if problem == "depth":
+        raise DomainError(f"The JSON body nests deeper than {input_rules.MAX_JSON_DEPTH} levels.",
+                          code="invalid_json", details={"max_depth": input_rules.MAX_JSON_DEPTH})
+    if problem == "items":
+        raise PayloadTooLarge(f"A JSON body may hold at most {input_rules.MAX_JSON_ITEMS:,} "
+                              "values.", details={"max_items": input_rules.MAX_JSON_ITEMS})
+    try:
+        return raw.decode("utf-8")  # strict: invalid bytes and encoded surrogates refused
+    except UnicodeDecodeError:
+        raise DomainError("The request body is not valid UTF-8.", code="invalid_json") from None
+
+
+def _checked_json(text: str):
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: the structure check is the guard
+        raise DomainError("The request body is not valid JSON.", code="invalid_json") from None
+    for field, items in input_rules.lists_in(data):
+        if len(items) > input_rules.MAX_LIST_ITEMS:
+            raise InvalidInput(f"{field} may hold at most {input_rules.MAX_LIST_ITEMS:,} items.",
+                               code="too_many_items",
+                               details={"field": field, "max_items": input_rules.MAX_LIST_ITEMS})
+    for field, value in input_rules.strings_in(data):
+        bad = input_rules.forbidden_character(value)
+        if bad is not None:
+            raise InvalidInput(input_rules.refusal_message(field, bad), details={"field": field})
     return data
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from drafting.domain.errors import InvalidInput, NotFound
+from drafting.domain.input_rules import ascii_id
 from drafting.extensions import db
 from drafting.models import AuditEvent, Document, Notification
 from drafting.services import drafts as draft_service
@@ -31,13 +32,16 @@ def _query_int(name: str, *, maximum: int = MAX_ID) -> int | None:
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be an integer.", details={"field": name}) from None
+    number = ascii_id(value)  # int() would also read "１２" as 12
+    if number is None:
+        raise InvalidInput(f"{name} must be an integer.", details={"field": name})
     if not 0 < number <= maximum:
         raise InvalidInput(f"{name} must be between 1 and {maximum}.", details={"field": name})
     return number
+
+
+# Proposal ids one request may submit or circulate: a session's drafts are a few dozen.
+MAX_IDS_PER_REQUEST = 500
 
 
 def _id_list(data: dict, key: str, *, required: bool) -> list[int] | None:
@@ -50,10 +54,14 @@ def _id_list(data: dict, key: str, *, required: bool) -> list[int] | None:
     if not isinstance(value, list) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in value):
         raise InvalidInput(f"{key} must be a list of integers.", details={"field": key})
+    if len(value) > MAX_IDS_PER_REQUEST:  # _payload caps every list; ids have their own cap
+        raise InvalidInput(f"{key} may hold at most {MAX_IDS_PER_REQUEST} ids.",
+                           code="too_many_items",
+                           details={"field": key, "max_items": MAX_IDS_PER_REQUEST})
     for v in value:
         if not 0 < v <= MAX_ID:
             raise NotFound(f"No proposal with id {v}.")
-    return value
+    return list(dict.fromkeys(value))  # a repeated id names the same proposal once
 
 
 # --- audit trail -------------------------------------------------------------------------------

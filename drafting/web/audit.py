@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from drafting.domain.errors import InvalidInput, NotFound
+from drafting.domain.input_rules import ascii_id
 from drafting.extensions import db
 from drafting.models import Comment, Document, Proposal
 from drafting.services import drafts as draft_service
@@ -77,10 +78,9 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a whole number.", details={"field": name}) from None
+    number = ascii_id(value)  # int() would also read "１２" as 12
+    if number is None:
+        raise InvalidInput(f"{name} must be a whole number.", details={"field": name})
     if not 0 < number <= MAX_ID:
         raise InvalidInput(f"{name} must be between 1 and {MAX_ID}.", details={"field": name})
     return number
@@ -193,9 +193,10 @@ def circulate(document_id: int):
     if ids:
         chosen = []
         for value in ids:
-            if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+            number = ascii_id(value)
+            if number is None or not 0 < number <= MAX_ID:
                 abort(400, "proposal_id must be a whole number.")
-            chosen.append(visibility.get_visible_proposal(current_user, int(value)))
+            chosen.append(visibility.get_visible_proposal(current_user, number))
     circulated = draft_service.circulate_proposals(current_user, document, chosen)
     commit()
     listed = ", ".join(f"#{p.id}" for p in circulated)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from drafting.domain.consensus import split_codes
 from drafting.domain.errors import DomainError
+from drafting.domain.input_rules import ascii_id
 from drafting.domain.states import ClauseStatus, Stance
 from drafting.services import chair_statement as chair_service
 from drafting.services import clause_status as status_service
@@ -60,7 +61,7 @@ def matrix(document_id: int):
 @login_required
 def chair_statement(document_id: int):
     document = get_document(document_id)
-    clause_ids = [int(v) for v in request.form.getlist("clause_id") if v.strip().isdigit()]
+    clause_ids = [n for v in request.form.getlist("clause_id") if (n := ascii_id(v)) is not None]
     if len(clause_ids) != len(request.form.getlist("clause_id")):
         abort(400, "clause_id must be whole numbers.")
     result = chair_service.create_chair_statement(

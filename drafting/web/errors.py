@@ -22,14 +22,23 @@ def wants_json() -> bool:
         request.accept_mimetypes.best == "application/json")
 
 
+# Seconds a client should wait before trying again after any 503 (an outage, a saturated
+# pool, an export service that is down, /readyz): every 503 says so (RFC 9110, 10.2.3).
+RETRY_AFTER_SECONDS = "10"
+
+
 def error_response(status: int, code: str, message: str, details: dict | None = None):
     if wants_json():
         body = {"error": {"code": code, "message": message}}
         if details:
             body["error"]["details"] = details
-        return jsonify(body), status
-    return render_template("errors/error.html", status=status, code=code,
-                           message=message), status
+        response = make_response(jsonify(body), status)
+    else:
+        response = make_response(render_template("errors/error.html", status=status, code=code,
+                                                 message=message), status)
+    if status == 503:
+        response.headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -65,11 +74,8 @@ def init_app(app: Flask) -> None:
         # load the user, their economy and their inbox, fail again and end in a bare 500. It
         # is shown as to a visitor instead (tests/faults/test_database_outage.py).
         g._login_user = login_manager.anonymous_user()
-        response = make_response(error_response(
-            503, "database_unavailable",
-            "The database is not reachable right now. Please try again shortly."))
-        response.headers["Retry-After"] = "10"
-        return response
+        return error_response(503, "database_unavailable",
+                              "The database is not reachable right now. Please try again shortly.")
 
     @app.errorhandler(PoolTimeout)
     def database_busy(error: PoolTimeout):
@@ -79,12 +85,16 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.warning("database connection pool exhausted: %s", str(error).splitlines()[0])
         g._login_user = login_manager.anonymous_user()  # the page must not need the pool
-        response = make_response(error_response(
-            503, "database_busy", "The server is very busy right now. Please try again shortly."))
-        response.headers["Retry-After"] = "10"
-        return response
+        return error_response(503, "database_busy",
+                              "The server is very busy right now. Please try again shortly.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = (error.name or "error").lower().replace(" ", "_")
-        return error_response(error.code or 500, code, error.description or error.name)
+        response = error_response(error.code or 500, code, error.description or error.name)
+        # The exception's own headers carry protocol facts the new body must keep: Allow on
+        # a 405 (RFC 9110, 15.5.6), Retry-After on a 503 or 429, WWW-Authenticate on a 401.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response

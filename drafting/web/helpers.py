@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
 
+from drafting.domain.input_rules import ascii_id
 from drafting.extensions import db
 
 
@@ -33,7 +34,7 @@ def form_int(name: str, *, required: bool = True) -> int | None:
         if required:
             abort(400, f"{name} is required.")
         return None
-    try:
-        return int(value)
-    except ValueError:
+    number = ascii_id(value)  # int() would also read "１２" as 12
+    if number is None:
         abort(400, f"{name} must be a whole number.")
+    return number

@@ -401,24 +401,27 @@ SCHEMAS: dict[str, dict] = {
 # --- errors ----------------------------------------------------------------------------------
 
 ERRORS = {
-    400: "Malformed request: the body is not JSON, or not sent as application/json "
-         "(`invalid_json`).",
+    400: "Malformed request: the body is not JSON, not UTF-8, nested deeper than 32 levels, "
+         "or not sent as application/json (`invalid_json`).",
     401: "No token, or not a valid one (`not_authenticated`).",
     403: "Not allowed for your role or economy (`forbidden`), including a body naming another "
          "economy.",
     404: "Unknown id, or an object you may not see (`not_found`).",
     409: "Refused by the current state (`stale_version`, `proposal_changed`, `proposal_closed`, "
          "`proposal_in_conflict`, `duplicate`, `document_frozen`, `no_consensus` …).",
-    413: "The body is larger than the server accepts.",
-    422: "The content is not acceptable: empty, unchanged, too long, of the wrong type, or an "
-         "unknown value (`invalid_input` …).",
+    413: "The body is larger than the server accepts (`payload_too_large`: more than 1 MiB of "
+         "JSON or 10,000 values; `request_entity_too_large`: over the request limit).",
+    415: "The body's charset is not UTF-8 (`unsupported_media_type`).",
+    422: "The content is not acceptable: empty, unchanged, too long, of the wrong type, an "
+         "unknown value, a control character or lone surrogate, or a list longer than its "
+         "limit (`invalid_input`, `too_many_items` …).",
     503: "A service the answer needs is unavailable (`database_unavailable`, `database_busy`, "
          "`export_unavailable`); `Retry-After` says when to try again for the database.",
 }
 # Every operation may answer these: authentication runs first, and the database may be down.
 ALWAYS = (401, 503)
 # Answers of any operation that reads a JSON body (drafting.web.api._payload).
-WITH_BODY = (400, 403, 413, 422)
+WITH_BODY = (400, 403, 413, 415, 422)
 
 # --- the operations --------------------------------------------------------------------------
 
@@ -786,7 +789,10 @@ def _operation_object(method: str, path: str, operation: Operation) -> dict:
     for status, (schema_name, why) in operation.also.items():
         responses[str(status)] = {"description": why, **(
             {"content": _json(schema_name)} if schema_name else {})}
-    for status in sorted({*operation.errors, *ALWAYS}):
+    # A query parameter holding a control character or lone surrogate is refused with 422
+    # (drafting/web/input_guard.py), whatever the operation does with it.
+    with_query = (422,) if operation.query else ()
+    for status in sorted({*operation.errors, *ALWAYS, *with_query}):
         responses[str(status)] = _error_response(status)
     spec = {"operationId": operation_id, "summary": operation.summary,
             "x-flask-endpoint": operation.endpoint}

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from drafting.domain.diff import word_diff
 from drafting.domain.errors import DomainError
+from drafting.domain.input_rules import ascii_id
 from drafting.domain.render import render_changes
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.services import drafts as draft_service
@@ -212,9 +213,10 @@ def submit_drafts(document_id: int):
     document = get_document(document_id)
     ids = []
     for value in request.form.getlist("proposal_id"):
-        if not value.isdigit():
+        number = ascii_id(value)
+        if number is None:
             abort(400, "proposal_id must be a whole number.")
-        ids.append(int(value))
+        ids.append(number)
     proposals = [get_visible_proposal(current_user, pid) for pid in ids]
     if any(p.document_id != document.id for p in proposals):
         abort(400, "Every draft submitted here must belong to this document.")

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from drafting.domain.diff import word_diff
 from drafting.domain.errors import DomainError, InvalidInput, StaleVersion
+from drafting.domain.input_rules import ascii_id
 from drafting.domain.render import render_changes
 from drafting.extensions import db
 from drafting.services import editing, reading
@@ -121,7 +122,7 @@ def save_clause_text(clause_id: int):
     text = request.form.get("text", "")
     note = request.form.get("note", "")
     raw_version = request.form.get("expected_version", "").strip()
-    expected_version = int(raw_version) if raw_version.isdigit() else None
+    expected_version = ascii_id(raw_version)
     try:
         if raw_version and expected_version is None:
             raise InvalidInput("expected_version must be a whole number.",
