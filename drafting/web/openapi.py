@@ -341,14 +341,16 @@ SCHEMAS: dict[str, dict] = {
                            "report": array(ref("ImportReportEntry"))}),
     "AuditPage": obj({
         "events": array(obj({
-            "id": ID, "occurred_at": MOMENT, "kind": STRING, "actor": nullable(STRING),
+            # The chain's own ids are shown only to the roles that see the whole audit
+            # (docs/security.md, "Side channels"); everyone gets the event's place in the list.
+            "id": nullable(ID), "position": ID, "occurred_at": MOMENT, "kind": STRING, "actor": nullable(STRING),
             "economy": nullable(STRING), "document_id": nullable(ID),
             "clause_id": nullable(ID), "clause_number": nullable(STRING),
             "proposal_id": nullable(ID), "data": {"type": "object"}, "summary": STRING,
             "request_id": nullable(STRING)})),
         "page": INTEGER, "per_page": INTEGER, "pages": INTEGER, "total": INTEGER,
     }),
-    "AuditVerification": obj({"intact": BOOLEAN, "events": INTEGER,
+    "AuditVerification": obj({"intact": BOOLEAN, "events": nullable(INTEGER),
                               "broken_at": nullable(ID), "reason": nullable(STRING)}),
     "Notification": obj({
         "id": ID, "kind": STRING, "message": STRING, "url": nullable(STRING),
