@@ -31,6 +31,7 @@ MATRIX = {
     (Action.CIRCULATE, "document"): {"secretariat"},
     (Action.CREATE_CHAIR_STATEMENT, "document"): {"secretariat"},
     (Action.VIEW_AUDIT, None): {"secretariat", "observer", "admin"},
+    (Action.SEE_AUDIT_FIGURES, None): {"secretariat", "admin"},
     (Action.SHOW_ON_SCREEN, "document"): {"secretariat"},
 }
 ROLES = ["secretariat", "observer", "admin", "aus"]
