@@ -22,6 +22,7 @@ from drafting.domain.diff import (
     tokenize,
     word_diff,
 )
+from tests.domain.text_strategies import segment_boundaries
 
 DOMAIN_DIR = Path(diff_module.__file__).resolve().parent
 
@@ -44,15 +45,7 @@ def token_boundaries(text: str) -> set[int]:
     return {0, *offsets}
 
 
-def segment_boundaries(segments: list[Segment], side: str) -> set[int]:
-    """Character offsets of segment edges in the old or new text."""
-    hidden = "insert" if side == "old" else "delete"
-    offsets, position = {0}, 0
-    for segment in segments:
-        if segment.op != hidden:
-            position += len(segment.text)
-            offsets.add(position)
-    return offsets
+
 
 
 def replay(old_tokens: list[str], edits: list[Edit]) -> list[str]:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from drafting.domain.diff import Edit, token_edits, tokenize, word_diff
 from drafting.domain.rebase import RebaseResult, edits_conflict, rebase
+from tests.domain.text_strategies import edits_of
 
 PROPERTY = settings(max_examples=300, deadline=None, database=None)
 
@@ -26,15 +27,7 @@ texts = (
 clauses = st.lists(words_and_separators, min_size=8, max_size=30).map("".join)
 
 
-@st.composite
-def edited(draw, text):
-    """``text`` with one to three random token-range replacements."""
-    tokens = tokenize(text)
-    for _ in range(draw(st.integers(1, 3))):
-        start = draw(st.integers(0, len(tokens)))
-        end = draw(st.integers(start, min(len(tokens), start + 3)))
-        tokens[start:end] = draw(st.lists(pieces, max_size=3))
-    return "".join(tokens)
+edited = edits_of(pieces)
 
 
 @st.composite

@@ -27,6 +27,7 @@ from drafting.domain.overlay import overlay
 from drafting.domain.rebase import rebase
 from drafting.domain.render import render_changes, render_overlay
 from drafting.domain.segmentation import _cluster_tokens, _icu_cuts, grapheme_boundaries
+from tests.domain.text_strategies import edits_of, segment_boundaries
 
 # Deterministic and bounded: the same examples on every run, no example database.
 settings.register_profile(
@@ -66,15 +67,7 @@ clauses = st.lists(words_and_separators, min_size=6, max_size=16).map("".join)
 backends = st.sampled_from(available_backends())
 
 
-@st.composite
-def edited(draw, text):
-    """``text`` with one to three of its token ranges replaced by random pieces."""
-    tokens = tokenize(text)
-    for _ in range(draw(st.integers(1, 3))):
-        start = draw(st.integers(0, len(tokens)))
-        end = draw(st.integers(start, min(len(tokens), start + 3)))
-        tokens[start:end] = draw(st.lists(pieces, max_size=3))
-    return "".join(tokens)
+edited = edits_of(pieces)
 
 
 @st.composite
@@ -90,15 +83,7 @@ def token_boundaries(tokens):
     return {0, *itertools.accumulate(map(len, tokens))}
 
 
-def side_boundaries(segments, side):
-    """Offsets of segment edges in the old (``side="old"``) or new text."""
-    hidden = "insert" if side == "old" else "delete"
-    offsets, position = {0}, 0
-    for segment in segments:
-        if segment.op != hidden:
-            position += len(segment.text)
-            offsets.add(position)
-    return offsets
+
 
 
 def joined_positions(text):
@@ -169,10 +154,10 @@ def test_diff_sides_rebuild_both_texts_and_ops_never_split_a_cluster(case, backe
         segments = word_diff(base, new, backend=backend)
         assert old_text(segments).encode() == base.encode()
         assert new_text(segments).encode() == new.encode()
-        assert side_boundaries(segments, "old") <= grapheme_boundaries(base)
-        assert side_boundaries(segments, "new") <= grapheme_boundaries(new)
-        assert not side_boundaries(segments, "old") & joined_positions(base)
-        assert not side_boundaries(segments, "new") & joined_positions(new)
+        assert segment_boundaries(segments, "old") <= grapheme_boundaries(base)
+        assert segment_boundaries(segments, "new") <= grapheme_boundaries(new)
+        assert not segment_boundaries(segments, "old") & joined_positions(base)
+        assert not segment_boundaries(segments, "new") & joined_positions(new)
 
 
 @given(texts, backends)
@@ -210,8 +195,8 @@ def test_clean_rebase_changes_never_split_a_cluster(case):
     for reference in (new_base, proposed):
         segments = word_diff(reference, merged)
         assert new_text(segments) == merged and old_text(segments) == reference
-        assert side_boundaries(segments, "new") <= grapheme_boundaries(merged)
-        assert side_boundaries(segments, "old") <= grapheme_boundaries(reference)
+        assert segment_boundaries(segments, "new") <= grapheme_boundaries(merged)
+        assert segment_boundaries(segments, "old") <= grapheme_boundaries(reference)
     # Whatever the proposal inserted is in the result, cluster for cluster.
     for segment in word_diff(base, proposed):
         if segment.op == "insert" and segment.text in merged:
@@ -230,7 +215,7 @@ def test_overlay_rebuilds_base_and_proposals_and_never_splits_a_cluster(case):
     segments = overlay(base, proposals)
 
     assert "".join(s.text for s in segments if s.op != "insert").encode() == base.encode()
-    assert side_boundaries(segments, "old") <= grapheme_boundaries(base)
+    assert segment_boundaries(segments, "old") <= grapheme_boundaries(base)
     for label, proposed in proposals:
         view = [s.text for s in segments
                 if s.op == "equal" or (s.op == "delete" and label not in s.authors)
@@ -239,7 +224,7 @@ def test_overlay_rebuilds_base_and_proposals_and_never_splits_a_cluster(case):
         assert token_boundaries(view) <= grapheme_boundaries(proposed)
     single = overlay(base, proposals[:1])
     assert "".join(s.text for s in single if s.op != "delete") == proposals[0][1]
-    assert side_boundaries(single, "new") <= grapheme_boundaries(proposals[0][1])
+    assert segment_boundaries(single, "new") <= grapheme_boundaries(proposals[0][1])
 
 
 # --- attributed comparison (redlines) and HTML rendering ---------------------------------
@@ -254,8 +239,8 @@ def test_attributed_changes_never_give_one_cluster_two_authors(case):
     segments = attributed_changes(base, steps)
     assert old_text(segments).encode() == base.encode()
     assert new_text(segments).encode() == versions[-1].encode()
-    assert side_boundaries(segments, "old") <= grapheme_boundaries(base)
-    assert side_boundaries(segments, "new") <= grapheme_boundaries(versions[-1])
+    assert segment_boundaries(segments, "old") <= grapheme_boundaries(base)
+    assert segment_boundaries(segments, "new") <= grapheme_boundaries(versions[-1])
 
 
 def rendered_runs(html_text):
@@ -278,5 +263,5 @@ def test_rendered_changes_start_and_end_on_cluster_boundaries(case):
     many = rendered_runs(render_overlay(overlay(base, [("THA", versions[0])])))
     for runs in (one, many):
         assert old_text(runs) == base and new_text(runs) == versions[0]
-        assert side_boundaries(runs, "old") <= grapheme_boundaries(base)
-        assert side_boundaries(runs, "new") <= grapheme_boundaries(versions[0])
+        assert segment_boundaries(runs, "old") <= grapheme_boundaries(base)
+        assert segment_boundaries(runs, "new") <= grapheme_boundaries(versions[0])
