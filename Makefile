@@ -71,13 +71,18 @@ node_modules/.installed: package-lock.json package.json | system-packages
 
 node-packages: node_modules/.installed
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; "auto": one per CPU), each with a
+# database of its own; TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
 test: install system-packages node-packages
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The same suite against PostgreSQL (the run creates and drops its own database).
 test-postgres: install system-packages node-packages
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-		$(BIN)/python -m pytest
+		$(PYTEST)
 
 bench: install
 	$(BIN)/python benchmarks/bench_diff.py

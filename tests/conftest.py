@@ -1,12 +1,20 @@
-"""Fixtures: one schema per run (made by the Alembic migrations), one app per test.
+"""Fixtures: one schema per run (made by the Alembic migrations), one app per test worker.
 
-The database is SQLite in a temporary folder, or the PostgreSQL server named by
-TEST_DATABASE_URL, in which the run creates (and afterwards drops) its own database. A
-database that cannot be reached stops the run with an error: never a silent skip.
+The database is SQLite in a temporary folder (in memory-backed /dev/shm where there is one,
+so a commit costs no disk flush), or the PostgreSQL server named by TEST_DATABASE_URL, in
+which the run creates (and afterwards drops) its own database. A database that cannot be
+reached stops the run with an error: never a silent skip.
+
+Every test gets the same application, so templates and URL rules are compiled once per run.
+After each test its tables are emptied and what the test may have changed on the app — its
+settings, the objects it keeps in `app.extensions`, the rows those keep — is put back as it
+was. A test that must change how the app is built (a route of its own) is marked `own_app`
+and gets a new application of its own.
 """
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 
 import pytest
@@ -15,10 +23,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from drafting import create_app
-from drafting.extensions import db
+from drafting.extensions import db, limiter
 from drafting.services import accounts
+from drafting.web.memory_cache import EVERYTHING, BoundedCache, BusFollowingCache
 
 from tests.factories import PASSWORD as TEST_PASSWORD
+from tests.hypothesis_profiles import register_and_load_profiles
+
+register_and_load_profiles()
 
 
 def _postgres_database(base_url: str):
@@ -28,6 +40,8 @@ def _postgres_database(base_url: str):
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # A throwaway database: a commit need not wait for its WAL to reach the disk.
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except Exception as error:  # noqa: BLE001 - any failure to reach the server is fatal
         pytest.exit(f"TEST_DATABASE_URL={base_url} is not reachable: {error}", returncode=3)
     return admin, url.set(database=name), name
@@ -37,7 +51,12 @@ def _postgres_database(base_url: str):
 def database_url(tmp_path_factory):
     base_url = os.environ.get("TEST_DATABASE_URL")
     if not base_url:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        folder = (tempfile.mkdtemp(prefix="drafting-test-", dir="/dev/shm")
+                  if os.path.isdir("/dev/shm") else str(tmp_path_factory.mktemp("db")))
+        yield "sqlite:///" + os.path.join(folder, "test.sqlite3")
+        for name in os.listdir(folder):
+            os.remove(os.path.join(folder, name))
+        os.rmdir(folder)
         return
     admin, url, name = _postgres_database(base_url)
     yield url.render_as_string(hide_password=False)
@@ -78,16 +97,46 @@ def _cheap_password_hashes(monkeypatch):
     monkeypatch.setattr(accounts, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
 
 
+# Sequences back to 1, so that every test sees the ids a new database would give.
+_RESTART_USED_SEQUENCES = text("""
+DO $$ DECLARE used record; BEGIN
+  FOR used IN SELECT sequencename FROM pg_sequences
+              WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
+    EXECUTE format('ALTER SEQUENCE %I RESTART', used.sequencename);
+  END LOOP;
+END $$""")
+
+
+def _delete_everything(tables) -> str:
+    """DELETE statements for `tables` (children first); a reference that points the other
+    way (clause_versions.proposal_id, in a cycle with proposals.result_version_id) is set to
+    NULL first, so that PostgreSQL's checks hold after every statement."""
+    place = {table: n for n, table in enumerate(tables)}
+    statements = [f'UPDATE "{table.name}" SET "{key.parent.name}" = NULL '
+                  f'WHERE "{key.parent.name}" IS NOT NULL'
+                  for table in tables for key in table.foreign_keys
+                  if place[key.column.table] < place[table]]
+    statements += [f'DELETE FROM "{table.name}"' for table in tables]
+    return "; ".join(statements)
+
+
 def _empty_all_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    """Delete every row, children before parents, in one statement per database round trip.
+
+    Not TRUNCATE on PostgreSQL: it takes an exclusive lock on every table and rewrites their
+    files, half a second per test on a busy machine, and it waits for (or deadlocks with) any
+    connection that still reads a table.
+    """
+    tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.execute(text(_delete_everything(tables)))
+        db.session.execute(_RESTART_USED_SEQUENCES)
     else:
         for table in tables:
             db.session.execute(table.delete())
-        db.session.execute(text("DELETE FROM sqlite_sequence")) if db.session.execute(
-            text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).scalar() else None
+        if db.session.execute(
+                text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).scalar():
+            db.session.execute(text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 
@@ -109,16 +158,59 @@ def isolate_requests(app) -> None:
     app.teardown_request_funcs.setdefault(None, []).append(discard_uncommitted)
 
 
-@pytest.fixture
-def app(migrated):
-    app = make_test_app(migrated)
-    isolate_requests(app)
+class _AppState:
+    """What a test may change on the shared app, taken before it and put back after it.
+
+    Flask-Limiter keeps its settings and storage on the one `limiter` object rather than per
+    app, so the last app built (a test's own app that throttles) would set them for all.
+    """
+
+    def __init__(self, app) -> None:
+        self.config = dict(app.config)
+        self.extensions = dict(app.extensions)
+        self.limiter = dict(vars(limiter))
+
+    def restore(self, app) -> None:
+        vars(limiter).clear()
+        vars(limiter).update(self.limiter)
+        app.config.clear()
+        app.config.update(self.config)
+        app.extensions.clear()
+        app.extensions.update(self.extensions)
+        for kept in self.extensions.values():
+            # Rows and pages a cache kept name ids that the next test reuses.
+            if isinstance(kept, BusFollowingCache):
+                kept.forget(EVERYTHING)
+            elif isinstance(kept, BoundedCache):
+                kept.clear()
+
+
+def _app_for_one_test(app):
+    state = _AppState(app)
     with app.app_context():
         yield app
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
+    state.restore(app)
+
+
+@pytest.fixture(scope="session")
+def session_app(migrated):
+    app = make_test_app(migrated)
+    isolate_requests(app)
+    return app
+
+
+@pytest.fixture
+def app(request, migrated):
+    if request.node.get_closest_marker("own_app"):
+        own = make_test_app(migrated)
+        isolate_requests(own)
+        yield from _app_for_one_test(own)
+    else:
+        yield from _app_for_one_test(request.getfixturevalue("session_app"))
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ application never imports it. drafting/exports/libreoffice.py runs it in a subpr
 
     /usr/bin/python3 uno_tracked_changes.py PROFILE_DIR accept|reject|none FILE.docx [...]
 
-It starts its own soffice with the given profile directory, listening on a pipe named after
-that directory, handles each (action, file) pair in turn and prints one JSON list on stdout,
+It starts its own soffice with the given profile directory, listening on a pipe of its own
+(a unique name), handles each (action, file) pair in turn and prints one JSON list on stdout,
 an object per file: the body's paragraphs in document order as [style, text] (table cells row
 by row), the number of tracked changes left and of comments.
 LibreOffice's own output is passed through on stderr, and a crash exits non-zero.
@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 
 import uno
 from com.sun.star.beans import PropertyValue
@@ -72,7 +73,9 @@ def main(profile: str, jobs: list[tuple[str, str]]) -> None:
     for action, _path in jobs:
         if action not in (*DISPATCH, "none"):
             raise SystemExit(f"unknown action {action!r}: accept, reject or none")
-    pipe = "drafting_" + os.path.basename(profile.rstrip("/"))
+    # Unique per call: two conversions at once (two test workers, two requests) listening on
+    # one pipe name would each reach the other's office, or neither its own.
+    pipe = f"drafting_{os.getpid()}_{uuid.uuid4().hex}"
     office = subprocess.Popen(
         [SOFFICE, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
          "--nolockcheck", f"-env:UserInstallation=file://{profile}",

@@ -2,6 +2,7 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.domain.consensus import (NO_POSITION, OptionInput, agreement_blockers, assess,
                                        join_codes, label_options, not_chosen_note, options_text,
@@ -47,7 +48,7 @@ def test_no_economies_means_no_consensus():
 stance_or_none = st.sampled_from([None, *Stance])
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=examples(200))
 @given(st.lists(stance_or_none, min_size=1, max_size=21))
 def test_consensus_iff_everyone_supports_or_can_accept(values):
     codes = [f"E{i}" for i in range(len(values))]

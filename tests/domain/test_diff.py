@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.domain import diff as diff_module
 from drafting.domain.diff import (
@@ -27,7 +28,7 @@ from tests.domain.text_strategies import segment_boundaries
 DOMAIN_DIR = Path(diff_module.__file__).resolve().parent
 
 # No example database: test runs leave nothing behind in the working tree.
-PROPERTY = settings(max_examples=150, deadline=None, database=None)
+PROPERTY = settings(max_examples=examples(150))
 
 WORDS = ["economies", "shall", "should", "reduce", "emissions", "by", "2030", "2035",
          "and", "or", "trade", "APEC", "the", "members", "décideurs", "经济体"]

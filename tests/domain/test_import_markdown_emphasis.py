@@ -5,6 +5,7 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.domain.draft_parsing import _strip_emphasis, parse_markdown
 from tests.domain.markdown_corpus import CONSTRUCTS
@@ -14,7 +15,7 @@ _REGEX = {"*": re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"),
           "_": re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")}
 
 
-@settings(max_examples=400, deadline=None, database=None, derandomize=True)
+@settings(max_examples=examples(400))
 @given(st.text(alphabet="*_ a.b,é", max_size=40), st.sampled_from("*_"))
 def test_emphasis_marks_are_dropped_exactly_as_the_regex_dropped_them(text, mark):
     assert _strip_emphasis(text, mark) == _REGEX[mark].sub(r"\1", text)

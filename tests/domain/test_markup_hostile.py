@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.domain import markdown_guard as guard
 from drafting.domain.markdown_guard import neutralise, restore
@@ -19,7 +20,7 @@ from drafting.domain.text_rules import MAX_COMMENT_CHARS
 from tests.domain.markdown_corpus import CONSTRUCT_NAMES, CONSTRUCTS
 from tests.xss import XSS_PAYLOADS, dangerous_markup
 
-PROPERTY = settings(max_examples=200, deadline=None, database=None, derandomize=True)
+PROPERTY = settings(max_examples=examples(200))
 
 # Characters Markdown may consume as markup (or, for digits, as list numbers).
 _MARKUP = set("*_`[]()!<>#=-+.\\|~:;&\"'0123456789")

@@ -4,11 +4,12 @@ import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.domain.diff import token_edits, tokenize
 from drafting.domain.overlay import OverlaySegment, overlay
 
-PROPERTY = settings(max_examples=200, deadline=None, database=None)
+PROPERTY = settings(max_examples=examples(200))
 
 WORDS = ["economies", "shall", "should", "reduce", "emissions", "by", "2030", "2035",
          "and", "or", "trade", "APEC", "the"]

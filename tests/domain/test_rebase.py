@@ -5,12 +5,13 @@ from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.domain.diff import Edit, token_edits, tokenize, word_diff
 from drafting.domain.rebase import RebaseResult, edits_conflict, rebase
 from tests.domain.text_strategies import edits_of
 
-PROPERTY = settings(max_examples=300, deadline=None, database=None)
+PROPERTY = settings(max_examples=examples(300))
 
 WORDS = ["economies", "shall", "should", "reduce", "emissions", "by", "2030", "2035",
          "and", "or", "trade", "APEC", "the"]

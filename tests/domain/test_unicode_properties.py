@@ -28,12 +28,9 @@ from drafting.domain.rebase import rebase
 from drafting.domain.render import render_changes, render_overlay
 from drafting.domain.segmentation import _cluster_tokens, _icu_cuts, grapheme_boundaries
 from tests.domain.text_strategies import edits_of, segment_boundaries
+from tests.hypothesis_profiles import examples
 
-# Deterministic and bounded: the same examples on every run, no example database.
-settings.register_profile(
-    "unicode-properties", max_examples=60, derandomize=True, database=None, deadline=None,
-)
-PROPERTY = settings.get_profile("unicode-properties")
+PROPERTY = settings(max_examples=examples(60))
 
 WORDS = [
     # Thai (tone marks, vowel signs above and below, SARA AM)

@@ -9,12 +9,13 @@ from datetime import datetime, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.exports.docx_writer import write_docx
 from drafting.exports.model import ExportDocument, ExportSection, Paragraph, Run
 from tests.exports.helpers import body
 
-PROPERTY = settings(max_examples=25, deadline=None, database=None, derandomize=True)
+PROPERTY = settings(max_examples=examples(25))
 SOURCE_DATE = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 TARGET_DATE = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
 CHANGES = ("unchanged", "changed", "added", "deleted")

@@ -29,6 +29,7 @@ def _failing_routes(app, sqlstate: str) -> None:
     app.add_url_rule("/_fails", "page_fails", fail)
 
 
+@pytest.mark.own_app
 @pytest.mark.parametrize("sqlstate", ["40P01", "40001"])
 def test_a_transaction_lost_to_a_race_answers_409_concurrent_change(app, client, sqlstate):
     _failing_routes(app, sqlstate)
@@ -40,6 +41,7 @@ def test_a_transaction_lost_to_a_race_answers_409_concurrent_change(app, client,
     assert page.status_code == 409 and b"Reload and try again" in page.data
 
 
+@pytest.mark.own_app
 @pytest.mark.parametrize("sqlstate", ["08006", "55P03"])  # connection failure, lock timeout
 def test_a_lost_connection_answers_503_with_retry_after(app, client, sqlstate):
     _failing_routes(app, sqlstate)
@@ -54,6 +56,7 @@ def test_a_lost_connection_answers_503_with_retry_after(app, client, sqlstate):
     assert b"Service unavailable" in page.data and b"it failed" not in page.data
 
 
+@pytest.mark.own_app
 def test_an_exhausted_connection_pool_answers_503_database_busy(app, client):
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 

@@ -396,6 +396,7 @@ def test_readyz_503_carries_retry_after(app, client, monkeypatch):
     assert response.headers["Retry-After"] == "10"
 
 
+@pytest.mark.own_app
 def test_a_domain_503_carries_retry_after(app, client, world, api_token):
     from drafting.services.export_files import ExportUnavailable
 

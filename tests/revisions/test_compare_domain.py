@@ -1,11 +1,12 @@
 """Attributing each change to the step that introduced it (drafting.domain.compare)."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.domain.compare import Step, attributed_changes
 from drafting.domain.diff import tokenize, word_diff
 
-PROPERTY = settings(max_examples=200, deadline=None, database=None)
+PROPERTY = settings(max_examples=examples(200))
 WORDS = ["we", "will", "shall", "reduce", "halve", "emissions", "by", "2030", "and", "trade",
          "APEC", "the", "é", "経済"]
 SEPARATORS = [" ", " ", " ", ", ", ". ", "; "]

@@ -1,12 +1,13 @@
 """Negotiating-text conventions and counts (drafting.domain.negotiating_text)."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.domain.negotiating_text import (ClauseInput, ProposalInput, negotiating_clause,
                                               pieces_html, pieces_text, totals)
 
 BASE = "We will reduce emissions by 2030 and promote clean energy."
-PROPERTY = settings(max_examples=150, deadline=None, database=None)
+PROPERTY = settings(max_examples=examples(150))
 
 
 def amend(pid, text, *economies, status="open", on_current_text=True):

@@ -1,13 +1,14 @@
 """Display numbers: draft numbering, issued numbers, bis/ter for clauses inserted since."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.hypothesis_profiles import examples
 
 from drafting.domain.numbering import (LATIN_SUFFIXES, NumberingInput, number_clauses,
                                        sequential_numbers, suffixed)
 from drafting.domain.states import SectionKind
 
 PP, OP = SectionKind.PREAMBLE, SectionKind.OPERATIVE
-PROPERTY = settings(max_examples=200, deadline=None, database=None)
+PROPERTY = settings(max_examples=examples(200))
 
 
 def test_draft_numbering_counts_each_kind_across_sections_and_skips_removed():
