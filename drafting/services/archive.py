@@ -39,6 +39,8 @@ from drafting.extensions import db
 from drafting.models.types import UTCDateTime, utcnow
 from drafting.services.audit import verify_audit_chain
 
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
 FORMAT_NAME = "drafting-archive"
 FORMAT_VERSION = 1
 
@@ -96,10 +98,8 @@ def code_schema_revision() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from drafting import ROOT
-
     config = Config()
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS))
     return "+".join(sorted(ScriptDirectory.from_config(config).get_heads()))
 
 
