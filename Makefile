@@ -5,18 +5,38 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: install run serve test test-postgres system-packages node-packages bench bench-meeting render-exports clean
+.PHONY: install install-dev lock run serve test test-postgres system-packages node-packages bench bench-meeting render-exports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when requirements change.
+# Reinstall only when the locks change. requirements.txt is the runtime set (`make run`,
+# `make serve`); requirements-dev.txt adds the test and benchmark tools. Both are generated from
+# pyproject.toml by `make lock`, every package pinned with its hashes (pip checks them).
 $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# Re-resolve the locks after a change to pyproject.toml (versions already locked are kept
+# unless pyproject.toml asks for others).
+UV_VERSION := 0.13.9
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra postgres --extra serve --extra pdf \
+		--generate-hashes --python $(BIN)/python --custom-compile-command "make lock" \
+		-o requirements.txt
+	$(BIN)/uv pip compile pyproject.toml --all-extras -c requirements.txt \
+		--generate-hashes --python $(BIN)/python --custom-compile-command "make lock" \
+		-o requirements-dev.txt
 
 run: install
 	$(BIN)/flask db upgrade
@@ -76,15 +96,15 @@ node-packages: node_modules/.installed
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
-test: install system-packages node-packages
+test: install-dev system-packages node-packages
 	$(PYTEST)
 
 # The same suite against PostgreSQL (the run creates and drops its own database).
-test-postgres: install system-packages node-packages
+test-postgres: install-dev system-packages node-packages
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(PYTEST)
 
-bench: install
+bench: install-dev
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_document_page.py
 	$(BIN)/python benchmarks/bench_exports.py
@@ -92,7 +112,7 @@ bench: install
 # The meeting day under the production server (docs/performance.md): gunicorn as `make serve`
 # runs it, on a PostgreSQL database of its own, load from this machine's loopback only.
 # Takes ~15 minutes; BENCH_ARGS narrows it, e.g. BENCH_ARGS="--only ceiling,writes".
-bench-meeting: install
+bench-meeting: install-dev
 	@command -v wrk >/dev/null || { echo "Installing wrk (Debian package)"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 	$(BIN)/python benchmarks/bench_meeting_day.py $(BENCH_ARGS)
