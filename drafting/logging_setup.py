@@ -128,9 +128,6 @@ def redacted_query(query_string: bytes | str) -> str:
 
 def _user_name() -> str | None:
     """Who made the request, without loading anyone for it (static files stay query-free)."""
-    api_user = g.get("api_user")
-    if api_user is not None:
-        return api_user.username
     user = g.get("_login_user")  # Flask-Login's per-request cache, set once someone asked
     if user is not None and getattr(user, "is_authenticated", False):
         return user.username

@@ -57,10 +57,18 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
+        if request.blueprint == api.bp.name:
+            return None  # the API signs in by token only (below), never by cookie
         user_id, _, nonce = session_id.partition(":")
         if not user_id.isdigit() or not nonce:
             return None
         return session_users.load_user(int(user_id), nonce)
+
+    @login_manager.request_loader
+    def load_user_from_token(request) -> User | None:
+        if request.blueprint != api.bp.name:
+            return None
+        return api.user_for_bearer_token(request.headers)
 
     def remember_origin() -> None:
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)

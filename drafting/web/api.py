@@ -5,6 +5,7 @@ import codecs
 import json
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from drafting.domain import input_rules
@@ -20,7 +21,7 @@ from drafting.services.accounts import user_for_token
 from drafting.services.loading import get_clause, get_document, get_proposal
 from drafting.services.policy import Action, authorize
 from drafting.services.visibility import get_visible_comment, visible_proposals_clause
-from drafting.web.helpers import commit
+from drafting.web.helpers import commit, signed_in_user
 from drafting.web.workflow import settle_on_read
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -28,15 +29,19 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
+def user_for_bearer_token(headers):
+    """The user whose API token the `Authorization: Bearer <token>` header carries, or None."""
+    scheme, _, token = headers.get("Authorization", "").partition(" ")
+    return user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+
+
 @bp.before_request
 def authenticate():
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
+    """Flask-Login's request loader (web/__init__.py) signs the token's user in; on the API a
+    session cookie signs nobody in, so a cross-site request cannot act with it."""
+    if not current_user.is_authenticated:
         raise NotAuthenticated("Send a valid API token as 'Authorization: Bearer <token>'.")
-    g.api_user = user
-    authorize(user, Action.VIEW)
+    authorize(signed_in_user(), Action.VIEW)
 
 
 # Ids are 32-bit integer columns: a larger id names nothing, and passing it to the database
@@ -89,7 +94,7 @@ def _payload() -> dict:
         claimed = data["economy"]
         if not isinstance(claimed, str):
             raise InvalidInput("economy must be a string.", details={"field": "economy"})
-        own = g.api_user.economy.code if g.api_user.economy else None
+        own = signed_in_user().economy.code if signed_in_user().economy else None
         if own is None or claimed.strip().upper() != own.upper():
             raise PermissionDenied("You cannot act for another economy.")
     return data
@@ -233,7 +238,7 @@ def list_documents():
 @bp.get("/documents/<int:document_id>")
 def show_document(document_id: int):
     document = settle_on_read(get_document(document_id))  # a silence deadline may have passed
-    view = reading.document_view(document, viewer=g.api_user)
+    view = reading.document_view(document, viewer=signed_in_user())
     return jsonify({
         "id": document.id, "title": document.title, "symbol": document.symbol,
         "stage": document.stage.value, "classification": document.classification,
@@ -267,7 +272,7 @@ def show_clause(clause_id: int):
 def list_proposals(document_id: int):
     document = get_document(document_id)
     query = select(Proposal).where(Proposal.document_id == document.id,
-                                   visible_proposals_clause(g.api_user)).order_by(Proposal.id)
+                                   visible_proposals_clause(signed_in_user())).order_by(Proposal.id)
     status = request.args.get("status")
     if status:
         try:
@@ -289,7 +294,7 @@ def propose_on_clause(clause_id: int):
         raise InvalidInput("action must be “amend” or “delete” here; insert clauses through "
                            "POST /api/v1/documents/<id>/proposals.", details={"field": "action"})
     proposal = proposal_service.submit_proposal(
-        g.api_user, clause.document, action, clause=clause,
+        signed_in_user(), clause.document, action, clause=clause,
         text=_string(data, "text"), rationale=_string(data, "rationale"))
     commit()
     return jsonify(proposal_json(proposal)), 201
@@ -303,7 +308,7 @@ def propose_on_document(document_id: int):
     clause_id = _optional_id(data, "clause_id")
     after_id = _optional_id(data, "after_clause_id")
     proposal = proposal_service.submit_proposal(
-        g.api_user, document, action,
+        signed_in_user(), document, action,
         clause=get_clause(clause_id) if clause_id is not None else None,
         after_clause=get_clause(after_id) if after_id is not None else None,
         text=_string(data, "text"), rationale=_string(data, "rationale"))
@@ -323,7 +328,7 @@ def decide(proposal_id: int):
     text = data.get("text")
     if text is not None and not isinstance(text, str):
         raise InvalidInput("text must be a string.", details={"field": "text"})
-    decisions.decide_proposal(g.api_user, proposal, _string(data, "decision"),
+    decisions.decide_proposal(signed_in_user(), proposal, _string(data, "decision"),
                               expected_version=_optional_int(data, "expected_version"),
                               expected_text_version=_optional_int(data, "expected_text_version"),
                               text=text, note=_string(data, "note"))
@@ -333,7 +338,7 @@ def decide(proposal_id: int):
 
 @bp.post("/proposals/<int:proposal_id>/withdraw")
 def withdraw(proposal_id: int):
-    proposal = proposal_service.withdraw_proposal(g.api_user, get_proposal(proposal_id))
+    proposal = proposal_service.withdraw_proposal(signed_in_user(), get_proposal(proposal_id))
     commit()
     return jsonify(proposal_json(proposal))
 
@@ -341,7 +346,7 @@ def withdraw(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/cosponsor")
 def cosponsor(proposal_id: int):
     proposal = get_proposal(proposal_id)
-    proposal_service.cosponsor_proposal(g.api_user, proposal)
+    proposal_service.cosponsor_proposal(signed_in_user(), proposal)
     commit()
     return jsonify(proposal_json(proposal))
 
@@ -354,7 +359,7 @@ def revise(proposal_id: int):
     if rationale is not None and not isinstance(rationale, str):
         # Silently keeping the old rationale would tell the client its update went through.
         raise InvalidInput("rationale must be a string.", details={"field": "rationale"})
-    proposal_service.revise_proposal(g.api_user, proposal, text=_string(data, "text"),
+    proposal_service.revise_proposal(signed_in_user(), proposal, text=_string(data, "text"),
                                      rationale=rationale)
     commit()
     return jsonify(proposal_json(proposal))
@@ -366,8 +371,8 @@ def _post_comment(**subject):
     data = _payload()
     parent_id = _optional_id(data, "parent_id")
     comment = comment_service.add_comment(
-        g.api_user, body=_string(data, "body"),
-        parent=get_visible_comment(g.api_user, parent_id) if parent_id is not None else None, **subject)
+        signed_in_user(), body=_string(data, "body"),
+        parent=get_visible_comment(signed_in_user(), parent_id) if parent_id is not None else None, **subject)
     commit()
     return jsonify(comment_json(comment)), 201
 
@@ -391,19 +396,19 @@ def clause_comments(clause_id: int):
             yield comment_json(comment)
             yield from flatten(replies)
 
-    return jsonify({"comments": list(flatten(reading.comment_threads(viewer=g.api_user, clause=clause)))})
+    return jsonify({"comments": list(flatten(reading.comment_threads(viewer=signed_in_user(), clause=clause)))})
 
 
 @bp.post("/comments/<int:comment_id>/resolve")
 def resolve_comment(comment_id: int):
-    root = comment_service.resolve_comment(g.api_user, get_visible_comment(g.api_user, comment_id))
+    root = comment_service.resolve_comment(signed_in_user(), get_visible_comment(signed_in_user(), comment_id))
     commit()
     return jsonify(comment_json(root))
 
 
 @bp.post("/comments/<int:comment_id>/reopen")
 def reopen_comment(comment_id: int):
-    root = comment_service.reopen_comment(g.api_user, get_visible_comment(g.api_user, comment_id))
+    root = comment_service.reopen_comment(signed_in_user(), get_visible_comment(signed_in_user(), comment_id))
     commit()
     return jsonify(comment_json(root))
 

@@ -19,13 +19,13 @@ from drafting.services.loading import get_clause, get_document
 from drafting.services.policy import Action, authorize, can
 from drafting.web.api import MAX_ID, _optional_id, _payload, _string, bp, proposal_json
 from drafting.web.audit import guard_ids, trail_positions
-from drafting.web.helpers import commit
+from drafting.web.helpers import commit, signed_in_user
 
 
 @bp.before_request
 def confidentiality_guard():
     """Runs after the API's authentication (registered after it, on the same blueprint)."""
-    guard_ids(g.api_user, request.view_args or {})
+    guard_ids(signed_in_user(), request.view_args or {})
 
 
 def _query_int(name: str, *, maximum: int = MAX_ID) -> int | None:
@@ -92,7 +92,7 @@ def event_json(event: AuditEvent, numbers: dict[int, dict[int, str]], *,
 @bp.get("/audit")
 def audit_events():
     """Events newest first, 50 a page: ?document_id=&economy=&kind=&clause_id=&page=."""
-    authorize(g.api_user, Action.VIEW_AUDIT)
+    authorize(signed_in_user(), Action.VIEW_AUDIT)
     document_id = _query_int("document_id")
     if document_id is not None:
         get_document(document_id)
@@ -104,13 +104,13 @@ def audit_events():
         economy=request.args.get("economy", "").strip().upper() or None,
         kind=request.args.get("kind", "").strip() or None,
         clause_id=clause_id)
-    trail = visibility.audit_trail(g.api_user, filters, _query_int("page") or 1)
+    trail = visibility.audit_trail(signed_in_user(), filters, _query_int("page") or 1)
     numbers: dict[int, dict[int, str]] = {}
     for event in trail.events:
         if event.clause_id and event.document_id and event.document_id not in numbers:
             document = db.session.get(Document, event.document_id)
             numbers[event.document_id] = reading.display_numbers(document) if document else {}
-    show_ids = can(g.api_user, Action.SEE_AUDIT_FIGURES)
+    show_ids = can(signed_in_user(), Action.SEE_AUDIT_FIGURES)
     events = [event_json(event, numbers, position=position, show_id=show_ids)
               for event, position in zip(trail.events, trail_positions(trail), strict=True)]
     return jsonify({"events": events,
@@ -120,11 +120,11 @@ def audit_events():
 
 @bp.get("/audit/verify")
 def audit_verify():
-    authorize(g.api_user, Action.VIEW_AUDIT)
+    authorize(signed_in_user(), Action.VIEW_AUDIT)
     count, broken = verify_audit_chain()
     # The chain's count and ids include events the reader may not see: only the secretariat
     # and administrators get them (null for observers).
-    figures = can(g.api_user, Action.SEE_AUDIT_FIGURES)
+    figures = can(signed_in_user(), Action.SEE_AUDIT_FIGURES)
     return jsonify({"intact": broken is None, "events": count if figures else None,
                     "broken_at": broken.event_id if broken and figures else None,
                     "reason": broken.reason if broken else None})
@@ -148,7 +148,7 @@ def notification_json(notification: Notification) -> dict:
 @bp.get("/notifications")
 def list_notifications():
     """The caller's notifications, newest first (?page=, ?unread=1 for unread only)."""
-    box = notification_service.inbox(g.api_user, page=_query_int("page") or 1,
+    box = notification_service.inbox(signed_in_user(), page=_query_int("page") or 1,
                                      unread_only=request.args.get("unread") in ("1", "true"))
     commit()  # deadline reminders made just now are kept
     return jsonify({"notifications": [notification_json(n) for n in box.notifications],
@@ -158,15 +158,15 @@ def list_notifications():
 
 @bp.post("/notifications/<int:notification_id>/read")
 def read_notification(notification_id: int):
-    notification = notification_service.get_notification(g.api_user, notification_id)
-    notification_service.mark_read(g.api_user, notification)
+    notification = notification_service.get_notification(signed_in_user(), notification_id)
+    notification_service.mark_read(signed_in_user(), notification)
     commit()
     return jsonify(notification_json(notification))
 
 
 @bp.post("/notifications/read-all")
 def read_all_notifications():
-    count = notification_service.mark_all_read(g.api_user)
+    count = notification_service.mark_all_read(signed_in_user())
     commit()
     return jsonify({"marked_read": count, "unread": 0})
 
@@ -175,7 +175,7 @@ def read_all_notifications():
 
 @bp.get("/documents/<int:document_id>/drafts")
 def list_drafts(document_id: int):
-    drafts = draft_service.economy_drafts(g.api_user, get_document(document_id))
+    drafts = draft_service.economy_drafts(signed_in_user(), get_document(document_id))
     return jsonify({"drafts": [proposal_json(p) for p in drafts]})
 
 
@@ -186,7 +186,7 @@ def create_draft(document_id: int):
     clause_id = _optional_id(data, "clause_id")
     after_id = _optional_id(data, "after_clause_id")
     proposal = draft_service.save_draft(
-        g.api_user, document, _string(data, "action"),
+        signed_in_user(), document, _string(data, "action"),
         clause=get_clause(clause_id) if clause_id is not None else None,
         after_clause=get_clause(after_id) if after_id is not None else None,
         text=_string(data, "text"), rationale=_string(data, "rationale"))
@@ -198,9 +198,9 @@ def create_draft(document_id: int):
 def update_draft(proposal_id: int):
     """Body {"text", "rationale"}: either may be left out to keep the draft's own."""
     data = _payload()
-    proposal = visibility.get_visible_proposal(g.api_user, proposal_id)
+    proposal = visibility.get_visible_proposal(signed_in_user(), proposal_id)
     draft_service.update_draft(
-        g.api_user, proposal,
+        signed_in_user(), proposal,
         text=_string(data, "text") if data.get("text") is not None else None,
         rationale=_string(data, "rationale") if data.get("rationale") is not None else None)
     commit()
@@ -209,8 +209,8 @@ def update_draft(proposal_id: int):
 
 @bp.delete("/drafts/<int:proposal_id>")
 def delete_draft(proposal_id: int):
-    proposal = visibility.get_visible_proposal(g.api_user, proposal_id)
-    deleted = draft_service.delete_draft(g.api_user, proposal)
+    proposal = visibility.get_visible_proposal(signed_in_user(), proposal_id)
+    deleted = draft_service.delete_draft(signed_in_user(), proposal)
     commit()
     return jsonify({"deleted": deleted})
 
@@ -220,13 +220,13 @@ def submit_drafts(document_id: int):
     """Body {"proposal_ids": [...]}: all are submitted, or none (the error names the first)."""
     data = _payload()
     document = get_document(document_id)
-    proposals = [visibility.get_visible_proposal(g.api_user, pid)
+    proposals = [visibility.get_visible_proposal(signed_in_user(), pid)
                  for pid in _id_list(data, "proposal_ids", required=True)]
     for proposal in proposals:
         if proposal.document_id != document.id:
             raise InvalidInput(f"Proposal #{proposal.id} belongs to another document.",
                                details={"field": "proposal_ids"})
-    submitted = draft_service.submit_drafts(g.api_user, proposals)
+    submitted = draft_service.submit_drafts(signed_in_user(), proposals)
     commit()
     return jsonify({"proposals": [proposal_json(p) for p in submitted]})
 
@@ -239,9 +239,9 @@ def circulate(document_id: int):
     data = _payload() if request.data else {}
     document = get_document(document_id)
     ids = _id_list(data, "proposal_ids", required=False)
-    chosen = None if ids is None else [visibility.get_visible_proposal(g.api_user, pid)
+    chosen = None if ids is None else [visibility.get_visible_proposal(signed_in_user(), pid)
                                        for pid in ids]
-    circulated = draft_service.circulate_proposals(g.api_user, document, chosen)
+    circulated = draft_service.circulate_proposals(signed_in_user(), document, chosen)
     commit()
     return jsonify({"circulated": [p.id for p in circulated]})
 
@@ -255,7 +255,7 @@ def circulation_mode(document_id: int):
         raise InvalidInput("circulate_immediately must be true or false.",
                            details={"field": "circulate_immediately"})
     document = get_document(document_id)
-    changed = draft_service.set_circulation(g.api_user, document, value)
+    changed = draft_service.set_circulation(signed_in_user(), document, value)
     commit()
     return jsonify({"document_id": document.id, "circulate_immediately": value,
                     "changed": changed})

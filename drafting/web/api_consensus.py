@@ -13,7 +13,7 @@ from drafting.services import reading
 from drafting.services.loading import get_clause, get_document, get_proposal
 from drafting.services.visibility import get_visible_proposal
 from drafting.web.api import _optional_id, _optional_int, _payload, _string, bp, proposal_json
-from drafting.web.helpers import commit
+from drafting.web.helpers import commit, signed_in_user
 
 
 def _position_json(position, clause_id: int) -> dict:
@@ -46,7 +46,7 @@ def set_position(clause_id: int):
     """Record the caller's own economy's stance; a body naming another economy is refused."""
     data = _payload()
     clause = get_clause(clause_id)
-    position = position_service.set_position(g.api_user, clause, data.get("stance"),
+    position = position_service.set_position(signed_in_user(), clause, data.get("stance"),
                                              _string(data, "text"))
     commit()
     return jsonify(_position_json(position, clause.id))
@@ -55,9 +55,9 @@ def set_position(clause_id: int):
 @bp.delete("/clauses/<int:clause_id>/position")
 def clear_position(clause_id: int):
     clause = get_clause(clause_id)
-    position_service.clear_position(g.api_user, clause)
+    position_service.clear_position(signed_in_user(), clause)
     commit()
-    return jsonify({"clause_id": clause.id, "economy": g.api_user.economy.code, "stance": None,
+    return jsonify({"clause_id": clause.id, "economy": signed_in_user().economy.code, "stance": None,
                     "text": "", "updated_at": None})
 
 
@@ -108,7 +108,7 @@ def set_clause_status(clause_id: int):
         raise InvalidInput("excepted must be a list of economy codes.",
                            details={"field": "excepted"})
     change = status_service.set_clause_status(
-        g.api_user, clause, _string(data, "status"), _string(data, "reason"),
+        signed_in_user(), clause, _string(data, "status"), _string(data, "reason"),
         excepted=excepted or [], override_reason=_string(data, "override_reason"))
     commit()
     return jsonify({**_clause_status_json(clause), "from_status": change.from_status,
@@ -122,7 +122,7 @@ def set_clause_status(clause_id: int):
 def keep_as_option(proposal_id: int):
     data = _payload() if request.get_data() else {}
     proposal = get_proposal(proposal_id)
-    option_service.keep_as_option(g.api_user, proposal, _string(data, "note"))
+    option_service.keep_as_option(signed_in_user(), proposal, _string(data, "note"))
     commit()
     body = proposal_json(proposal)
     body["options"] = _option_set_json(option_service.clause_options(proposal.clause))
@@ -138,8 +138,8 @@ def choose_option(clause_id: int):
                            "null to keep the current text.", details={"field": "proposal_id"})
     proposal_id = _optional_id(data, "proposal_id")
     choice = option_service.choose_option(
-        g.api_user, clause,
-        get_visible_proposal(g.api_user, proposal_id) if proposal_id is not None else None,
+        signed_in_user(), clause,
+        get_visible_proposal(signed_in_user(), proposal_id) if proposal_id is not None else None,
         expected_version=_optional_int(data, "expected_version"), note=_string(data, "note"))
     commit()
     return jsonify({
@@ -173,7 +173,7 @@ def create_chair_statement(document_id: int):
     if not isinstance(allow, bool):
         raise InvalidInput("allow_consensus must be true or false.",
                            details={"field": "allow_consensus"})
-    result = chair_service.create_chair_statement(g.api_user, document, clause_ids,
+    result = chair_service.create_chair_statement(signed_in_user(), document, clause_ids,
                                                   _string(data, "note"), allow_consensus=allow)
     commit()
     chair = result.document

@@ -31,7 +31,7 @@ from drafting.services import reading
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
 from drafting.web.api import _payload, _string, bp, diff_json, proposal_json
-from drafting.web.helpers import commit
+from drafting.web.helpers import commit, signed_in_user
 
 
 def _preview_requested() -> bool:
@@ -100,7 +100,7 @@ def planned_json(item: PlannedProposal, problem: str | None) -> dict:
 
 @bp.post("/documents/import")
 def import_document():
-    user = g.api_user
+    user = signed_in_user()
     authorize(user, Action.ISSUE_REVISION)
     filename = ""
     if _is_multipart():
@@ -149,7 +149,7 @@ def import_document():
 
 @bp.post("/documents/<int:document_id>/import-changes")
 def import_changes(document_id: int):
-    user = g.api_user
+    user = signed_in_user()
     document = get_document(document_id)
     authorize(user, Action.PROPOSE, document)
     if not _is_multipart():

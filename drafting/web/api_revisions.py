@@ -15,7 +15,7 @@ from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause, get_document
 from drafting.services.visibility import visible_proposals_clause
 from drafting.web.api import _optional_int, _payload, _string, bp
-from drafting.web.helpers import commit
+from drafting.web.helpers import commit, signed_in_user
 
 
 def _iso(value):
@@ -49,7 +49,7 @@ def create_revision(document_id: int):
     renumber = data.get("renumber", True)
     if not isinstance(renumber, bool):
         raise InvalidInput("renumber must be true or false.", details={"field": "renumber"})
-    revision = revision_service.issue_revision(g.api_user, document, _string(data, "note"),
+    revision = revision_service.issue_revision(signed_in_user(), document, _string(data, "note"),
                                                renumber=renumber)
     commit()
     body = revision_json(revision)
@@ -138,20 +138,20 @@ def negotiating_text(document_id: int):
 def edit_clause_text(clause_id: int):
     data = _payload()
     clause = get_clause(clause_id)
-    version = editing.edit_clause_text(g.api_user, clause, _string(data, "text"),
+    version = editing.edit_clause_text(signed_in_user(), clause, _string(data, "text"),
                                        _optional_int(data, "expected_version"),
                                        _string(data, "note"))
     commit()
     proposals = db.session.execute(
         select(Proposal).where(Proposal.clause_id == clause.id,
                                Proposal.status.in_([ProposalStatus.OPEN, ProposalStatus.OPTION]),
-                               visible_proposals_clause(g.api_user))
+                               visible_proposals_clause(signed_in_user()))
         .order_by(Proposal.id)
     ).scalars()
     return jsonify({
         "clause_id": clause.id, "number": reading.number_of(clause),
         "version": version.number, "text": version.text, "note": version.note or None,
-        "created_by": g.api_user.username, "attributed_to": revision_service.SECRETARIAT,
+        "created_by": signed_in_user().username, "attributed_to": revision_service.SECRETARIAT,
         "open_proposals": [{"id": p.id, "status": p.status.value, "in_conflict": p.in_conflict,
                             "base_version": p.base_version.number if p.base_version else None}
                            for p in proposals],

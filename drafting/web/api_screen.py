@@ -7,7 +7,7 @@ from drafting.domain.consensus import split_codes
 from drafting.services import screen as screen_service
 from drafting.services.loading import get_document
 from drafting.web.api import _payload, bp
-from drafting.web.helpers import commit
+from drafting.web.helpers import commit, signed_in_user
 from drafting.web.workflow import settle_on_read
 
 
@@ -57,7 +57,7 @@ def screen_json(view: screen_service.ScreenView) -> dict:
 @bp.get("/documents/<int:document_id>/screen")
 def show_screen(document_id: int):
     document = settle_on_read(get_document(document_id))
-    return jsonify(screen_json(screen_service.screen_view(g.api_user, document)))
+    return jsonify(screen_json(screen_service.screen_view(signed_in_user(), document)))
 
 
 @bp.put("/documents/<int:document_id>/screen")
@@ -65,7 +65,7 @@ def change_screen(document_id: int):
     """Body: {"clause_id": n} (show it) or {"action": "next" | "previous" | "clear"}."""
     data = _payload()
     document = get_document(document_id)
-    screen_service.change_screen(g.api_user, document, action=data.get("action"),
+    screen_service.change_screen(signed_in_user(), document, action=data.get("action"),
                                  clause_id=data.get("clause_id"))
     commit()
-    return jsonify(screen_json(screen_service.screen_view(g.api_user, document)))
+    return jsonify(screen_json(screen_service.screen_view(signed_in_user(), document)))

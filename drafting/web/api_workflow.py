@@ -13,7 +13,7 @@ from drafting.models import Document, SilenceProcedure, StageChange, SubmissionR
 from drafting.services import rounds, silence, stages
 from drafting.services.loading import get_clause, get_document
 from drafting.web.api import _payload, _string, bp
-from drafting.web.helpers import commit
+from drafting.web.helpers import commit, signed_in_user
 from drafting.web.workflow import settle_on_read
 
 
@@ -81,16 +81,16 @@ def silence_json(procedure: SilenceProcedure) -> dict:
 @bp.get("/documents/<int:document_id>/stage")
 def document_stage(document_id: int):
     document = settle_on_read(get_document(document_id))
-    return jsonify(stage_json(document, g.api_user))
+    return jsonify(stage_json(document, signed_in_user()))
 
 
 @bp.post("/documents/<int:document_id>/stage")
 def move_document_stage(document_id: int):
     data = _payload()
     document = get_document(document_id)
-    stages.change_stage(g.api_user, document, _string(data, "stage"), _string(data, "note"))
+    stages.change_stage(signed_in_user(), document, _string(data, "stage"), _string(data, "note"))
     commit()
-    return jsonify(stage_json(document, g.api_user))
+    return jsonify(stage_json(document, signed_in_user()))
 
 
 @bp.get("/documents/<int:document_id>/rounds")
@@ -107,7 +107,7 @@ def list_rounds(document_id: int):
 def open_submission_round(document_id: int):
     data = _payload()
     document = get_document(document_id)
-    opened = rounds.open_round(g.api_user, document, _string(data, "deadline"),
+    opened = rounds.open_round(signed_in_user(), document, _string(data, "deadline"),
                                _string(data, "timezone"), _string(data, "note"))
     commit()
     return jsonify(round_json(opened)), 201
@@ -120,7 +120,7 @@ def freeze_clause(clause_id: int):
     frozen = data.get("frozen")
     if not isinstance(frozen, bool):
         raise InvalidInput("frozen is required: true or false.", details={"field": "frozen"})
-    rounds.freeze_clause(g.api_user, clause, frozen, _string(data, "reason"))
+    rounds.freeze_clause(signed_in_user(), clause, frozen, _string(data, "reason"))
     commit()
     return jsonify({"clause_id": clause.id, "frozen": clause.frozen})
 
@@ -138,7 +138,7 @@ def show_silence(document_id: int):
 def start_silence(document_id: int):
     data = _payload()
     document = get_document(document_id)
-    procedure = silence.start_silence(g.api_user, document, _string(data, "deadline"),
+    procedure = silence.start_silence(signed_in_user(), document, _string(data, "deadline"),
                                       _string(data, "timezone"), _string(data, "note"))
     commit()
     return jsonify(silence_json(procedure)), 201
@@ -148,7 +148,7 @@ def start_silence(document_id: int):
 def break_silence(document_id: int):
     data = _payload()
     document = get_document(document_id)
-    procedure = silence.break_silence(g.api_user, document, _string(data, "reason"))
+    procedure = silence.break_silence(signed_in_user(), document, _string(data, "reason"))
     commit()
     return jsonify(silence_json(procedure))
 
@@ -157,7 +157,7 @@ def break_silence(document_id: int):
 def cancel_silence(document_id: int):
     data = _payload()
     document = get_document(document_id)
-    procedure = silence.cancel_silence(g.api_user, document, _string(data, "reason"))
+    procedure = silence.cancel_silence(signed_in_user(), document, _string(data, "reason"))
     commit()
     return jsonify(silence_json(procedure))
 
@@ -166,7 +166,7 @@ def cancel_silence(document_id: int):
 def endorse(document_id: int):
     data = _payload()
     document = get_document(document_id)
-    stages.endorse_by_leaders(g.api_user, document, _string(data, "note"))
+    stages.endorse_by_leaders(signed_in_user(), document, _string(data, "note"))
     commit()
     return jsonify({"document_id": document.id, "stage": document.stage.value,
                     "fingerprint": document.fingerprint, "fingerprint_algorithm": "sha256",

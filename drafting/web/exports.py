@@ -14,6 +14,7 @@ from drafting.services.export_files import (FORMATS_BY_MODE, ascii_filename, pdf
                                            render_file)
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
+from drafting.web.helpers import signed_in_user
 from drafting.web import http_cache
 
 bp = Blueprint("exports", __name__)
@@ -25,7 +26,7 @@ def send_export(document, args) -> Response:
     fmt = args.get("format", "docx")
     from drafting.services.export_files import check_format
     check_format(mode, fmt)
-    viewer = current_user_or_api()
+    viewer = signed_in_user()
     # Checked before a 304 or a cached file can be answered; export_document checks it again.
     authorize(viewer, Action.VIEW, document)
 
@@ -60,9 +61,6 @@ def content_disposition(disposition: str, filename: str) -> str:
     return f'{disposition}; filename="{ascii_filename(filename)}"; filename*=UTF-8\'\'{encoded}'
 
 
-def current_user_or_api():
-    from flask import g
-    return g.get("api_user") or current_user._get_current_object()
 
 
 @bp.get("/documents/<int:document_id>/export")

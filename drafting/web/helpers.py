@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
+from flask_login import current_user
 
 from drafting.domain.input_rules import ascii_id
 from drafting.extensions import db
@@ -38,3 +39,9 @@ def form_int(name: str, *, required: bool = True) -> int | None:
     if number is None:
         abort(400, f"{name} must be a whole number.")
     return number
+
+
+def signed_in_user():
+    """The user this request acts for — from the session cookie on pages, from the bearer
+    token on the API (both through Flask-Login) — as the model object itself, not the proxy."""
+    return current_user._get_current_object()

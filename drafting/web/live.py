@@ -26,6 +26,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
+from drafting.web.helpers import signed_in_user
 from drafting.domain.live import (EventIdCodec, Subscriber, may_receive, parse_last_event_id,
                                   sse_comment, sse_event, sse_retry)
 from drafting.extensions import db
@@ -277,6 +278,6 @@ def notification_events():
 @api_bp.get("/documents/<int:document_id>/events")
 def document_event_stream(document_id: int):
     """The document stream for API clients (the blueprint authenticates the bearer token)."""
-    user = g.api_user
+    user = signed_in_user()
     authorize(user, Action.VIEW, get_document(document_id))
     return _open_stream(user, document_id)

@@ -386,3 +386,27 @@ def test_malformed_or_unknown_tokens_are_401(client, world, header):
     response = client.get("/api/v1/documents", headers={"Authorization": header})
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "not_authenticated"
+
+
+# --- one identity: the session on pages, the bearer token on the API ------------------------
+
+def test_the_api_signs_in_by_token_and_never_by_the_session_cookie(client, world, api_token):
+    login(client, "aus")
+    assert client.get("/documents").status_code == 200
+    refused = client.get("/api/v1/documents")
+    assert refused.status_code == 401
+    assert refused.get_json()["error"]["code"] == "not_authenticated"
+    # A token signs in its own user even where the session is somebody else's.
+    clause_id = world.clauses[0].id
+    answer = client.post(f"/api/v1/clauses/{clause_id}/comments", json={"body": "From NZ."},
+                         headers=api_token("nz"))
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["author"] == "nz" and answer.get_json()["economy"] == "NZ"
+
+
+def test_a_token_signs_nobody_in_on_pages_and_sets_no_cookie(app, client, world, api_token):
+    page = client.get("/documents", headers=api_token("aus"))
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    answer = app.test_client().get("/api/v1/documents", headers=api_token("aus"))
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers
