@@ -32,6 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
     configure_logging(app)  # JSON lines on stderr, level from LOG_LEVEL
 
     from drafting import models  # noqa: F401  (registers every table on the metadata)
+    from drafting.services import live, notifications
+
+    # What an audit event fans out to: inboxes, then open pages (services/audit.py).
+    notifications.subscribe()
+    live.subscribe()
     from drafting.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextvars
 from dataclasses import dataclass
 
+from blinker import signal
 from sqlalchemy import select, text
 
 from drafting.domain.audit_chain import GENESIS_HASH, canonical_json, event_hash, verify_chain
@@ -23,6 +24,11 @@ class RequestOrigin:
 current_origin: contextvars.ContextVar[RequestOrigin] = contextvars.ContextVar(
     "current_origin", default=RequestOrigin()
 )
+
+# Sent for every event appended to the chain (the event is the sender).
+event_recorded = signal("drafting.audit.event-recorded")
+# Sent next, with `notified_user_ids`: the users whose inboxes the event just reached.
+event_notified = signal("drafting.audit.event-notified")
 
 # Any constant: every appender takes this PostgreSQL advisory lock, so the chain is appended
 # one event at a time; the unique prev_hash is the backstop on every database.
@@ -58,16 +64,12 @@ def record_event(kind: str, actor=None, *, document_id: int | None = None,
     event.hash = event_hash(hashed_fields(event), event.prev_hash)
     session.add(event)
     session.flush()
-    # Inboxes follow the trail: the fan-out is cheap for the few kinds it reacts to, free for
-    # the others, and guarded against re-entry.
-    from drafting.services.notifications import notify_for_event  # noqa: PLC0415 (import cycle)
-
-    notifications = notify_for_event(event)
-    # Open pages follow the trail too: a live event row in this transaction (the replay log),
-    # published on the bus after commit (services/live.py).
-    from drafting.services.live import record_live_event  # noqa: PLC0415 (import cycle)
-
-    record_live_event(event, [n.user_id for n in notifications])
+    # Fan-out, in the caller's transaction, to the services subscribed in create_app
+    # (subscribe_fan_out): inboxes first — each receiver of `event_recorded` returns the
+    # notifications it made — then open pages, told which users were just notified.
+    notified = [notification.user_id for _receiver, made in event_recorded.send(event)
+                for notification in made or ()]
+    event_notified.send(event, notified_user_ids=notified)
     return event
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
 from drafting.domain.markup import render_markdown
+from drafting.domain.states import ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, Comment, Proposal
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
+from drafting.services.visibility import ensure_visible
 
 
 def add_comment(actor, *, clause: Clause | None = None, proposal: Proposal | None = None,
@@ -53,8 +55,6 @@ def add_comment(actor, *, clause: Clause | None = None, proposal: Proposal | Non
 
 def _ensure_discussable(actor, proposal: Proposal) -> None:
     """A proposal the actor cannot see is not found; a draft is not discussed until submitted."""
-    from drafting.domain.states import ProposalStatus  # noqa: PLC0415
-    from drafting.services.visibility import ensure_visible  # noqa: PLC0415
 
     ensure_visible(actor, proposal)
     if proposal.status is ProposalStatus.DRAFT:

@@ -2,8 +2,8 @@
 
 Flow (docs/live.md has the whole story):
 
-1. `services.audit.record_event` calls `record_live_event` for every audit event that names a
-   document. It writes a `LiveEvent` row in the caller's transaction — the database is the
+1. `record_live_event` receives the `audit.event_notified` signal (subscribed in create_app
+   through `subscribe`) for every audit event, and acts on those that name a document. It writes a `LiveEvent` row in the caller's transaction — the database is the
    replay log, and Last-Event-ID is that row's id — and queues a bus message on the session.
 2. When the session's outermost transaction commits, the queued messages are published on the
    bus; when it rolls back they are dropped. Nothing is ever announced that did not happen.
@@ -28,9 +28,12 @@ from drafting.domain.live import PUBLIC, Audience, ReplayWindow, Subscriber, nee
 from drafting.domain.states import ProposalStatus, Role
 from drafting.extensions import db
 from drafting.models import AuditEvent, Document, LiveEvent, Proposal, User
+from drafting.services.audit import event_notified
 from drafting.services.live_bus import (GAP, InProcessBus, LocalFanout, PostgresBus, RedisBus,
                                         Subscription, current_bus, forget_shared_bus, make_bus,
                                         postgres_bus, redis_bus)
+from drafting.services.reading import display_numbers
+from drafting.services.visibility import DRAFT_EVENT_KINDS, is_circulated
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +75,6 @@ def record_live_event(audit_event: AuditEvent, notified_user_ids=()) -> LiveEven
 
 def audience_for(audit_event: AuditEvent) -> Audience:
     """Who may hear of the event, by the confidentiality rule of services/visibility.py."""
-    from drafting.services.visibility import DRAFT_EVENT_KINDS, is_circulated  # noqa: PLC0415
 
     if audit_event.kind in DRAFT_EVENT_KINDS:
         return Audience(economy_id=_actor_economy_id(audit_event))
@@ -101,7 +103,6 @@ def _actor_economy_id(audit_event: AuditEvent) -> int:
 def _clause_number(document_id: int, clause_id: int | None) -> str | None:
     if clause_id is None:
         return None
-    from drafting.services.reading import display_numbers  # noqa: PLC0415 (import cycle)
 
     document = db.session.get(Document, document_id)
     return display_numbers(document).get(clause_id) if document is not None else None
@@ -236,11 +237,17 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
     return result
 
 
+def subscribe() -> None:
+    """Open pages follow the audit trail (called once by create_app)."""
+    event_notified.connect(record_live_event, weak=False)
+
+
 __all__ = [
     "audience_clause", "audience_for", "bus_message", "client_payload", "current_bus",
     "forget_shared_bus", "GAP",
     "InProcessBus", "KEEP_EVENTS", "LocalFanout", "make_bus", "message_audience",
     "newest_event_id", "newest_visible_event_id", "newest_visible_event_query",
     "postgres_bus", "PostgresBus", "PRUNE_EVERY", "record_live_event",
-    "redis_bus", "RedisBus", "Replay", "replay", "REPLAY_LIMIT", "subscriber_for", "Subscription",
+    "redis_bus", "RedisBus", "Replay", "replay", "REPLAY_LIMIT", "subscribe", "subscriber_for",
+    "Subscription",
 ]

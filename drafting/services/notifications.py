@@ -1,6 +1,7 @@
 """Each user's inbox: notifications fanned out from audit events, and deadline reminders.
 
-Fan-out (`notify_for_event`) runs inside `services.audit.record_event`, in the same
+Fan-out (`notify_for_event`) receives the `audit.event_recorded` signal (subscribed in
+create_app through `subscribe`), so it runs inside `services.audit.record_event`, in the same
 transaction as the change it reports, so a notification exists exactly when its change does.
 It reacts to a handful of event kinds and costs a few queries for those, none for the others:
 
@@ -35,12 +36,16 @@ from sqlalchemy.orm import aliased
 
 from drafting.domain.errors import InvalidInput, NotFound
 from drafting.domain.input_rules import whole_number
-from drafting.domain.states import ProposalAction, Role, SilenceStatus, Stance
+from drafting.domain.states import (ClauseStatus, ProposalAction, Role, SilenceStatus,
+                                    Stance)
 from drafting.extensions import db
 from drafting.models import (AuditEvent, Clause, Document, Notification, Position, Proposal,
                              Revision, SilenceProcedure, SubmissionRound, User)
 from drafting.models.types import utcnow
+from drafting.services.audit import event_recorded
 from drafting.services.policy import Action, authorize
+from drafting.services.reading import display_numbers
+from drafting.services.visibility import event_data
 
 REMINDER_WINDOW = timedelta(hours=24)
 PAGE_SIZE = 50
@@ -130,7 +135,6 @@ class _Numbers:
         if clause is None:
             return f"clause #{clause_id}"
         if clause.document_id not in self._by_document:
-            from drafting.services.reading import display_numbers  # noqa: PLC0415 (import cycle)
 
             self._by_document[clause.document_id] = display_numbers(clause.document)
         return self._by_document[clause.document_id].get(clause_id) or f"clause #{clause_id}"
@@ -152,7 +156,6 @@ def _clip(text: str, limit: int = 200) -> str:
 
 def _decision_message(event: AuditEvent, proposal: Proposal, numbers: _Numbers
                       ) -> tuple[str, str, str]:
-    from drafting.services.visibility import event_data  # noqa: PLC0415
 
     data = event_data(event)
     noun = "draft" if proposal.submitted_at is None else "proposal"
@@ -174,7 +177,6 @@ def _decision_message(event: AuditEvent, proposal: Proposal, numbers: _Numbers
 
 
 def _objection_message(event: AuditEvent, numbers: _Numbers) -> tuple[str, str, str]:
-    from drafting.services.visibility import event_data  # noqa: PLC0415
 
     data = event_data(event)
     number = numbers.of(event.clause_id)
@@ -192,7 +194,6 @@ def _objection_message(event: AuditEvent, numbers: _Numbers) -> tuple[str, str, 
 
 
 def _status_label(value) -> str:
-    from drafting.domain.states import ClauseStatus  # noqa: PLC0415
 
     try:
         return ClauseStatus(value).label
@@ -201,7 +202,6 @@ def _status_label(value) -> str:
 
 
 def _revision_message(event: AuditEvent) -> tuple[str, str]:
-    from drafting.services.visibility import event_data  # noqa: PLC0415
 
     data = event_data(event)
     document = db.session.get(Document, event.document_id) if event.document_id else None
@@ -422,6 +422,11 @@ def mark_all_read(actor, now: datetime | None = None) -> int:
     return result.rowcount or 0
 
 
+def subscribe() -> None:
+    """Inboxes follow the audit trail (called once by create_app; connecting twice is a no-op)."""
+    event_recorded.connect(notify_for_event, weak=False)
+
+
 __all__ = ["HANDLED_KINDS", "Inbox", "get_notification", "inbox", "mark_all_read",
-           "mark_read", "notify_for_event", "remind_deadlines", "unread_count",
+           "mark_read", "notify_for_event", "remind_deadlines", "subscribe", "unread_count",
            "unread_count_query"]
