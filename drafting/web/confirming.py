@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 
+from drafting.domain.errors import DomainError
 from drafting.services import consequences
 
 CONFIRMED_FIELD = "confirmed"
@@ -36,14 +37,25 @@ def confirmation_page(kind: str, consequence, *, action_url: str, cancel_url: st
                            carry=carried_fields()), status
 
 
+def _or_none(consequence):
+    """For a page's dialog: the consequence, or None when the action would be refused (the
+    form then posts unconfirmed and the refusal is shown by the server as before)."""
+    def compute(*args, **kwargs):
+        try:
+            return consequence(*args, **kwargs)
+        except DomainError:
+            return None
+    return compute
+
+
 def init_app(app: Flask) -> None:
+    helpers = {name: _or_none(getattr(consequences, name)) for name in (
+        "revision_consequence", "circulation_consequence", "circulation_mode_consequence",
+        "freeze_consequence", "endorse_consequence", "silence_cancel_consequence",
+        "withdraw_consequence")}
+
     @app.context_processor
     def confirmation_helpers():
-        """For the pages holding the forms: the consequences their dialogs name (read lazily,
-        only where such a form is shown)."""
-        return {"revision_consequence": consequences.revision_consequence,
-                "circulation_consequence": consequences.circulation_consequence,
-                "circulation_mode_consequence": consequences.circulation_mode_consequence,
-                "endorse_consequence": consequences.endorse_consequence,
-                "silence_cancel_consequence": consequences.silence_cancel_consequence,
-                "withdraw_consequence": consequences.withdraw_consequence}
+        """For the pages holding the forms: the consequences their dialogs name (computed
+        lazily, only where such a form is shown)."""
+        return helpers
