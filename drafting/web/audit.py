@@ -201,7 +201,8 @@ def circulate(document_id: int):
     if not is_confirmed():
         return confirmation_page(
             "circulate", consequences.circulation_consequence(current_user, document, chosen),
-            action_url=request.path, cancel_url=_back_url("desk.index", document_id=document.id))
+            document=document, action_url=request.path,
+            cancel_url=_back_url("desk.index", document_id=document.id))
     circulated = draft_service.circulate_proposals(current_user, document, chosen)
     commit()
     listed = ", ".join(f"#{p.id}" for p in circulated)
@@ -221,7 +222,7 @@ def circulation_mode(document_id: int):
                                                             mode == "immediate")
     if consequence.changes and not is_confirmed():
         return confirmation_page(
-            "circulation_mode", consequence, action_url=request.path,
+            "circulation_mode", consequence, document=document, action_url=request.path,
             cancel_url=_back_url("desk.index", document_id=document.id))
     changed = draft_service.set_circulation(current_user, document, mode == "immediate")
     commit()

@@ -29,10 +29,11 @@ def carried_fields() -> list[tuple[str, str]]:
             for value in request.form.getlist(name)]
 
 
-def confirmation_page(kind: str, consequence, *, action_url: str, cancel_url: str,
+def confirmation_page(kind: str, consequence, *, document, action_url: str, cancel_url: str,
                       status: int = 200):
-    """The page asking to confirm `kind` (a wording in templates/confirm/_wording.html)."""
-    return render_template("confirm/page.html", kind=kind, c=consequence,
+    """The page asking to confirm `kind` (a wording in templates/confirm/_wording.html) on
+    `document`."""
+    return render_template("confirm/page.html", kind=kind, c=consequence, document=document,
                            action_url=action_url, cancel_url=cancel_url,
                            carry=carried_fields()), status
 

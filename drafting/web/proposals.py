@@ -145,7 +145,8 @@ def withdraw(proposal_id: int):
     if not is_confirmed():
         return confirmation_page(
             "withdraw", consequences.withdraw_consequence(current_user, proposal),
-            action_url=request.path, cancel_url=url_for("proposals.show", proposal_id=proposal_id))
+            document=proposal.document, action_url=request.path,
+            cancel_url=url_for("proposals.show", proposal_id=proposal_id))
     proposal_service.withdraw_proposal(current_user, proposal)
     commit()
     flash(f"Proposal #{proposal_id} withdrawn.", "success")

@@ -53,7 +53,7 @@ def issue(document_id: int):
             return confirmation_page(
                 "revision", consequences.revision_consequence(current_user, document, renumber,
                                                               note),
-                action_url=request.path,
+                document=document, action_url=request.path,
                 cancel_url=url_for("revisions.index", document_id=document.id))
         revision = revision_service.issue_revision(current_user, document, note,
                                                    renumber=renumber)

@@ -104,7 +104,7 @@ def _attempt(document: Document, form_name: str, action, success: str, *, anchor
         if confirm is not None and not is_confirmed():
             kind, consequence = confirm
             return confirmation_page(
-                kind, consequence(), action_url=request.path,
+                kind, consequence(), document=document, action_url=request.path,
                 cancel_url=url_for("workflow.show", document_id=document_id, _anchor=anchor))
         result = action()
     except DomainError as error:
