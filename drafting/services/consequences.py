@@ -23,6 +23,7 @@ from drafting.extensions import db
 from drafting.models import Clause, Document, Proposal, Revision, SilenceProcedure
 from drafting.models.types import utcnow
 from drafting.services import reading
+from drafting.services.chair_statement import first_words
 from drafting.services.drafts import proposals_to_circulate
 from drafting.services.guards import check_not_frozen
 from drafting.services.policy import Action, authorize
@@ -129,8 +130,6 @@ def freeze_consequence(viewer, clause: Clause, reason: str) -> FreezeConsequence
     authorize(viewer, Action.MANAGE_ROUNDS, clause.document)
     check_not_frozen(clause.document, "clause freezes")
     check_freeze(clause, True, reason)
-    from drafting.services.chair_statement import first_words
-
     return FreezeConsequence(reading.number_of(clause) or f"clause #{clause.id}",
                              first_words(clause.text),
                              sum(1 for p in reading.proposals_for_clause(clause, viewer)

@@ -55,7 +55,8 @@ def test_issue_revision_names_changed_paragraphs_and_open_proposals(client, worl
     propose(world, "jpn", 1, "Recalling the Putrajaya Vision 2040 and the Bangkok Goals;")
     login(client, "secretariat")
     url = f"/documents/{world.document.id}/revisions"
-    expected = ("Issue Rev.2?", "Issue Rev.2: 1 changed paragraph since Rev.1, 4 paragraphs in all.",
+    expected = ("Issue Rev.2?",
+                "Issue Rev.2: 1 changed paragraph since Rev.1, 4 paragraphs in all.",
                 "2 open proposals stay open and are negotiated against Rev.2 from now on.",
                 "cannot be withdrawn")
     response = _asks(client, url, {"note": "After SOM3"}, *expected,
