@@ -36,6 +36,7 @@ KIND = "chair_statement"
 TITLE_PREFIX = "Chair's Statement — "
 SYMBOL_SUFFIX = "/CHAIR"
 MOVED_TO_NOTE = "Moved to the Chair's statement"
+STALE_CONFIRMATION = "stale_confirmation"
 
 
 def chair_statement_of(document: Document) -> Document | None:
@@ -112,6 +113,7 @@ def _no_selection() -> InvalidInput:
 
 def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] | None,
                            note: str = "", *, allow_consensus: bool = False,
+                           expected_token: str | None = None,
                            now: datetime | None = None) -> ChairStatementResult:
     """Move the selected paragraphs `clause_ids` from `document` into its Chair's statement.
 
@@ -119,7 +121,9 @@ def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] 
     `allow_consensus`. Creates the Chair's statement the first time, appends to it afterwards.
     Raises PermissionDenied (not secretariat), InvalidInput (no selection (code no_selection),
     unknown or agreed clause, note too long), Conflict (frozen document, or the document is
-    itself a Chair's statement).
+    itself a Chair's statement, or — with `expected_token`, the token of the confirmation the
+    operator saw (`preview_chair_statement`) — code stale_confirmation when what it listed has
+    changed since).
     """
     authorize(actor, Action.CREATE_CHAIR_STATEMENT, document)
     ensure_not_frozen(lock_row(Document, document.id), "Chair's statements")
@@ -127,6 +131,11 @@ def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] 
         raise Conflict("This document is already a Chair's statement.", code="is_chair_statement")
     note = text_rules.note_text(note, required=False, field="note")
     selected = _select_clauses(document, clause_ids, allow_consensus)
+    # Checked under the document's lock: no other move can slip in between.
+    if expected_token is not None and expected_token != preview_chair_statement(
+            actor, document, clause_ids, allow_consensus=allow_consensus).token:
+        raise Conflict("The document changed after the confirmation was shown: nothing was "
+                       "moved.", code=STALE_CONFIRMATION)
     now = now or utcnow()
     chair = chair_statement_of(document)
     created = chair is None

@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 
 from drafting.domain import text_rules
 from drafting.domain.consensus import split_codes
-from drafting.domain.errors import DomainError
+from drafting.domain.errors import Conflict, DomainError
 from drafting.domain.input_rules import ascii_id
 from drafting.domain.states import ClauseStatus, Stance
+from drafting.extensions import db
 from drafting.services import chair_statement as chair_service
 from drafting.services import clause_status as status_service
 from drafting.services import options as option_service
@@ -70,13 +71,22 @@ def chair_statement(document_id: int):
     # First the confirmation (it runs the move's checks: an empty or wrong selection is
     # refused here); the move itself only from that page, and only if what it listed still
     # stands — the token digests the paragraphs, their positions and what would remain.
-    preview = chair_service.preview_chair_statement(current_user, document, clause_ids)
-    text_rules.note_text(note, required=False, field="note")
-    if not is_confirmed() or request.form.get("selection_token") != preview.token:
-        stale = is_confirmed()
+    if not is_confirmed():
+        preview = chair_service.preview_chair_statement(current_user, document, clause_ids)
+        text_rules.note_text(note, required=False, field="note")
         return render_template("consensus/confirm_move.html", document=document,
-                               preview=preview, note=note, stale=stale), 409 if stale else 200
-    result = chair_service.create_chair_statement(current_user, document, clause_ids, note)
+                               preview=preview, note=note, stale=False)
+    try:
+        result = chair_service.create_chair_statement(
+            current_user, document, clause_ids, note,
+            expected_token=request.form.get("selection_token", ""))
+    except Conflict as error:
+        if error.code != chair_service.STALE_CONFIRMATION:
+            raise
+        db.session.rollback()
+        preview = chair_service.preview_chair_statement(current_user, document, clause_ids)
+        return render_template("consensus/confirm_move.html", document=document,
+                               preview=preview, note=note, stale=True), 409
     commit()
     moved = ", ".join(m.source_number for m in result.moved)
     verb = "created" if result.created else "extended"

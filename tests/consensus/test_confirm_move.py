@@ -2,13 +2,15 @@
 and never on a confirmation given for another state of the document."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
+from drafting.domain.errors import Conflict
 from drafting.domain.states import ClauseStatus
 from drafting.extensions import db
 from drafting.models import ClauseVersion, Document, Position
 from drafting.models.types import utcnow
-from drafting.services import positions
+from drafting.services import chair_statement, positions
 from tests.factories import login
 from tests.web.test_web_support import (committed_rows, confirm, confirmation_form, page,
                                         text_of)
@@ -146,3 +148,17 @@ def test_a_wrong_selection_is_refused_before_any_confirmation(client, world, all
     response = _ask(client, world, world.clauses[0])
     assert response.status_code == 422 and "PP1 has consensus" in text_of(response)
     assert b"confirm-form" not in response.data
+
+
+def test_the_service_checks_the_token_under_the_document_lock(world):
+    secretariat = world.user("secretariat")
+    clause_ids = [world.clauses[3].id]
+    token = chair_statement.preview_chair_statement(secretariat, world.document, clause_ids).token
+    with pytest.raises(Conflict) as refused:
+        chair_statement.create_chair_statement(secretariat, world.document, clause_ids,
+                                               expected_token="not-" + token)
+    assert refused.value.code == chair_statement.STALE_CONFIRMATION
+    db.session.rollback()
+    result = chair_statement.create_chair_statement(secretariat, world.document, clause_ids,
+                                                    expected_token=token)
+    assert [m.source_number for m in result.moved] == ["OP2"]
