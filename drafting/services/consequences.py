@@ -125,12 +125,14 @@ class FreezeConsequence:
     open_proposals: int  # stay as they are; only new ones are refused
 
 
-def freeze_consequence(viewer, clause: Clause, reason: str) -> FreezeConsequence:
-    """What `rounds.freeze_clause(…, frozen=True, …)` would do to `clause`."""
+def freeze_consequence(viewer, clause: Clause, reason: str, number: str | None = None
+                       ) -> FreezeConsequence:
+    """What `rounds.freeze_clause(…, frozen=True, …)` would do to `clause`. A page listing
+    many clauses passes the `number` it already has (else it is looked up)."""
     authorize(viewer, Action.MANAGE_ROUNDS, clause.document)
     check_not_frozen(clause.document, "clause freezes")
     check_freeze(clause, True, reason)
-    return FreezeConsequence(reading.number_of(clause) or f"clause #{clause.id}",
+    return FreezeConsequence(number or reading.number_of(clause) or f"clause #{clause.id}",
                              first_words(clause.text),
                              sum(1 for p in reading.proposals_for_clause(clause, viewer)
                                  if p.is_open))
