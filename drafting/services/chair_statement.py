@@ -9,21 +9,24 @@ proposals are superseded. A second call appends to the same Chair's statement.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
-from drafting.domain.states import Stage
+from drafting.domain.states import ClauseStatus, Stage
 from drafting.extensions import db
-from drafting.models import Clause, ClauseVersion, Document, Section
+from drafting.models import (Clause, ClauseStatusChange, ClauseVersion, Document, Position,
+                             Section)
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.decisions import carry_open_proposals
-from drafting.services.guards import ensure_not_frozen
+from drafting.services.guards import check_not_frozen, ensure_not_frozen
 from drafting.services.policy import Action, authorize
 from drafting.services.positions import consensus_matrix
 from drafting.services.reading import clause_rows, display_numbers
@@ -33,6 +36,7 @@ KIND = "chair_statement"
 TITLE_PREFIX = "Chair's Statement — "
 SYMBOL_SUFFIX = "/CHAIR"
 MOVED_TO_NOTE = "Moved to the Chair's statement"
+STALE_CONFIRMATION = "stale_confirmation"
 
 
 def chair_statement_of(document: Document) -> Document | None:
@@ -109,6 +113,7 @@ def _no_selection() -> InvalidInput:
 
 def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] | None,
                            note: str = "", *, allow_consensus: bool = False,
+                           expected_token: str | None = None,
                            now: datetime | None = None) -> ChairStatementResult:
     """Move the selected paragraphs `clause_ids` from `document` into its Chair's statement.
 
@@ -116,7 +121,9 @@ def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] 
     `allow_consensus`. Creates the Chair's statement the first time, appends to it afterwards.
     Raises PermissionDenied (not secretariat), InvalidInput (no selection (code no_selection),
     unknown or agreed clause, note too long), Conflict (frozen document, or the document is
-    itself a Chair's statement).
+    itself a Chair's statement, or — with `expected_token`, the token of the confirmation the
+    operator saw (`preview_chair_statement`) — code stale_confirmation when what it listed has
+    changed since).
     """
     authorize(actor, Action.CREATE_CHAIR_STATEMENT, document)
     ensure_not_frozen(lock_row(Document, document.id), "Chair's statements")
@@ -124,6 +131,11 @@ def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] 
         raise Conflict("This document is already a Chair's statement.", code="is_chair_statement")
     note = text_rules.note_text(note, required=False, field="note")
     selected = _select_clauses(document, clause_ids, allow_consensus)
+    # Checked under the document's lock: no other move can slip in between.
+    if expected_token is not None and expected_token != preview_chair_statement(
+            actor, document, clause_ids, allow_consensus=allow_consensus).token:
+        raise Conflict("The document changed after the confirmation was shown: nothing was "
+                       "moved.", code=STALE_CONFIRMATION)
     now = now or utcnow()
     chair = chair_statement_of(document)
     created = chair is None
@@ -219,3 +231,138 @@ def _order_chair_statement(chair: Document, new_clauses: list[Clause]) -> None:
     for position, clause in enumerate(ordered, start=1):
         clause.position = position
     db.session.flush()
+
+
+# --- the confirmation before a move ----------------------------------------------------------
+
+RECENT_CHANGE = timedelta(hours=1)
+FIRST_WORDS = 12
+
+
+def first_words(text: str, count: int = FIRST_WORDS) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + (" …" if len(words) > count else "")
+
+
+@dataclass
+class MovePreviewItem:
+    """One paragraph as it would move: what the confirmation lists about it."""
+    clause: Clause
+    number: str
+    first_words: str
+    status: ClauseStatus
+    positions: list[Position]  # recorded positions, in APEC order of the economies
+    warnings: list[str]  # "no_positions", "agreed", "agreed_ad_ref", "changed_recently"
+
+
+@dataclass
+class RemainingParagraph:
+    clause_id: int
+    number_now: str
+    number_after: str
+    first_words: str
+
+
+@dataclass
+class ChairMovePreview:
+    """What `create_chair_statement` would do with this selection, read without writing."""
+    document: Document
+    chair_statement: Document | None  # None: a new Chair's statement would be created
+    items: list[MovePreviewItem]
+    remaining: list[RemainingParagraph]
+    token: str  # changes whenever anything listed here changes
+
+    @property
+    def clause_ids(self) -> list[int]:
+        return [item.clause.id for item in self.items]
+
+    @property
+    def warned(self) -> int:
+        return sum(1 for item in self.items if item.warnings)
+
+
+def preview_chair_statement(viewer, document: Document, clause_ids: Iterable[int] | None, *,
+                            allow_consensus: bool = False, now: datetime | None = None
+                            ) -> ChairMovePreview:
+    """The paragraphs `clause_ids` would move, their positions and warnings, and the
+    paragraphs the statement keeps — with a token naming exactly this state.
+
+    Checks what `create_chair_statement` checks (permission, frozen document, selection) and
+    raises the same errors, so a refusal comes before the confirmation, not after it. Reads
+    only: nothing is locked or written.
+    """
+    authorize(viewer, Action.CREATE_CHAIR_STATEMENT, document)
+    check_not_frozen(document, "Chair's statements")
+    if document.kind == KIND:
+        raise Conflict("This document is already a Chair's statement.", code="is_chair_statement")
+    selected = _select_clauses(document, clause_ids, allow_consensus)
+    now = now or utcnow()
+    moving = {clause.id for clause, _ in selected}
+    matrix = consensus_matrix(document)
+    order = {e.code: i for i, e in enumerate(matrix.economies)}
+    changed_since = _changed_since(moving, now - RECENT_CHANGE)
+    items = []
+    for row in matrix.rows:
+        if row.clause.id not in moving:
+            continue
+        positions = sorted(row.positions.values(), key=lambda p: order.get(p.economy.code, 0))
+        warnings = []
+        if not positions:
+            warnings.append("no_positions")
+        if row.clause.status in (ClauseStatus.AGREED, ClauseStatus.AGREED_AD_REF):
+            warnings.append(row.clause.status.value)
+        if row.clause.id in changed_since:
+            warnings.append("changed_recently")
+        items.append(MovePreviewItem(row.clause, row.number, first_words(row.clause.text),
+                                     row.clause.status, positions, warnings))
+    remaining = _remaining_after(document, moving)
+    chair = chair_statement_of(document)
+    return ChairMovePreview(document, chair, items, remaining,
+                            _selection_token(document, chair, items, remaining))
+
+
+def _changed_since(clause_ids: set[int], since: datetime) -> set[int]:
+    """Clauses among `clause_ids` whose text, status or recorded positions changed after
+    `since`: a paragraph still moving under the operator's eyes deserves a second look."""
+    if not clause_ids:
+        return set()
+    changed = set(db.session.execute(
+        select(ClauseVersion.clause_id).where(ClauseVersion.clause_id.in_(clause_ids),
+                                              ClauseVersion.created_at >= since)).scalars())
+    changed |= set(db.session.execute(
+        select(ClauseStatusChange.clause_id).where(ClauseStatusChange.clause_id.in_(clause_ids),
+                                                   ClauseStatusChange.created_at >= since)
+    ).scalars())
+    changed |= set(db.session.execute(
+        select(Position.clause_id).where(Position.clause_id.in_(clause_ids),
+                                         Position.updated_at >= since)).scalars())
+    return changed
+
+
+class _Gone:
+    """Stands for the removed version a moved clause will get, for numbering only."""
+    removed = True
+
+
+def _remaining_after(document: Document, moving: set[int]) -> list[RemainingParagraph]:
+    rows = clause_rows(document)
+    now_numbers = display_numbers(document, rows)
+    after_numbers = display_numbers(
+        document, [(c, _Gone if c.id in moving else v) for c, v in rows])
+    return [RemainingParagraph(c.id, now_numbers.get(c.id, ""), after_numbers.get(c.id, ""),
+                               first_words(v.text))
+            for c, v in rows if not v.removed and c.id not in moving]
+
+
+def _selection_token(document: Document, chair: Document | None,
+                     items: list[MovePreviewItem], remaining: list[RemainingParagraph]) -> str:
+    """A digest of everything the confirmation shows: a confirmation given on one state of
+    the document is refused on another (the move is not undone by a later click)."""
+    shown = {
+        "document": document.id, "chair": chair.id if chair else None,
+        "moving": [[i.clause.id, i.clause.version, i.number, i.status.value,
+                    [[p.economy.code, p.stance.value, p.text] for p in i.positions]]
+                   for i in items],
+        "remaining": [[r.clause_id, r.number_now, r.number_after] for r in remaining],
+    }
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]

@@ -214,6 +214,21 @@ def circulate_proposals(actor, document: Document, proposals: list[Proposal] | N
     authorize(actor, Action.CIRCULATE, document)
     ensure_not_frozen(document, "circulation")
     now = now or utcnow()
+    chosen = proposals_to_circulate(actor, document, proposals)
+    for proposal in chosen:
+        proposal.circulated_at = now
+    db.session.flush()
+    for proposal in chosen:
+        record_event("proposal.circulated", actor, document_id=document.id,
+                     clause_id=proposal.clause_id or proposal.after_clause_id,
+                     proposal_id=proposal.id, economy=proposal.economy.code)
+    return chosen
+
+
+def proposals_to_circulate(actor, document: Document, proposals: list[Proposal] | None
+                           ) -> list[Proposal]:
+    """The proposals `circulate_proposals` would circulate (every waiting one for None), or
+    the error it would raise; reads only, so a confirmation page can ask it too."""
     if proposals is None:
         chosen = uncirculated_proposals(document)
         if not chosen:
@@ -236,13 +251,6 @@ def circulate_proposals(actor, document: Document, proposals: list[Proposal] | N
             if proposal.status is not ProposalStatus.OPEN:
                 raise Conflict(f"Proposal #{proposal.id} is {proposal.status.label.lower()}; "
                                "only open proposals are circulated.", code="proposal_closed")
-    for proposal in chosen:
-        proposal.circulated_at = now
-    db.session.flush()
-    for proposal in chosen:
-        record_event("proposal.circulated", actor, document_id=document.id,
-                     clause_id=proposal.clause_id or proposal.after_clause_id,
-                     proposal_id=proposal.id, economy=proposal.economy.code)
     return chosen
 
 

@@ -31,6 +31,12 @@ def ensure_not_frozen(document: Document, activity: str = "changes",
     Settles an expired silence procedure first (see `settle_stage`).
     """
     settle_stage(document, now)
+    check_not_frozen(document, activity)
+
+
+def check_not_frozen(document: Document, activity: str = "changes") -> None:
+    """`ensure_not_frozen` without settling first: for reads (a confirmation page) that must
+    write nothing. The write that follows settles and checks again."""
     if document.stage is Stage.ENDORSED_LEADERS or document.frozen_at is not None:
         raise Conflict(f"The document was endorsed by leaders and is frozen: {activity} are no "
                        "longer accepted.", code="document_frozen")

@@ -154,11 +154,11 @@ def _locked_open(proposal: Proposal) -> Proposal:
     then seen, never overwritten, and the two cannot wait for each other in a cycle."""
     lock_row(Document, proposal.document_id)
     lock_row(Proposal, proposal.id)
-    _ensure_open(proposal)
+    ensure_open(proposal)
     return proposal
 
 
-def _ensure_open(proposal: Proposal) -> None:
+def ensure_open(proposal: Proposal) -> None:
     if not proposal.is_open:
         raise Conflict(f"Proposal #{proposal.id} is {proposal.status.label.lower()}, "
                        "no longer open.", code="proposal_closed")
@@ -176,7 +176,7 @@ def withdraw_proposal(actor, proposal: Proposal) -> Proposal:
 
 def cosponsor_proposal(actor, proposal: Proposal) -> Cosponsorship:
     authorize(actor, Action.COSPONSOR, proposal)
-    _ensure_open(proposal)
+    ensure_open(proposal)
     if any(c.economy_id == actor.economy_id for c in proposal.cosponsors):
         raise Conflict("Your economy already co-sponsors this proposal.", code="duplicate")
     sponsorship = Cosponsorship(economy_id=actor.economy_id, user_id=actor.id)
@@ -189,7 +189,7 @@ def cosponsor_proposal(actor, proposal: Proposal) -> Cosponsorship:
 
 def withdraw_cosponsorship(actor, proposal: Proposal) -> None:
     authorize(actor, Action.COSPONSOR, proposal)
-    _ensure_open(proposal)
+    ensure_open(proposal)
     mine = next((c for c in proposal.cosponsors if c.economy_id == actor.economy_id), None)
     if mine is None:
         raise Conflict("Your economy does not co-sponsor this proposal.", code="not_cosponsor")

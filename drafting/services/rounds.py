@@ -57,6 +57,17 @@ def freeze_clause(actor, clause: Clause, frozen: bool, reason: str = "",
     authorize(actor, Action.MANAGE_ROUNDS, clause.document)
     now = now or utcnow()
     ensure_not_frozen(clause.document, "clause freezes", now=now)
+    reason = check_freeze(clause, frozen, reason)
+    clause.frozen = frozen
+    db.session.flush()
+    record_event("clause.frozen" if frozen else "clause.unfrozen", actor,
+                 document_id=clause.document_id, clause_id=clause.id, reason=reason)
+    return clause
+
+
+def check_freeze(clause: Clause, frozen: bool, reason: str) -> str:
+    """The checks of `freeze_clause` on the clause and the input (reads only); returns the
+    cleaned reason or raises InvalidInput / Conflict."""
     if not isinstance(frozen, bool):
         raise InvalidInput("frozen must be true or false.", details={"field": "frozen"})
     if clause.removed:
@@ -64,9 +75,4 @@ def freeze_clause(actor, clause: Clause, frozen: bool, reason: str = "",
     if clause.frozen == frozen:
         raise Conflict("The clause is already frozen." if frozen else "The clause is not frozen.",
                        code="already_frozen" if frozen else "not_frozen")
-    reason = text_rules.note_text(reason, required=frozen, field="reason")
-    clause.frozen = frozen
-    db.session.flush()
-    record_event("clause.frozen" if frozen else "clause.unfrozen", actor,
-                 document_id=clause.document_id, clause_id=clause.id, reason=reason)
-    return clause
+    return text_rules.note_text(reason, required=frozen, field="reason")

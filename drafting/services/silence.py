@@ -106,16 +106,30 @@ def _running_before_deadline(document: Document, now: datetime) -> SilenceProced
         settle_silence(document, now=now)
         raise _too_late(procedure)
     if procedure is None:
-        last = latest_procedure(document)
-        if last is None:
-            raise Conflict("No silence procedure is running on this document.",
-                           code="no_silence")
-        if last.status is SilenceStatus.ADOPTED:
-            raise _too_late(last)
-        raise Conflict("No silence procedure is running: the last one was "
-                       f"{'withdrawn by the secretariat' if was_cancelled(last) else 'broken'}"
-                       f" on {last.ended_at:%d %B %Y at %H:%M} UTC.", code="no_silence")
+        raise _not_running(document)
     return procedure
+
+
+def silence_in_force(document: Document, now: datetime) -> SilenceProcedure:
+    """The running procedure whose deadline has not come, else the Conflict that breaking or
+    withdrawing it would raise. Reads only (no lock, no settling): for confirmation pages."""
+    procedure = running_procedure(document)
+    if procedure is not None and now >= procedure.deadline:
+        raise _too_late(procedure)
+    if procedure is None:
+        raise _not_running(document)
+    return procedure
+
+
+def _not_running(document: Document) -> Conflict:
+    last = latest_procedure(document)
+    if last is None:
+        return Conflict("No silence procedure is running on this document.", code="no_silence")
+    if last.status is SilenceStatus.ADOPTED:
+        return _too_late(last)
+    return Conflict("No silence procedure is running: the last one was "
+                    f"{'withdrawn by the secretariat' if was_cancelled(last) else 'broken'}"
+                    f" on {last.ended_at:%d %B %Y at %H:%M} UTC.", code="no_silence")
 
 
 def break_silence(actor, document: Document, reason: str, now: datetime | None = None

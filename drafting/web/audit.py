@@ -16,10 +16,11 @@ from drafting.extensions import db
 from drafting.models import Comment, Document, Proposal
 from drafting.services import drafts as draft_service
 from drafting.services import notifications as notification_service
-from drafting.services import reading, visibility
+from drafting.services import consequences, reading, visibility
 from drafting.services.audit import verify_audit_chain
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize, can
+from drafting.web.confirming import confirmation_page, is_confirmed
 from drafting.web.helpers import _is_local, commit, redirect_back
 
 bp = Blueprint("audit", __name__)
@@ -197,6 +198,11 @@ def circulate(document_id: int):
             if number is None or not 0 < number <= MAX_ID:
                 abort(400, "proposal_id must be a whole number.")
             chosen.append(visibility.get_visible_proposal(current_user, number))
+    if not is_confirmed():
+        return confirmation_page(
+            "circulate", consequences.circulation_consequence(current_user, document, chosen),
+            document=document, action_url=request.path,
+            cancel_url=_back_url("desk.index", document_id=document.id))
     circulated = draft_service.circulate_proposals(current_user, document, chosen)
     commit()
     listed = ", ".join(f"#{p.id}" for p in circulated)
@@ -212,13 +218,27 @@ def circulation_mode(document_id: int):
     mode = request.form.get("mode", "")
     if mode not in ("immediate", "on_circulation"):
         abort(400, "mode must be “immediate” or “on_circulation”.")
+    consequence = consequences.circulation_mode_consequence(current_user, document,
+                                                            mode == "immediate")
+    if consequence.changes and not is_confirmed():
+        return confirmation_page(
+            "circulation_mode", consequence, document=document, action_url=request.path,
+            cancel_url=_back_url("desk.index", document_id=document.id))
     changed = draft_service.set_circulation(current_user, document, mode == "immediate")
     commit()
     if not changed:
         flash("No change: the document was already set that way.", "info")
     elif mode == "immediate":
-        flash("New proposals now reach every economy as soon as they are submitted.", "success")
+        flash("New proposals now reach every economy as soon as they are submitted. "
+              "You can switch back at any time.", "success")
     else:
-        flash("New proposals now reach other economies only when you circulate them.",
-              "success")
+        flash("New proposals now reach other economies only when you circulate them. "
+              "You can switch back at any time.", "success")
     return redirect_back("desk.index", document_id=document.id)
+
+
+def _back_url(default_endpoint: str, **values) -> str:
+    """Where Cancel on a confirmation page leads: the form's same-site `next`, else the
+    default page."""
+    target = request.form.get("next", "")
+    return target if target and _is_local(target) else url_for(default_endpoint, **values)

@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from drafting.domain import text_rules
 from drafting.domain.consensus import split_codes
-from drafting.domain.errors import DomainError
+from drafting.domain.errors import Conflict, DomainError
 from drafting.domain.input_rules import ascii_id
 from drafting.domain.states import ClauseStatus, Stance
+from drafting.extensions import db
 from drafting.services import chair_statement as chair_service
 from drafting.services import clause_status as status_service
 from drafting.services import options as option_service
@@ -16,6 +18,7 @@ from drafting.services import reading
 from drafting.services.loading import get_clause, get_document, get_proposal
 from drafting.services.visibility import get_visible_proposal
 from drafting.services.policy import Action, authorize
+from drafting.web.confirming import is_confirmed
 from drafting.web.helpers import commit, form_int, redirect_back
 
 bp = Blueprint("consensus", __name__)
@@ -64,12 +67,31 @@ def chair_statement(document_id: int):
     clause_ids = [n for v in request.form.getlist("clause_id") if (n := ascii_id(v)) is not None]
     if len(clause_ids) != len(request.form.getlist("clause_id")):
         abort(400, "clause_id must be whole numbers.")
-    result = chair_service.create_chair_statement(
-        current_user, document, clause_ids, request.form.get("note", ""))
+    note = request.form.get("note", "")
+    # First the confirmation (it runs the move's checks: an empty or wrong selection is
+    # refused here); the move itself only from that page, and only if what it listed still
+    # stands — the token digests the paragraphs, their positions and what would remain.
+    if not is_confirmed():
+        preview = chair_service.preview_chair_statement(current_user, document, clause_ids)
+        text_rules.note_text(note, required=False, field="note")
+        return render_template("consensus/confirm_move.html", document=document,
+                               preview=preview, note=note, stale=False)
+    try:
+        result = chair_service.create_chair_statement(
+            current_user, document, clause_ids, note,
+            expected_token=request.form.get("selection_token", ""))
+    except Conflict as error:
+        if error.code != chair_service.STALE_CONFIRMATION:
+            raise
+        db.session.rollback()
+        preview = chair_service.preview_chair_statement(current_user, document, clause_ids)
+        return render_template("consensus/confirm_move.html", document=document,
+                               preview=preview, note=note, stale=True), 409
     commit()
     moved = ", ".join(m.source_number for m in result.moved)
     verb = "created" if result.created else "extended"
-    flash(f"Chair's statement {verb}: {moved} moved from {document.symbol}.", "success")
+    flash(f"Chair's statement {result.document.symbol} {verb}: {moved} moved from "
+          f"{document.symbol}.", "success")
     return redirect(url_for("documents.show", document_id=result.document.id))
 
 

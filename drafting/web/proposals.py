@@ -11,10 +11,11 @@ from drafting.domain.render import render_changes
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.services import drafts as draft_service
 from drafting.services import proposals as proposal_service
-from drafting.services import reading
+from drafting.services import consequences, reading
 from drafting.services.loading import get_clause, get_document, get_proposal
 from drafting.services.policy import Action, authorize
 from drafting.services.visibility import get_visible_proposal
+from drafting.web.confirming import confirmation_page, is_confirmed
 from drafting.web.helpers import commit, form_int
 
 bp = Blueprint("proposals", __name__)
@@ -140,7 +141,13 @@ def show(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/withdraw")
 @login_required
 def withdraw(proposal_id: int):
-    proposal_service.withdraw_proposal(current_user, get_proposal(proposal_id))
+    proposal = get_proposal(proposal_id)
+    if not is_confirmed():
+        return confirmation_page(
+            "withdraw", consequences.withdraw_consequence(current_user, proposal),
+            document=proposal.document, action_url=request.path,
+            cancel_url=url_for("proposals.show", proposal_id=proposal_id))
+    proposal_service.withdraw_proposal(current_user, proposal)
     commit()
     flash(f"Proposal #{proposal_id} withdrawn.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal_id))

@@ -9,11 +9,12 @@ from drafting.domain.errors import DomainError, InvalidInput, StaleVersion
 from drafting.domain.input_rules import ascii_id
 from drafting.domain.render import render_changes
 from drafting.extensions import db
-from drafting.services import editing, reading
+from drafting.services import consequences, editing, reading
 from drafting.services import comparison as comparisons
 from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause, get_document
 from drafting.services.policy import Action, authorize
+from drafting.web.confirming import confirmation_page, is_confirmed
 from drafting.web.helpers import commit
 
 bp = Blueprint("revisions", __name__)
@@ -48,6 +49,12 @@ def issue(document_id: int):
     note = request.form.get("note", "")
     renumber = _checkbox("renumber")
     try:
+        if not is_confirmed():
+            return confirmation_page(
+                "revision", consequences.revision_consequence(current_user, document, renumber,
+                                                              note),
+                document=document, action_url=request.path,
+                cancel_url=url_for("revisions.index", document_id=document.id))
         revision = revision_service.issue_revision(current_user, document, note,
                                                    renumber=renumber)
     except DomainError as error:

@@ -1,6 +1,7 @@
 """Document stages, submission rounds, the silence procedure and endorsement."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -14,8 +15,9 @@ from drafting.domain.states import SilenceStatus, Stage
 from drafting.extensions import db
 from drafting.models import Document
 from drafting.models.types import utcnow
-from drafting.services import reading, rounds, silence, stages
+from drafting.services import consequences, reading, rounds, silence, stages
 from drafting.services.loading import get_clause, get_document
+from drafting.web.confirming import confirmation_page, is_confirmed
 from drafting.web.helpers import commit, form_int
 
 bp = Blueprint("workflow", __name__)
@@ -87,11 +89,23 @@ def _zone_from_form() -> str:
     return other or request.form.get("timezone", "").strip()
 
 
-def _attempt(document: Document, form_name: str, action, success: str, *, anchor: str):
-    """Run one service call; on a refusal re-show the page with the message by the form."""
-    values = {key: request.form.get(key, "") for key in request.form if key != "csrf_token"}
+def _attempt(document: Document, form_name: str, action, success: str, *, anchor: str,
+             confirm: tuple[str, Callable[[], object]] | None = None):
+    """Run one service call; on a refusal re-show the page with the message by the form.
+
+    With `confirm` (a wording kind and the consequence to compute), a POST without
+    `confirmed` only shows what the action would do (web/confirming.py); the consequence runs
+    the action's checks, so a refusal is shown by the form as before.
+    """
+    values = {key: request.form.get(key, "") for key in request.form
+              if key not in ("csrf_token", "confirmed")}
     document_id = document.id
     try:
+        if confirm is not None and not is_confirmed():
+            kind, consequence = confirm
+            return confirmation_page(
+                kind, consequence(), document=document, action_url=request.path,
+                cancel_url=url_for("workflow.show", document_id=document_id, _anchor=anchor))
         result = action()
     except DomainError as error:
         if error.status in (401, 403, 404):
@@ -125,7 +139,9 @@ def endorse(document_id: int):
         document, "endorse",
         lambda: stages.endorse_by_leaders(current_user, document, request.form.get("note", "")),
         lambda change: f"Endorsed by leaders. The text is frozen; fingerprint (SHA-256) "
-                       f"{document.fingerprint}.", anchor="fingerprint")
+                       f"{document.fingerprint}.", anchor="fingerprint",
+        confirm=("endorse", lambda: consequences.endorse_consequence(
+            current_user, document, request.form.get("note", ""))))
 
 
 @bp.post("/documents/<int:document_id>/rounds")
@@ -154,8 +170,11 @@ def freeze(document_id: int):
         document, "freeze" if frozen else f"unfreeze-{clause.id}",
         lambda: rounds.freeze_clause(current_user, clause, frozen,
                                      request.form.get("reason", "")),
-        f"{number} is frozen: it takes no new proposals." if frozen
-        else f"{number} is open to proposals again.", anchor="frozen")
+        f"{number} is frozen: it takes no new proposals. You can unfreeze it below." if frozen
+        else f"{number} is open to proposals again.", anchor="frozen",
+        # Freezing is confirmed; opening a clause again is not (it only widens what is allowed).
+        confirm=("freeze", lambda: consequences.freeze_consequence(
+            current_user, clause, request.form.get("reason", ""))) if frozen else None)
 
 
 @bp.post("/documents/<int:document_id>/silence")
@@ -189,4 +208,7 @@ def cancel_silence(document_id: int):
     return _attempt(
         document, "silence-cancel",
         lambda: silence.cancel_silence(current_user, document, request.form.get("reason", "")),
-        "Silence procedure withdrawn. The document is back in negotiation.", anchor="silence")
+        "Silence procedure withdrawn. The document is back in negotiation; a new silence "
+        "procedure can be started when the text is ready.", anchor="silence",
+        confirm=("silence_cancel", lambda: consequences.silence_cancel_consequence(
+            current_user, document, request.form.get("reason", ""))))

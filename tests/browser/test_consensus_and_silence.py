@@ -96,6 +96,10 @@ def test_silence_procedure_broken_withdrawn_and_passed(world, page_as):
     _start_silence(sec, document.id, "Second attempt")
     sec.locator("#cancel-reason").fill("Capitals asked for a new revision first.")
     sec.get_by_role("button", name="Withdraw and return to negotiation").click()
+    # It asks first (static/confirm.js), naming the consequence.
+    dialog = sec.locator("dialog.confirm-dialog")
+    expect(dialog).to_contain_text("ends now and the document returns to negotiation")
+    dialog.get_by_role("button", name="Withdraw the silence procedure").click()
     expect(sec.locator(".flash")).to_contain_text("Silence procedure withdrawn")
     expect(sec.locator("#silence table.data tbody tr")).to_have_count(2)
 

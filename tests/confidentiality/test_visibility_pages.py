@@ -70,7 +70,7 @@ def test_circulating_from_the_desk_opens_the_proposal_to_everyone(client, scene)
     client.post("/logout")
     login(client, "secretariat")
     response = client.post(f"/documents/{scene.world.document.id}/circulate",
-                           data={"proposal_id": str(scene.aus_open.id)})
+                           data={"proposal_id": str(scene.aus_open.id), "confirmed": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Proposal, scene.aus_open.id).circulated_at is not None
@@ -92,8 +92,8 @@ def test_delegates_cannot_circulate_or_switch_the_setting(client, scene):
 def test_secretariat_switches_circulation_on_the_desk(client, scene):
     login(client, "secretariat")
     doc = scene.world.document
-    response = client.post(f"/documents/{doc.id}/circulation", data={"mode": "immediate"},
-                           follow_redirects=True)
+    response = client.post(f"/documents/{doc.id}/circulation",
+                           data={"mode": "immediate", "confirmed": "1"}, follow_redirects=True)
     assert "as soon as they are submitted" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(type(doc), doc.id).circulate_immediately is True

@@ -7,8 +7,8 @@ from drafting.extensions import db
 from drafting.models import Clause, Document, Economy, Position, Proposal, User
 from drafting.services import options, positions, proposals
 from tests.factories import login
-from tests.web.test_web_support import (committed_count, committed_rows, isolated_requests,
-                                        page, text_of)
+from tests.web.test_web_support import (committed_count, committed_rows, confirm,
+                                        isolated_requests, page, text_of)
 
 _ = isolated_requests
 BASE = "We will reduce emissions by 2030 and promote clean energy."
@@ -235,8 +235,13 @@ def test_chair_statement_button(client, world, all_agree):
     assert form and form[0].xpath(".//input[@name='csrf_token']")
     # Only paragraphs without consensus can be ticked.
     assert len(page(matrix).xpath("//input[@form='chair-statement-form']")) == 3
-    response = client.post(f"/documents/{world.document.id}/chair-statement",
-                           data={"clause_id": [str(world.clauses[3].id)], "note": "OP2 only"})
+    asked = client.post(f"/documents/{world.document.id}/chair-statement",
+                        data={"clause_id": [str(world.clauses[3].id)], "note": "OP2 only"})
+    assert asked.status_code == 200 and "Move 1 paragraph to the Chair's statement?" in \
+        text_of(asked)
+    assert db.session.execute(select(Document).where(Document.kind == "chair_statement")) \
+        .scalar() is None
+    response = confirm(client, asked)
     assert response.status_code == 302
     chair = db.session.execute(select(Document).where(Document.kind == "chair_statement")) \
         .scalar_one()

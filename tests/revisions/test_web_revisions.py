@@ -57,7 +57,7 @@ def test_secretariat_issues_a_revision_from_the_revisions_page(client, world):
     login(client, "secretariat")
     url = f"/documents/{world.document.id}/revisions"
     assert "Issue Rev.1" in page(client, url)
-    response = client.post(url, data={"note": "After SOM3", "renumber": "1"})
+    response = client.post(url, data={"note": "After SOM3", "renumber": "1", "confirmed": "1"})
     assert response.status_code == 302 and response.headers["Location"].endswith("?rev=1")
     listing = page(client, url)
     assert "Rev.1" in listing and "After SOM3" in listing and "Issue Rev.2" in listing

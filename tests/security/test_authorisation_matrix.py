@@ -46,6 +46,10 @@ IGNORED_ENDPOINTS = {"static"}
 AMEND_PP2 = "Recalling the Putrajaya Vision 2040 and the Bangkok Goals;"
 NEW_CLAUSE = "We will share data on the circular economy."
 DEADLINE = {"deadline": "2099-06-30T17:00", "timezone": "Asia/Bangkok"}
+# Page forms of wide or irreversible actions act only once confirmed (drafting/web/confirming.py);
+# without it they answer 200 with a confirmation page. The Chair's statement move also needs
+# the selection token of its confirmation page, so its line checks the first step only.
+CONFIRMED = {"confirmed": "1"}
 MARKDOWN_DRAFT = ("# Test Zero Draft\n\n## Preamble\n\nRecognising the need for action;\n\n"
                   "## Goal 1\n\nWe will act now.\n")
 
@@ -133,7 +137,7 @@ MATRIX: dict[str, dict[str, Route]] = {
     "proposals.preview": {"POST": R("/proposals/preview", READ, json={
         "action": "amend", "clause_id": "{c1}", "text": AMEND_PP2})},
     "proposals.withdraw": {"POST": R("/proposals/{proposal}/withdraw",
-                                     {**OWN_ECONOMY, "draft-NZ": "LHCHHH"})},
+                                     {**OWN_ECONOMY, "draft-NZ": "LHCHHH"}, form=CONFIRMED)},
     "proposals.revise": {
         "GET": R("/proposals/{proposal}/revise", {**OWN_ECONOMY, "draft-NZ": "LHAHHH"}),
         "POST": R("/proposals/{proposal}/revise", {**OWN_ECONOMY, "draft-NZ": "LHCHHH"},
@@ -190,31 +194,33 @@ MATRIX: dict[str, dict[str, Route]] = {
     "consensus.chair_statement": {"POST": R("/documents/{doc}/chair-statement", SECRETARIAT,
                                             form={"clause_id": "{c3}"})},
     "revisions.issue": {"POST": R("/documents/{doc}/revisions", SECRETARIAT,
-                                  form={"note": "After SOM3", "renumber": "1"})},
+                                  form={"note": "After SOM3", "renumber": "1", **CONFIRMED})},
     "revisions.edit_clause": {"GET": R("/clauses/{c0}/edit", SECRETARIAT)},
     "revisions.save_clause_text": {"POST": R("/clauses/{c0}/text", SECRETARIAT, form={
         "text": "Recognising that climate change poses severe risks to the region;",
         "expected_version": "1", "note": "Editorial."})},
     "audit.circulate": {"POST": R("/documents/{doc}/circulate", SECRETARIAT,
-                                  setup="waiting")},
+                                  form=CONFIRMED, setup="waiting")},
     "audit.circulation_mode": {"POST": R("/documents/{doc}/circulation", SECRETARIAT,
-                                         form={"mode": "on_circulation"})},
+                                         form={"mode": "on_circulation", **CONFIRMED})},
     "workflow.change_stage": {"POST": R("/documents/{doc}/stage", SECRETARIAT, form={
         "to_stage": "agreed_by_senior_officials", "note": "Agreed in the room."})},
     "workflow.open_round": {"POST": R("/documents/{doc}/rounds", SECRETARIAT,
                                       form={**DEADLINE, "note": "Round 2"})},
     "workflow.freeze": {"POST": R("/documents/{doc}/freeze", SECRETARIAT, form={
-        "clause_id": "{c0}", "frozen": "1", "reason": "Agreed ad ref."})},
+        "clause_id": "{c0}", "frozen": "1", "reason": "Agreed ad ref.", **CONFIRMED})},
     "workflow.start_silence": {"POST": R("/documents/{doc}/silence", SECRETARIAT,
                                          form={**DEADLINE, "note": "Final text."})},
     "workflow.cancel_silence": {"POST": R("/documents/{doc}/silence/cancel", SECRETARIAT,
-                                          form={"reason": "A new proposal came in."},
+                                          form={"reason": "A new proposal came in.",
+                                                **CONFIRMED},
                                           setup="silence")},
     "workflow.break_silence": {"POST": R("/documents/{doc}/silence/break", DELEGATES,
                                          form={"reason": "We cannot accept OP2."},
                                          setup="silence", alone=True)},
     "workflow.endorse": {"POST": R("/documents/{doc}/endorse", SECRETARIAT,
-                                   form={"note": "Leaders' meeting."}, setup="ministers")},
+                                   form={"note": "Leaders' meeting.", **CONFIRMED},
+                                   setup="ministers")},
     "imports.new_document": {"GET": R("/documents/import", SECRETARIAT)},
     "imports.create_document": {"POST": R("/documents/import", SECRETARIAT, form={
         "title": "Test Zero Draft", "symbol": "2022/TEST/2", "classification": "Restricted",

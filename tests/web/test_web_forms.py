@@ -319,7 +319,7 @@ def test_json_preview_escapes_text(client, world):
 def test_withdraw_own_proposal(client, world):
     proposal = propose(world, "aus", 2, AUS_OP1)
     login(client, "aus2")  # any delegate of the proposing economy
-    response = client.post(f"/proposals/{proposal.id}/withdraw")
+    response = client.post(f"/proposals/{proposal.id}/withdraw", data={"confirmed": "1"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/proposals/{proposal.id}"
     assert _fresh(Proposal, proposal.id).status is ProposalStatus.WITHDRAWN

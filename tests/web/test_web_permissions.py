@@ -48,7 +48,7 @@ def _request(client, s, action):
             "action": "amend", "clause_id": s.clauses[3], "intent": "preview",
             "text": "We encourage economies to cooperate."})
     if action == "withdraw":
-        return client.post(f"/proposals/{s.proposal}/withdraw")
+        return client.post(f"/proposals/{s.proposal}/withdraw", data={"confirmed": "1"})
     if action == "revise_form":
         return client.get(f"/proposals/{s.proposal}/revise")
     if action == "revise":

@@ -57,6 +57,25 @@ def text_of(response) -> str:
     return " ".join(page(response).text_content().split())
 
 
+def confirmation_form(response) -> tuple[str, list[tuple[str, str]]]:
+    """(action, fields) of the confirm form on a confirmation page (web/confirming.py): the
+    hidden inputs, `confirmed=1` among them, as the browser would send them."""
+    forms = page(response).xpath("//form[contains(concat(' ', @class, ' '), ' confirm-form ')]")
+    assert len(forms) == 1, "not a confirmation page"
+    fields = [(i.get("name"), i.get("value") or "") for i in forms[0].xpath(".//input[@name]")]
+    assert ("confirmed", "1") in fields
+    return forms[0].get("action"), fields
+
+
+def confirm(client, response, **headers):
+    """Press the confirm button of the confirmation page `response`."""
+    action, fields = confirmation_form(response)
+    data: dict[str, list[str]] = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    return client.post(action, data=data, headers=headers)
+
+
 def form_token(response) -> str:
     match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', response.data) or \
         re.search(rb'value="([^"]+)"[^>]*name="csrf_token"', response.data)

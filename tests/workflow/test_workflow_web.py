@@ -111,7 +111,7 @@ def test_freeze_and_unfreeze_through_the_page(client, world):
     response = client.post(url, data={"clause_id": clause.id, "frozen": "1", "reason": ""})
     assert response.status_code == 422
     response = client.post(url, data={"clause_id": clause.id, "frozen": "1",
-                                      "reason": "Agreed ad ref at SOM3"})
+                                      "reason": "Agreed ad ref at SOM3", "confirmed": "1"})
     assert response.status_code == 302
     html = page(client, world)
     assert "OP2 is frozen" in html and "Agreed ad ref at SOM3" in html and "🔒 OP2" in html
@@ -181,7 +181,7 @@ def test_secretariat_withdraws_silence_from_the_page(client, world):
     login(client, "secretariat")
     assert "Withdraw the silence procedure" in page(client, world)
     response = client.post(f"/documents/{world.document.id}/silence/cancel",
-                           data={"reason": "Wrong file circulated"})
+                           data={"reason": "Wrong file circulated", "confirmed": "1"})
     assert response.status_code == 302
     html = client.get(f"/documents/{world.document.id}").get_data(as_text=True)
     assert "withdrawn by the secretariat" in html and "Wrong file circulated" in html
@@ -193,7 +193,7 @@ def test_endorsement_page_and_fingerprint_display(client, world):
     login(client, "secretariat")
     assert "Endorse by leaders and freeze" in page(client, world)
     response = client.post(f"/documents/{world.document.id}/endorse",
-                           data={"note": "AELM, Bangkok, 19 November 2022"})
+                           data={"note": "AELM, Bangkok, 19 November 2022", "confirmed": "1"})
     assert response.status_code == 302
     document = reload(world)
     assert document.stage is Stage.ENDORSED_LEADERS
