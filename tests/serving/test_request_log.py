@@ -115,3 +115,66 @@ def test_client_address_is_taken_from_the_proxy_only_when_told_to(migrated, requ
     make_test_app(migrated).test_client().get("/healthz", headers=forwarded)
     make_test_app(migrated, PROXY_FIX_HOPS=1).test_client().get("/healthz", headers=forwarded)
     assert [line["remote_addr"] for line in request_log()] == ["127.0.0.1", "203.0.113.9"]
+
+
+# --- no line lost: errors and outages are logged like any other request ---------------------
+
+class _Lost(Exception):
+    """Stands for psycopg's exception when the server has gone away."""
+    sqlstate = "08006"
+
+
+def _outage():
+    from sqlalchemy.exc import OperationalError
+    return OperationalError("SELECT …", {}, _Lost("server closed the connection unexpectedly"))
+
+
+@pytest.mark.own_app
+def test_an_unhandled_error_is_logged_with_its_id_status_and_duration(app, client, request_log):
+    def broken():
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/_broken", "broken", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production (tests re-raise by default)
+    answer = client.get("/_broken", headers={"X-Request-Id": "bug-1"})
+    assert answer.status_code == 500
+    [line] = [entry for entry in request_log() if entry["path"] == "/_broken"]
+    assert line["level"] == "ERROR" and line["status"] == 500
+    assert line["request_id"] == "bug-1" and line["duration_ms"] is not None
+
+
+def test_an_outage_while_signing_the_user_in_answers_503_and_is_logged(
+        client, world, request_log, monkeypatch):
+    """The database goes away between two requests of a signed-in delegate: the page that
+    cannot load the user answers the 503 page (which needs no database) and logs its line."""
+    from drafting.web import session_users
+
+    login(client, "aus")
+
+    def unreachable(*args, **kwargs):
+        raise _outage()
+
+    monkeypatch.setattr(session_users, "load_user", unreachable)
+    for path, kind in (("/documents", "text/html"), ("/notifications", "text/html")):
+        answer = client.get(path, headers={"X-Request-Id": f"outage{path}"})
+        assert answer.status_code == 503 and answer.mimetype == kind, answer.data[:300]
+        assert answer.headers["Retry-After"]
+        [line] = [entry for entry in request_log() if entry["request_id"] == f"outage{path}"]
+        assert line["status"] == 503 and line["path"] == path
+
+
+def test_an_outage_on_the_api_answers_json_503_and_is_logged(client, world, api_token,
+                                                             request_log, monkeypatch):
+    from drafting.web import api
+
+    headers = {**api_token("aus"), "X-Request-Id": "api-outage"}
+
+    def unreachable(*args, **kwargs):
+        raise _outage()
+
+    monkeypatch.setattr(api, "user_for_token", unreachable)
+    answer = client.get("/api/v1/documents", headers=headers)
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert answer.get_json()["error"]["code"] == "database_unavailable"
+    [line] = [entry for entry in request_log() if entry["request_id"] == "api-outage"]
+    assert line["status"] == 503
