@@ -6,6 +6,7 @@ from drafting.models.document import (
     StageChange,
 )
 from drafting.models.economy import Economy
+from drafting.models.idempotency import IdempotencyRecord
 from drafting.models.live import LiveEvent
 from drafting.models.proposal import Cosponsorship, Position, Proposal, ProposalUpdate
 from drafting.models.screen import ScreenState
@@ -14,7 +15,7 @@ from drafting.models.workflow import Notification, SilenceProcedure, SubmissionR
 
 __all__ = [
     "ApiToken", "AuditEvent", "Clause", "ClauseVersion", "Comment", "Cosponsorship",
-    "Document", "Economy", "LiveEvent", "Proposal", "ProposalUpdate", "Section", "User",
+    "Document", "Economy", "IdempotencyRecord", "LiveEvent", "Proposal", "ProposalUpdate", "Section", "User",
     "ClauseStatusChange", "Notification", "Position", "Revision", "RevisionClause",
     "ScreenState", "SilenceProcedure", "StageChange", "SubmissionRound",
 ]

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from drafting.domain.states import ClauseStatus, ProposalStatus, SilenceStatus, Stage, Stance
 from drafting.extensions import db
 from drafting.models import (
-    ApiToken, AuditEvent, Clause, ClauseStatusChange, Comment, Document, Economy, Notification,
-    Proposal, SilenceProcedure, StageChange, User,
+    ApiToken, AuditEvent, Clause, ClauseStatusChange, Comment, Document, Economy,
+    IdempotencyRecord, Notification, Proposal, SilenceProcedure, StageChange, User,
 )
 from drafting.services import (
     accounts, archive, comments, decisions, positions, proposals, revisions, rounds, screen,
@@ -74,6 +74,10 @@ def add_activity() -> dict:
                          ended_at=datetime(2022, 8, 30, 23, 59, 59, 999999, tzinfo=timezone.utc)),
         Notification(user_id=user("jpn").id, kind="deadline", message="Round closes in 24 h",
                      url="/documents/1", document_id=document.id, dedupe_key="archive-test-reminder"),
+        IdempotencyRecord(user_id=user("aus").id, key="retry-7f3a", method="POST",
+                          path="/api/v1/clauses/1/comments", request_sha256="0" * 64,
+                          status_code=201, content_type="application/json",
+                          response_body='{"id": 1}'),
         Document(title="Chair’s Statement", symbol="2022/SOM3/CS", stage=Stage.ZERO_DRAFT,
                  host_economy_id=secretariat.economy_id, parent_document_id=document.id,
                  kind="chair_statement", circulate_immediately=False),
