@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
-from drafting.domain.attribution import attributed_modification
+from drafting.domain.compare import Step, attributed_changes
 from drafting.domain.diff import word_diff
 from drafting.domain.numbering import NumberingInput, number_clauses
 from drafting.domain.overlay import overlay
@@ -158,17 +158,20 @@ def decision_diff(proposal: Proposal):
     return word_diff(proposal.text, proposal.decided_text)
 
 
-# The author label of the secretariat's own words in a modified acceptance's redline (economy
-# codes are at most a few letters, so it never clashes with one).
+# The author label of the secretariat's own words, as in the compare view and the exports
+# (economy codes are at most a few letters, so it never clashes with one).
 SECRETARIAT_LABEL = "Secretariat"
 
 
 def modification_redline_html(base_text: str, proposal: Proposal, final_text: str) -> str:
-    """The change from `base_text` to `final_text`, each change attributed to the proposal's
-    economy (words its proposal wrote or removed) or to the secretariat (its modifications)."""
+    """The change from `base_text` to `final_text` as two steps, the economy's proposal then
+    the secretariat's modification, each change attributed to the step that made it: the same
+    replay (domain/compare.py) the compare view and the redline exports use for the version
+    such an acceptance writes."""
     economy = proposal.economy
-    segments = attributed_modification(base_text, proposal.text, final_text,
-                                       economy=economy.code, secretariat=SECRETARIAT_LABEL)
+    proposed = "" if proposal.action is ProposalAction.DELETE else proposal.text
+    segments = attributed_changes(base_text, [Step(proposed, (economy.code,)),
+                                              Step(final_text, (SECRETARIAT_LABEL,))])
     return render_overlay(segments, {economy.code: economy.name,
                                      SECRETARIAT_LABEL: "the host Secretariat"})
 

@@ -184,9 +184,14 @@ def test_clause_page_shows_modified_acceptance(client, world):
     modified = "We shall reduce emissions by 2030 and promote clean and renewable energy."
     decide(world, accepted, text=modified)
     login(client, "aus")
-    text = text_of(client.get(f"/clauses/{world.clauses[2].id}"))
+    response = client.get(f"/clauses/{world.clauses[2].id}")
+    text = text_of(response)
     assert "Accepted with modifications" in text
     assert modified in text
+    assert "accepted with modifications by the Secretariat" in text  # the version history
+    applied = page(response).xpath(f"//article[@id='proposal-{accepted.id}']"
+                                   "//p[@class='applied-wording']")[0]
+    assert [i.get("data-economy") for i in applied.xpath(".//ins")] == ["AUS", "Secretariat"]
 
 
 def test_proposal_page_shows_the_applied_wording_as_an_attributed_redline(client, world):
