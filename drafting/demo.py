@@ -158,6 +158,7 @@ def _create_negotiation(economies: dict[str, Economy]) -> Document:
         clause = proposal.clause
         decisions.decide_proposal(secretariat, proposal, decision["decision"],
                                   expected_version=clause.version if clause else 0,
+                                  expected_text_version=proposal.text_version,
                                   text=decision.get("text"), note=decision.get("note", ""))
 
     def post(thread, *, parent=None, clause=None, proposal=None):

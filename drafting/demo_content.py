@@ -115,7 +115,7 @@ PROPOSALS = [
         "rationale": "'Environmentally sound management' is the established term under the Basel Convention, and quality infrastructure is a long-standing APEC priority.",
         "cosponsors": ["ROK"],
         "decision": {
-            "decision": "accept",
+            "decision": "modify",
             "text": "We encourage the environmentally sound management of waste, including the development of quality and affordable infrastructure for collection, sorting and recycling, and the exchange of experiences on extended producer responsibility schemes, with particular attention to the needs of developing economies.",
             "note": "Accepted with the addition of 'and affordable' following consultations with VN and INA, to reflect the cost constraints facing developing economies.",
         },

@@ -97,6 +97,22 @@ def _current_state(document: Document) -> dict[int, _State]:
             for c, v in rows if not v.removed}
 
 
+def _replay(versions: list[ClauseVersion], steps: list[StepInfo]) -> list[Step]:
+    """The steps to replay for attribution: one per version, except that a version written by
+    an acceptance with modifications is the economy's proposal and then the secretariat's
+    modification of it, so that the secretariat's words are never credited to the economy
+    (and words the economy proposed but the secretariat left out are not shown at all)."""
+    replay = []
+    for version, step in zip(versions, steps):
+        proposal = version.proposal
+        if proposal is not None and proposal.decided_text is not None and not version.removed:
+            replay.append(Step(proposal.text, step.authors, step.proposal_id))
+            replay.append(Step(version.text, (SECRETARIAT,), step.proposal_id))
+        else:
+            replay.append(Step(version.text, step.authors, step.proposal_id))
+    return replay
+
+
 def _step_info(version: ClauseVersion) -> StepInfo:
     proposal = version.proposal
     return StepInfo(
@@ -168,9 +184,7 @@ def compare(document: Document, from_revision: Revision, to_revision: Revision |
         if old and new:
             between = [v for v in history if old.version < v.number <= new.version]
             steps = [_step_info(v) for v in between]
-            segments = attributed_changes(
-                text_of[old.version],
-                [Step(v.text, s.authors, s.proposal_id) for v, s in zip(between, steps)])
+            segments = attributed_changes(text_of[old.version], _replay(between, steps))
             change = "changed" if old.version != new.version and any(
                 s.op != "equal" for s in segments) else "unchanged"
             items.append(ClauseComparison(clause_id, new.section_id, change, new.number,
@@ -179,8 +193,7 @@ def compare(document: Document, from_revision: Revision, to_revision: Revision |
         elif new:
             between = [v for v in history if v.number <= new.version]
             steps = [_step_info(v) for v in between]
-            segments = attributed_changes(
-                "", [Step(v.text, s.authors, s.proposal_id) for v, s in zip(between, steps)])
+            segments = attributed_changes("", _replay(between, steps))
             items.append(ClauseComparison(clause_id, new.section_id, "added", new.number, None,
                                           new.number, None, new.version, segments, steps))
         else:

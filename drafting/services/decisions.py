@@ -16,30 +16,43 @@ from drafting.services.policy import Action, authorize
 from drafting.services.reading import proposal_diff
 from drafting.services.locking import lock_row
 
-DECISIONS = ("accept", "reject")
+# "accept" applies the economy's proposal exactly as it stands; "modify" applies the
+# secretariat's own wording instead (an acceptance with modifications); "reject" applies nothing.
+DECISIONS = ("accept", "modify", "reject")
 
 
 def decide_proposal(actor, proposal: Proposal, decision: str, *,
                     expected_version: int | None, expected_text_version: int | None = None,
                     text: str | None = None, note: str = "") -> Proposal:
-    """Accept or reject an open proposal, as decided on clause version `expected_version`.
+    """Accept, accept with modifications, or reject an open proposal, as decided on clause
+    version `expected_version`.
 
-    `expected_text_version`, when given, is the proposal's `text_version` the decider read;
-    a rebase, revision or conflict since then refuses the decision (None skips the check).
+    `expected_text_version` is the proposal's `text_version` the decider read; a rebase,
+    revision or conflict since then refuses the decision (None skips the check, except for
+    "modify", which requires it: modified wording is only ever written against a known one).
 
-    Accepting writes a new ClauseVersion (or a new clause, for an insertion) linked to the
-    proposal, then rebases or marks in conflict every other open proposal on that clause.
-    `text`, when it differs from the proposal's, records an acceptance with modifications.
+    "accept" writes the proposal's own text as a new ClauseVersion (or a new clause, for an
+    insertion); it never applies other wording: a `text` that differs from the proposal's is
+    refused (code modify_required) rather than applied or dropped. "modify" writes `text`,
+    which is required and must differ from the proposal's, and records an acceptance with
+    modifications (audited with both wordings). Either rebases or marks in conflict every
+    other open proposal on that clause.
 
     Raises PermissionDenied (not secretariat), InvalidInput (unknown decision, missing reason,
-    bad text), StaleVersion (the clause moved on since `expected_version`), Conflict (the
+    missing or unchanged modified text, missing expected_text_version for "modify", bad text),
+    StaleVersion (the clause moved on since `expected_version`), Conflict (the
     proposal is no longer open, its wording changed since `expected_text_version` (code
     proposal_changed, with the current wording and redline in its details), or it is in
     conflict and so cannot be accepted as it stands).
     """
     authorize(actor, Action.DECIDE, proposal)
     if decision not in DECISIONS:
-        raise InvalidInput("decision must be “accept” or “reject”.", details={"field": "decision"})
+        raise InvalidInput("decision must be “accept”, “modify” or “reject”.",
+                           details={"field": "decision"})
+    if decision == "modify" and expected_text_version is None:
+        raise InvalidInput("expected_text_version is required to accept with modifications: "
+                           "name the wording of the proposal you modified.",
+                           details={"field": "expected_text_version"})
     ensure_not_frozen(lock_row(Document, proposal.document_id), "decisions")
     lock_row(Proposal, proposal.id)
     if not proposal.is_open:
@@ -68,13 +81,13 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
         # Never expected (proposals follow their clause); refusing beats overwriting a change.
         raise Conflict("This proposal was written against an older version of the clause; its "
                        "economy must update it first.", code="proposal_outdated")
-    final_text = _final_text(proposal, text)
-    proposal.status = (ProposalStatus.ACCEPTED_MODIFIED
-                       if final_text is not None and final_text != proposal.text
-                       and proposal.action is not ProposalAction.DELETE
-                       else ProposalStatus.ACCEPTED)
-    if proposal.status is ProposalStatus.ACCEPTED_MODIFIED:
+    if decision == "modify":
+        final_text = _modified_text(proposal, text)
+        proposal.status = ProposalStatus.ACCEPTED_MODIFIED
         proposal.decided_text = final_text
+    else:
+        final_text = _accepted_text(proposal, text)
+        proposal.status = ProposalStatus.ACCEPTED
     if proposal.action is ProposalAction.INSERT:
         version = _insert_clause(actor, proposal, final_text)
     else:
@@ -84,7 +97,9 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
     record_event("proposal.accepted", actor, document_id=proposal.document_id,
                  clause_id=version.clause_id, proposal_id=proposal.id,
                  modified=proposal.status is ProposalStatus.ACCEPTED_MODIFIED,
-                 version=version.number, text=version.text, note=proposal.decision_note)
+                 version=version.number, text=version.text, note=proposal.decision_note,
+                 **({"proposed_text": proposal.text, "text_version": proposal.text_version}
+                    if proposal.status is ProposalStatus.ACCEPTED_MODIFIED else {}))
     return proposal
 
 
@@ -124,15 +139,32 @@ def _check_expected_text_version(proposal: Proposal, expected: int | None) -> No
     )
 
 
-def _final_text(proposal: Proposal, text: str | None) -> str | None:
+def _accepted_text(proposal: Proposal, text: str | None) -> str | None:
+    """The proposal's own text; a different `text` is refused, never applied nor dropped."""
     if proposal.action is ProposalAction.DELETE:
         if text not in (None, ""):
             raise InvalidInput("A deletion cannot be accepted with modified text; reject it or "
                                "accept it as it is.", details={"field": "text"})
         return None
-    if text is None or text == "":
-        return proposal.text
-    return text_rules.clause_text(text)
+    if text is not None and text != "" and text_rules.clause_text(text) != proposal.text:
+        raise InvalidInput("“accept” applies the proposal exactly as its economy wrote it; to "
+                           "apply other wording, accept it with modifications (decision "
+                           "“modify”).", code="modify_required", details={"field": "text"})
+    return proposal.text
+
+
+def _modified_text(proposal: Proposal, text: str | None) -> str:
+    if proposal.action is ProposalAction.DELETE:
+        raise InvalidInput("A deletion cannot be accepted with modified text; reject it or "
+                           "accept it as it is.", details={"field": "text"})
+    if text is None or not text.strip():
+        raise InvalidInput("Accepting with modifications needs the wording to apply.",
+                           details={"field": "text"})
+    final_text = text_rules.clause_text(text)
+    if final_text == proposal.text:
+        raise InvalidInput("This wording is the proposal's own: accept it as it is instead.",
+                           code="no_modification", details={"field": "text"})
+    return final_text
 
 
 def _new_version(actor, proposal: Proposal, clause: Clause, final_text: str | None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
+from drafting.domain.compare import Step, attributed_changes
 from drafting.domain.diff import word_diff
 from drafting.domain.numbering import NumberingInput, number_clauses
 from drafting.domain.overlay import overlay
@@ -157,6 +158,32 @@ def decision_diff(proposal: Proposal):
     return word_diff(proposal.text, proposal.decided_text)
 
 
+# The author label of the secretariat's own words, as in the compare view and the exports
+# (economy codes are at most a few letters, so it never clashes with one).
+SECRETARIAT_LABEL = "Secretariat"
+
+
+def modification_redline_html(base_text: str, proposal: Proposal, final_text: str) -> str:
+    """The change from `base_text` to `final_text` as two steps, the economy's proposal then
+    the secretariat's modification, each change attributed to the step that made it: the same
+    replay (domain/compare.py) the compare view and the redline exports use for the version
+    such an acceptance writes."""
+    economy = proposal.economy
+    proposed = "" if proposal.action is ProposalAction.DELETE else proposal.text
+    segments = attributed_changes(base_text, [Step(proposed, (economy.code,)),
+                                              Step(final_text, (SECRETARIAT_LABEL,))])
+    return render_overlay(segments, {economy.code: economy.name,
+                                     SECRETARIAT_LABEL: "the host Secretariat"})
+
+
+def decided_redline_html(proposal: Proposal) -> str | None:
+    """For an acceptance with modifications: the clause as it was decided on, to the wording
+    the secretariat applied, attributed (None for any other proposal)."""
+    if proposal.decided_text is None:
+        return None
+    return modification_redline_html(proposal.base_text, proposal, proposal.decided_text)
+
+
 def tracked_changes_html(row: ClauseRow, economies: dict[str, Economy]) -> str:
     """The clause with all its open proposals inline, each change attributed to its economy.
 
@@ -223,7 +250,8 @@ def number_of(clause: Clause) -> str | None:
 
 
 __all__ = [
-    "ClauseRow", "DocumentView", "accepted_change_html", "clause_rows", "comment_threads", "decision_diff",
+    "SECRETARIAT_LABEL", "ClauseRow", "DocumentView", "accepted_change_html",
+    "decided_redline_html", "modification_redline_html", "clause_rows", "comment_threads", "decision_diff",
     "desk_groups", "display_numbers", "document_view", "economies_by_code", "number_of",
     "open_proposals", "proposal_diff", "proposal_redline_html", "proposals_for_clause",
     "tracked_changes_html"

@@ -8,10 +8,10 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from drafting.domain import input_rules
+from drafting.domain import input_rules, text_rules
 from drafting.domain.errors import (DomainError, InvalidInput, NotAuthenticated, NotFound,
                                     PayloadTooLarge, PermissionDenied, UnsupportedMediaType)
-from drafting.domain.states import ProposalStatus
+from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import csrf, db
 from drafting.models import Document, Proposal
 from drafting.services import comments as comment_service
@@ -321,6 +321,15 @@ def show_proposal(proposal_id: int):
     return jsonify(proposal_json(get_proposal(proposal_id)))
 
 
+def _wording_differs(text: str, proposal_text: str) -> bool:
+    """True when `text` is other wording than the proposal's; text too bad to read is left
+    for the service to refuse, after its permission check."""
+    try:
+        return text_rules.clause_text(text) != proposal_text
+    except InvalidInput:
+        return False
+
+
 @bp.post("/proposals/<int:proposal_id>/decision")
 def decide(proposal_id: int):
     data = _payload()
@@ -328,9 +337,19 @@ def decide(proposal_id: int):
     text = data.get("text")
     if text is not None and not isinstance(text, str):
         raise InvalidInput("text must be a string.", details={"field": "text"})
-    decisions.decide_proposal(signed_in_user(), proposal, _string(data, "decision"),
+    decision = _string(data, "decision")
+    expected_text_version = _optional_int(data, "expected_text_version")
+    if decision == "accept" and text and proposal.action is not ProposalAction.DELETE \
+            and _wording_differs(text, proposal.text):
+        # The older spelling of "modify", kept for existing clients (docs/api.md): they sent
+        # the wording explicitly, so it is applied as a modification, checked against the
+        # proposal's wording they name, or the current one when they name none.
+        decision = "modify"
+        if expected_text_version is None:
+            expected_text_version = proposal.text_version
+    decisions.decide_proposal(signed_in_user(), proposal, decision,
                               expected_version=_optional_int(data, "expected_version"),
-                              expected_text_version=_optional_int(data, "expected_text_version"),
+                              expected_text_version=expected_text_version,
                               text=text, note=_string(data, "note"))
     commit()
     return jsonify(proposal_json(proposal))

@@ -86,6 +86,7 @@ def clause(clause_id: int):
         "documents/clause.html", clause=clause, number=number, proposals=proposals,
         threads=reading.comment_threads(viewer=current_user, clause=clause, clause_only=True),
         redline=reading.proposal_redline_html, decision_diff=reading.decision_diff,
+        decided_redline=reading.decided_redline_html,
     )
 
 

@@ -513,13 +513,19 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
     ("POST", "/proposals/{proposal_id}/decision", Operation(
         "api.decide", "Decide a proposal (secretariat)", 200, "Proposal",
         (*WITH_BODY, 404, 409), json=body({
-            "decision": enum_of(("accept", "reject")),
+            "decision": {**enum_of(("accept", "modify", "reject")), "description": (
+                "accept: apply the proposal as its economy wrote it; modify: apply `text` "
+                "instead (accept with modifications; needs `text` and "
+                "`expected_text_version`); reject: needs `note`.")},
             "expected_version": {**INTEGER, "description": "The clause version decided on "
                                                            "(0 or absent for an insertion)."},
             "expected_text_version": {**INTEGER, "description": (
                 "The proposal's text_version the decision was made on; when it is no longer "
                 "current the decision is refused (409 proposal_changed). Absent: not checked.")},
-            "text": {**STRING, "description": "Accept with these modifications."},
+            "text": {**STRING, "description": (
+                "The wording to apply with decision modify. Sent with accept it must be the "
+                "proposal's own wording, or (the older spelling of modify, kept for existing "
+                "clients) other wording, applied as a modification.")},
             "note": STRING}, required=("decision",)),
         description=(
             "409 `stale_version`: the clause is no longer at `expected_version`. 409 "

@@ -133,6 +133,7 @@ def show(proposal_id: int):
         "proposals/show.html", proposal=proposal, number=number, anchor_number=anchor_number,
         redline=reading.proposal_redline_html(proposal),
         decision_diff=reading.decision_diff(proposal),
+        decided_redline=reading.decided_redline_html(proposal),
         threads=reading.comment_threads(viewer=current_user, proposal=proposal),
         render_changes=render_changes, accepted_change=reading.accepted_change_html,
     )

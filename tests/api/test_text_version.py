@@ -136,3 +136,34 @@ def test_expected_text_version_must_be_an_integer(client, api, auth, bad):
                     json={"decision": "accept", "expected_version": 1,
                           "expected_text_version": bad})
     assert error["details"] == {"field": "expected_text_version"}
+
+
+# --- "modify": accepting with modifications is its own decision ------------------------------
+
+def test_modify_applies_the_secretariats_wording_on_the_wording_named(client, api, auth):
+    proposal = api.amend(2, BY_2035)
+    final = "We will reduce emissions by 2035 and promote renewable energy."
+    error = refused(client, "POST", f"/proposals/{proposal['id']}/decision",
+                    headers=auth("secretariat"), status=422, code="invalid_input",
+                    json={"decision": "modify", "expected_version": 1, "text": final})
+    assert error["details"] == {"field": "expected_text_version"}
+    refused(client, "POST", f"/proposals/{proposal['id']}/decision",
+            headers=auth("secretariat"), status=422, code="no_modification",
+            json={"decision": "modify", "expected_version": 1, "expected_text_version": 1,
+                  "text": BY_2035})
+    refused(client, "POST", f"/proposals/{proposal['id']}/decision",
+            headers=auth("secretariat"), status=409, code="proposal_changed",
+            json={"decision": "modify", "expected_version": 1, "expected_text_version": 2,
+                  "text": final})
+    body = api.decide(proposal["id"], "modify", 1, expected_text_version=1, text=final)
+    assert (body["status"], body["decided_text"], body["text"]) == \
+        ("accepted_modified", final, BY_2035)
+
+
+def test_the_older_accept_with_text_is_still_a_modification(api):
+    """Clients written before "modify" existed send "accept" with the wording: still honoured
+    as an acceptance with modifications (docs/api.md), checked on the wording they name."""
+    proposal = api.amend(2, BY_2035)
+    final = "We will reduce emissions by 2035 and promote renewable energy."
+    body = api.decide(proposal["id"], "accept", 1, text=final)
+    assert (body["status"], body["decided_text"]) == ("accepted_modified", final)

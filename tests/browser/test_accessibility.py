@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, Comment, Document, Proposal
 from tests.browser.support import ROOT, login, screenshot
@@ -37,12 +38,19 @@ def demo_pages() -> dict[str, str]:
     clause = proposal.clause or db.session.execute(
         select(Clause).where(Clause.document_id == document.id)).scalars().first()
     d = document.id
+    # An open amendment or insertion: the page to accept it with modifications.
+    modifiable = db.session.execute(
+        select(Proposal).where(Proposal.document_id == d, Proposal.status == ProposalStatus.OPEN,
+                               Proposal.action != ProposalAction.DELETE,
+                               Proposal.in_conflict.is_(False))
+        .order_by(Proposal.id)).scalars().first()
     return {
         "document-clean": f"/documents/{d}?view=clean",
         "document-changes": f"/documents/{d}?view=changes",
         "clause": f"/clauses/{clause.id}",
         "proposal": f"/proposals/{proposal.id}",
         "merge-desk": f"/documents/{d}/desk",
+        "accept-with-modifications": f"/proposals/{modifiable.id}/accept-with-modifications",
         "consensus-matrix": f"/documents/{d}/consensus",
         "compare": f"/documents/{d}/compare",
         "workflow": f"/documents/{d}/workflow",

@@ -88,3 +88,22 @@ def test_the_demo_markdown_redline_round_trips(demo):
     assert_round_trip(markdown(sec, document, "redline", from_revision="1", to_revision="current"),
                       markdown(sec, document, "clean", to_revision="1"),
                       markdown(sec, document, "clean", to_revision="current"))
+
+
+def test_an_acceptance_with_modifications_names_the_secretariat_for_its_words(world):
+    sec = world.user("secretariat")
+    document = world.document
+    revisions.issue_revision(sec, document, "Rev.1")
+    op1 = world.clauses[2]
+    proposal = proposals.submit_proposal(
+        world.user("aus"), document, "amend", clause=op1,
+        text="We shall reduce emissions by 2030 and promote clean energy.")
+    decisions.decide_proposal(
+        sec, proposal, "modify", expected_version=op1.version,
+        expected_text_version=proposal.text_version,
+        text="We shall reduce emissions by 2030 and promote clean and renewable energy.")
+    db.session.commit()
+    redline = markdown(sec, document, "redline", from_revision="1")
+    line = next(line for line in clause_lines(redline) if "renewable" in line)
+    assert "{++shall++}{>>AUS<<}" in line.replace(" ", "") or "shall++}{>>AUS<<}" in line
+    assert re.search(r"\{\+\+\s*and renewable\s*\+\+\}\{>>Secretariat<<\}", line), line

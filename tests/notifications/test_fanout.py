@@ -47,7 +47,8 @@ def test_acceptance_notifies_every_delegate_of_the_economy_and_nobody_else(world
 
 def test_acceptance_with_modifications_and_rejection_say_so(world):
     p = amend(world, "nz", OP1.replace("reduce", "halve"))
-    decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1,
+    decisions.decide_proposal(world.user("secretariat"), p, "modify", expected_version=1,
+                              expected_text_version=p.text_version,
                               text=OP1.replace("reduce", "substantially reduce"))
     assert "accepted with modifications" in inbox_of(world, "nz")[-1].message
     q = proposals.submit_proposal(world.user("nz"), world.document, "delete",

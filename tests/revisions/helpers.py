@@ -10,9 +10,12 @@ def amend(world, username, text, clause_index=2):
 
 
 def accept(world, proposal, text=None):
+    """Accept as proposed, or with `text` instead (an acceptance with modifications)."""
     clause = proposal.clause
-    return decisions.decide_proposal(world.user("secretariat"), proposal, "accept",
-                                     expected_version=clause.version if clause else 0, text=text)
+    return decisions.decide_proposal(world.user("secretariat"), proposal,
+                                     "accept" if text is None else "modify",
+                                     expected_version=clause.version if clause else 0,
+                                     expected_text_version=proposal.text_version, text=text)
 
 
 def insert_after(world, username, text, clause_index=2):

@@ -48,6 +48,22 @@ def test_aus_change_and_secretariat_edit_are_each_attributed(world):
     assert (comparison.from_label, comparison.to_label) == ("Rev.1", "Current text")
 
 
+def test_an_acceptance_with_modifications_credits_the_secretariats_words_to_it(world):
+    rev1 = issue(world)
+    clause = world.clauses[2]
+    p = amend(world, "aus", BASE.replace("reduce", "halve").replace("2030", "2030 at the latest"))
+    # The secretariat keeps "halve", leaves "at the latest" out and adds "and renewable".
+    accept(world, p, text=BASE.replace("reduce", "halve").replace("clean energy",
+                                                                  "clean and renewable energy"))
+    item = by_clause(comparisons.compare(world.document, rev1, None))[clause.id]
+    assert changes(item) == [("delete", "reduce", ("AUS",)), ("insert", "halve", ("AUS",)),
+                             ("insert", "and renewable", ("Secretariat",))]
+    # Both steps are the one decision: the same proposal, the same date in the exports.
+    assert [s.ref for s in item.segments if s.op != "equal"] == [p.id, p.id, p.id]
+    assert [(s.version, s.authors, s.proposal_id) for s in item.steps] == [
+        (2, ("AUS",), p.id)]
+
+
 def test_inserted_and_deleted_clauses_are_shown_whole(world):
     rev1 = issue(world)
     new = insert_after(world, "jpn", "We will cooperate on hydrogen.")

@@ -179,6 +179,16 @@ MATRIX: dict[str, dict[str, Route]] = {
     "desk.index": {"GET": R("/documents/{doc}/desk", SECRETARIAT)},
     "desk.decide": {"POST": R("/proposals/{proposal}/decide", SECRETARIAT_ON_PROPOSAL, form={
         "decision": "reject", "note": "Not agreed in the room.", "expected_version": "1"})},
+    "desk.modify": {"GET": R("/proposals/{proposal}/accept-with-modifications",
+                             SECRETARIAT_ON_PROPOSAL)},
+    "desk.apply_modification": {"POST": R("/proposals/{proposal}/accept-with-modifications",
+                                          SECRETARIAT_ON_PROPOSAL, form={
+        "text": "A wording of the secretariat.", "step": "apply",
+        "previewed_text": "A wording of the secretariat.", "expected_version": "1",
+        "expected_text_version": "1"})},
+    "desk.modification_preview": {"POST": R(
+        "/proposals/{proposal}/accept-with-modifications/preview", SECRETARIAT_ON_PROPOSAL,
+        form={"text": "A wording of the secretariat."})},
     "consensus.keep_as_option": {"POST": R("/proposals/{proposal}/keep-as-option",
                                            SECRETARIAT_ON_PROPOSAL)},
     "consensus.return_to_desk": {"POST": R("/proposals/{proposal}/return-to-desk",

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -34,7 +36,8 @@ def test_accept_creates_a_new_version_linked_to_the_proposal(world):
 def test_accept_with_modifications_keeps_both_wordings(world):
     p = amend(world, "aus", BASE.replace("reduce", "halve"))
     final = BASE.replace("reduce", "substantially reduce")
-    decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1,
+    decisions.decide_proposal(world.user("secretariat"), p, "modify", expected_version=1,
+                              expected_text_version=p.text_version,
                               text=final, note="Compromise wording")
     assert p.status is ProposalStatus.ACCEPTED_MODIFIED
     assert p.text == BASE.replace("reduce", "halve")
@@ -158,3 +161,69 @@ def test_accepting_with_identical_text_is_refused(world):
     with pytest.raises(InvalidInput):
         decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1,
                                   text=BASE)
+
+
+# --- "accept" and "modify" are separate decisions ------------------------------------------
+
+def _audit_data(kind):
+    from drafting.models import AuditEvent
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.kind == kind)
+                               .order_by(AuditEvent.id.desc())).scalars().first()
+    return json.loads(event.data)
+
+
+def test_plain_accept_never_applies_other_wording(world):
+    proposed = BASE.replace("reduce", "halve")
+    p = amend(world, "aus", proposed)
+    with pytest.raises(InvalidInput) as refused:
+        decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1,
+                                  text=BASE.replace("reduce", "substantially reduce"))
+    assert refused.value.code == "modify_required"
+    assert p.is_open and world.clauses[2].version == 1
+    # The proposal's own wording (however spaced) is still a plain acceptance.
+    decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1,
+                              text=f" {proposed} ")
+    assert p.status is ProposalStatus.ACCEPTED and p.decided_text is None
+    assert world.clauses[2].text == proposed
+
+
+def test_modify_needs_wording_that_differs_and_the_wording_version_read(world):
+    p = amend(world, "aus", BASE.replace("reduce", "halve"))
+    sec = world.user("secretariat")
+    final = BASE.replace("reduce", "substantially reduce")
+    cases = [
+        (dict(text=final, expected_text_version=None), "invalid_input"),
+        (dict(text=None, expected_text_version=p.text_version), "invalid_input"),
+        (dict(text="  ", expected_text_version=p.text_version), "invalid_input"),
+        (dict(text=p.text, expected_text_version=p.text_version), "no_modification"),
+    ]
+    for kwargs, code in cases:
+        with pytest.raises(InvalidInput) as refused:
+            decisions.decide_proposal(sec, p, "modify", expected_version=1, **kwargs)
+        assert refused.value.code == code
+    with pytest.raises(Conflict) as changed:
+        decisions.decide_proposal(sec, p, "modify", expected_version=1, text=final,
+                                  expected_text_version=p.text_version + 1)
+    assert changed.value.code == "proposal_changed"
+    assert p.is_open and world.clauses[2].version == 1
+
+
+def test_modify_is_audited_with_both_wordings(world):
+    proposed = BASE.replace("reduce", "halve")
+    p = amend(world, "aus", proposed)
+    final = BASE.replace("reduce", "substantially reduce")
+    decisions.decide_proposal(world.user("secretariat"), p, "modify", expected_version=1,
+                              expected_text_version=p.text_version, text=final)
+    assert p.status is ProposalStatus.ACCEPTED_MODIFIED and p.decided_text == final
+    data = _audit_data("proposal.accepted")
+    assert data["modified"] is True
+    assert (data["text"], data["proposed_text"]) == (final, proposed)
+
+
+def test_a_deletion_cannot_be_modified(world):
+    p = proposals.submit_proposal(world.user("aus"), world.document, "delete",
+                                  clause=world.clauses[2])
+    with pytest.raises(InvalidInput):
+        decisions.decide_proposal(world.user("secretariat"), p, "modify", expected_version=1,
+                                  expected_text_version=p.text_version, text="Other words.")
+    assert p.is_open

@@ -498,22 +498,183 @@ def test_accept_follows_the_desk_next_field(client, world):
     assert response.headers["Location"] == next_url
 
 
+def _modify(client, proposal_id, **data):
+    return client.post(f"/proposals/{proposal_id}/accept-with-modifications", data=data)
+
+
+def _editor_fields(response) -> dict:
+    form = page(response).xpath("//form[@class='modify-form']")[0]
+    return {i.get("name"): i.get("value") for i in form.xpath(".//input[@type='hidden']")}
+
+
 def test_accept_with_modified_text(client, world):
     proposal = propose(world, "aus", 2, AUS_OP1)
     modified = "We shall reduce emissions by 2030 and promote clean and renewable energy."
     login(client, "secretariat")
-    response = _decide(client, proposal.id, decision="accept", expected_version="1",
-                       text=modified, note="Merged with NZ's idea.")
+    editor = client.get(f"/proposals/{proposal.id}/accept-with-modifications")
+    assert editor.status_code == 200
+    fields = _editor_fields(editor)
+    assert (fields["expected_version"], fields["expected_text_version"],
+            fields["previewed_text"]) == ("1", "1", AUS_OP1)
+    # Preview renders the redline of the wording typed, from the current clause.
+    preview = _modify(client, proposal.id, **{**fields, "text": modified, "step": "preview"})
+    assert preview.status_code == 200
+    fields = _editor_fields(preview)
+    assert fields["previewed_text"] == modified
+    redline = page(preview).xpath("//div[@id='modification-preview']//p[contains(@class, "
+                                  "'modification-redline')]")[0]
+    assert redline.xpath(".//ins[@data-economy='AUS']")[0].text_content() == "shall"
+    assert redline.xpath(".//ins[@data-economy='Secretariat']")[0].text_content() \
+        .strip() == "and renewable"
+    response = _modify(client, proposal.id, **{**fields, "text": modified, "step": "apply",
+                                               "note": "Merged with NZ's idea."})
     assert response.status_code == 302
+    assert response.headers["Location"] == \
+        f"/documents/{world.document.id}/desk#clause-{world.clauses[2].id}"
     decided = _fresh(Proposal, proposal.id)
     assert decided.status is ProposalStatus.ACCEPTED_MODIFIED
     assert decided.text == AUS_OP1 and decided.decided_text == modified
+    assert decided.decision_note == "Merged with NZ's idea."
     assert _fresh(Clause, world.clauses[2].id).text == modified
     shown = page(client.get(f"/proposals/{proposal.id}"))
     mods = shown.xpath("//section[@class='redline-box'][2]//ins")
     assert "and renewable" in " ".join(i.text_content() for i in mods)
     assert not shown.xpath("//section[@class='redline-box'][2]//del")
     assert "Accepted with modifications" in shown.text_content()
+
+
+def test_plain_accept_ignores_any_modified_text_sent_with_it(client, world):
+    """Regression (issue item 3): Accept after closing the old modifications panel applied the
+    hidden edited wording. Accept applies the economy's proposal as shown, always."""
+    proposal = propose(world, "aus", 2, AUS_OP1)
+    login(client, "secretariat")
+    desk = page(client.get(f"/documents/{world.document.id}/desk"))
+    form = desk.xpath(f"//article[@id='proposal-{proposal.id}']//form[@class='decision-form']")[0]
+    assert not form.xpath(".//textarea")  # the wording is edited on its own page only
+    assert desk.xpath(f"//article[@id='proposal-{proposal.id}']//a[@href="
+                      f"'/proposals/{proposal.id}/accept-with-modifications']")
+    response = _decide(client, proposal.id, decision="accept", expected_version="1",
+                       expected_text_version="1", text="Something else entirely.", note="")
+    assert response.status_code == 302
+    decided = _fresh(Proposal, proposal.id)
+    assert decided.status is ProposalStatus.ACCEPTED and decided.decided_text is None
+    assert _fresh(Clause, world.clauses[2].id).text == AUS_OP1
+
+
+def test_modify_applies_only_the_previewed_wording(client, world):
+    proposal = propose(world, "aus", 2, AUS_OP1)
+    previewed = "We shall reduce emissions by 2030 and promote clean and renewable energy."
+    sent = "We shall halve emissions by 2030 and promote clean and renewable energy."
+    login(client, "secretariat")
+    before = committed_rows()
+    response = _modify(client, proposal.id, text=sent, previewed_text=previewed, step="apply",
+                       expected_version="1", expected_text_version="1", note="My note")
+    assert response.status_code == 422
+    assert "changed after its last preview" in text_of(response)
+    assert committed_rows() == before
+    # The page now previews what was sent, keeps the note, and applies it on the next Apply.
+    fields = _editor_fields(response)
+    assert fields["previewed_text"] == sent
+    assert page(response).xpath("//textarea[@name='text']")[0].text_content() == sent
+    assert page(response).xpath("//input[@name='note']/@value") == ["My note"]
+    assert _modify(client, proposal.id, **{**fields, "text": sent, "step": "apply"}) \
+        .status_code == 302
+    assert _fresh(Clause, world.clauses[2].id).text == sent
+
+
+def test_modify_refused_when_the_proposal_changed_shows_the_new_state(client, world):
+    proposal = propose(world, "aus", 2, AUS_OP1)
+    modified = "We shall reduce emissions by 2030 and promote clean and renewable energy."
+    login(client, "secretariat")
+    fields = _editor_fields(client.get(f"/proposals/{proposal.id}/accept-with-modifications"))
+    proposal_service.revise_proposal(world.user("aus"), _fresh(Proposal, proposal.id),
+                                     text=JPN_OP1)
+    db.session.commit()
+    before = committed_rows()
+    response = _modify(client, proposal.id, **{**fields, "text": modified,
+                                               "previewed_text": modified, "step": "apply"})
+    assert response.status_code == 409
+    assert committed_rows() == before
+    assert "changed since you read it" in text_of(response) and "Nothing was applied" in \
+        text_of(response)
+    # The economy's new wording, the new version to name, the secretariat's wording kept.
+    fields = _editor_fields(response)
+    assert fields["expected_text_version"] == "2"
+    assert page(response).xpath("//textarea[@name='text']")[0].text_content() == modified
+    assert "must" in page(response).xpath("//section[@aria-labelledby='economy-h']")[0] \
+        .text_content()
+    assert _modify(client, proposal.id, **{**fields, "text": modified, "step": "apply"}) \
+        .status_code == 302
+    assert _fresh(Proposal, proposal.id).decided_text == modified
+
+
+def test_modify_without_the_wording_version_is_refused(client, world):
+    proposal = propose(world, "aus", 2, AUS_OP1)
+    modified = "We shall reduce emissions by 2030 and promote clean and renewable energy."
+    login(client, "secretariat")
+    before = committed_rows()
+    response = _modify(client, proposal.id, text=modified, previewed_text=modified,
+                       step="apply", expected_version="1")
+    assert response.status_code == 422 and "expected_text_version is required" in \
+        text_of(response)
+    assert committed_rows() == before
+
+
+def test_live_preview_returns_the_attributed_redline(client, world):
+    proposal = propose(world, "aus", 2, AUS_OP1)
+    login(client, "secretariat")
+    response = client.post(f"/proposals/{proposal.id}/accept-with-modifications/preview",
+                           data={"text": "We shall cut emissions by 2030 and promote clean "
+                                         "energy.", "expected_version": "1",
+                                 "expected_text_version": "1"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    fragment = lxml.html.fragment_fromstring(response.get_data(as_text=True),
+                                             create_parent="div")
+    assert [i.text_content().strip() for i in fragment.xpath(".//ins")] == ["shall", "cut"]
+    assert [i.get("data-economy") for i in fragment.xpath(".//ins")] == ["AUS", "Secretariat"]
+    assert not fragment.xpath(".//*[@role='alert']")
+    stale = client.post(f"/proposals/{proposal.id}/accept-with-modifications/preview",
+                        data={"text": "x", "expected_version": "1",
+                              "expected_text_version": "0"})
+    assert "changed since this page was loaded" in stale.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username", ["aus", "observer"])
+def test_only_the_secretariat_opens_the_modifications_editor(client, world, username):
+    proposal = propose(world, "aus", 2, AUS_OP1)
+    login(client, username)
+    assert client.get(f"/proposals/{proposal.id}/accept-with-modifications").status_code == 403
+    assert client.post(f"/proposals/{proposal.id}/accept-with-modifications/preview",
+                       data={"text": "x"}).status_code == 403
+
+
+def test_a_deletion_has_no_modifications_editor(client, world):
+    proposal = propose(world, "jpn", 1, action="delete")
+    login(client, "secretariat")
+    assert client.get(f"/proposals/{proposal.id}/accept-with-modifications").status_code == 422
+
+
+def test_refused_reject_stays_on_the_desk_with_the_reason_kept(client, world):
+    proposal = propose(world, "aus", 2, AUS_OP1)
+    login(client, "secretariat")
+    desk = page(client.get(f"/documents/{world.document.id}/desk"))
+    action = desk.xpath(f"//article[@id='proposal-{proposal.id}']"
+                        "//form[@class='decision-form']/@action")[0]
+    assert action.endswith(f"#proposal-{proposal.id}")  # the answer scrolls back to the card
+    # The economy rewrites it while the desk is open; the secretariat's reason is kept.
+    proposal_service.revise_proposal(world.user("aus"), _fresh(Proposal, proposal.id),
+                                     text=JPN_OP1)
+    db.session.commit()
+    response = _decide(client, proposal.id, decision="reject", expected_version="1",
+                       expected_text_version="1", note="Not agreed in the room.")
+    assert response.status_code == 409
+    card = page(response).xpath(f"//article[@id='proposal-{proposal.id}']")[0]
+    alert = card.xpath(".//*[@role='alert']")[0].text_content()
+    assert "it is now at version 2" in alert and "decide again" in alert
+    assert card.xpath(".//input[@name='note']/@value") == ["Not agreed in the room."]
+    assert card.xpath(".//input[@name='expected_text_version']/@value") == ["2"]
+    assert "must" in card.xpath(".//p[@class='redline']")[0].text_content()
+    assert "Back to the documents" not in text_of(response)
 
 
 def test_accept_insert_and_delete(client, world):
@@ -558,7 +719,8 @@ def test_stale_expected_version_is_409_with_clear_message(client, world):
     before = committed_rows()
     response = _decide(client, second.id, decision="accept", expected_version="1")
     assert response.status_code == 409
-    message = page(response).xpath("//p[@class='error-message']")[0].text_content()
+    message = page(response).xpath(f"//article[@id='proposal-{second.id}']"
+                                   "//*[@role='alert']")[0].text_content()
     assert "The clause changed since you looked at it" in message
     assert "version 1" in message and "version is 2" in message
     assert committed_rows() == before

@@ -184,9 +184,37 @@ def test_clause_page_shows_modified_acceptance(client, world):
     modified = "We shall reduce emissions by 2030 and promote clean and renewable energy."
     decide(world, accepted, text=modified)
     login(client, "aus")
-    text = text_of(client.get(f"/clauses/{world.clauses[2].id}"))
+    response = client.get(f"/clauses/{world.clauses[2].id}")
+    text = text_of(response)
     assert "Accepted with modifications" in text
     assert modified in text
+    assert "accepted with modifications by the Secretariat" in text  # the version history
+    applied = page(response).xpath(f"//article[@id='proposal-{accepted.id}']"
+                                   "//p[@class='applied-wording']")[0]
+    assert [i.get("data-economy") for i in applied.xpath(".//ins")] == ["AUS", "Secretariat"]
+
+
+def test_proposal_page_shows_the_applied_wording_as_an_attributed_redline(client, world):
+    accepted = propose(world, "aus", 2, AUS_OP1)
+    modified = "We shall reduce emissions by 2030 and promote clean and renewable energy."
+    decide(world, accepted, text=modified)
+    login(client, "nz")
+    tree = page(client.get(f"/proposals/{accepted.id}"))
+    section = tree.xpath("//section[contains(@class, 'applied-redline')]")[0]
+    redline = section.xpath(".//p[@class='redline']")[0]
+    # From the clause as it was decided on to what was applied: "shall" is Australia's,
+    # "and renewable" the Secretariat's; nothing else changed.
+    assert [(i.text_content().strip(), i.get("data-economy")) for i in redline.xpath(".//ins")] \
+        == [("shall", "AUS"), ("and renewable", "Secretariat")]
+    assert [(d.text_content().strip(), d.get("data-economy")) for d in redline.xpath(".//del")] \
+        == [("will", "AUS")]
+    assert "".join(n for n in redline.xpath(".//text()[not(ancestor::del) and "
+                                            "not(ancestor::sup)]")) == modified
+    # A plain acceptance has no such section.
+    plain = propose(world, "nz", 3, "We encourage economies to cooperate on marine debris.")
+    decide(world, plain)
+    assert not page(client.get(f"/proposals/{plain.id}")).xpath(
+        "//section[contains(@class, 'applied-redline')]")
 
 
 def test_deleted_clause_page_says_so(client, world):

@@ -96,8 +96,11 @@ def propose(world, username, clause_index, text="", action="amend", rationale=""
 
 def decide(world, proposal, decision="accept", text=None, note=""):
     clause = proposal.clause
+    if decision == "accept" and text is not None:
+        decision = "modify"  # an acceptance with other wording is the explicit "modify"
     decisions.decide_proposal(world.user("secretariat"), proposal, decision,
                               expected_version=clause.version if clause else 0,
+                              expected_text_version=proposal.text_version,
                               text=text, note=note)
     db.session.commit()
     return proposal
