@@ -267,7 +267,7 @@ def show_clause(clause_id: int):
 def list_proposals(document_id: int):
     document = get_document(document_id)
     query = select(Proposal).where(Proposal.document_id == document.id,
-                                   visible_proposals_clause(g.api_user)).order_by(Proposal.id)
+                                   visible_proposals_clause(g.api_user)).order_by(Proposal.seq, Proposal.id)
     status = request.args.get("status")
     if status:
         try:
