@@ -42,7 +42,8 @@ def economy_drafts(actor, document: Document | None = None) -> list[Proposal]:
                                    visible_proposals_clause(actor))
     if document is not None:
         query = query.where(Proposal.document_id == document.id)
-    return list(db.session.execute(query.order_by(Proposal.document_id, Proposal.seq, Proposal.id)).scalars())
+    return list(db.session.execute(
+        query.order_by(Proposal.document_id, Proposal.seq, Proposal.id)).scalars())
 
 
 def _own_draft(actor, proposal: Proposal) -> Proposal:
