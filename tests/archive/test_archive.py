@@ -38,13 +38,13 @@ def add_activity() -> dict:
     secretariat = user("secretariat")
     open_proposal = db.session.execute(
         select(Proposal).where(Proposal.status == ProposalStatus.OPEN,
-                               Proposal.clause_id.is_not(None)).order_by(Proposal.id)
+                               Proposal.clause_id.is_not(None)).order_by(Proposal.seq)
     ).scalars().first()
     decisions.decide_proposal(secretariat, open_proposal, "accept",
                               expected_version=open_proposal.clause.version)
     to_revise = db.session.execute(
         select(Proposal).where(Proposal.status == ProposalStatus.OPEN,
-                               Proposal.action.in_(["amend", "insert"])).order_by(Proposal.id)
+                               Proposal.action.in_(["amend", "insert"])).order_by(Proposal.seq)
     ).scalars().first()
     proposals.revise_proposal(to_revise.author, to_revise, text=to_revise.text + " (revised)")
     clause = db.session.execute(select(Clause).order_by(Clause.id)).scalars().first()
