@@ -21,8 +21,8 @@ import secrets
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import object_session
 
-# Above any id a sequence gave before random ids (existing rows keep theirs), up to PostgreSQL's
-# largest `integer`, so the column type and every URL stay as they are.
+# Above the ids a sequence gave before (existing rows keep theirs; a draw that meets one anyway
+# is drawn again), up to PostgreSQL's largest `integer`, so column types and URLs stay as they are.
 LOWEST_ROW_ID = 10_000_000
 HIGHEST_ROW_ID = 2_147_483_647
 
