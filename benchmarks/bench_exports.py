@@ -105,7 +105,7 @@ def main() -> None:
             sec = user("secretariat")
             demo = db.session.execute(select(Document)).scalars().first()
             for p in db.session.execute(select(Proposal).where(Proposal.status == "open")
-                                        .order_by(Proposal.id)).scalars().all()[:3]:
+                                        .order_by(Proposal.seq)).scalars().all()[:3]:
                 if p.status.value == "open" and not p.in_conflict:
                     decisions.decide_proposal(sec, p, "accept",
                                               expected_version=p.clause.version if p.clause else 0)

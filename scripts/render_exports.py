@@ -38,7 +38,7 @@ def main() -> None:
             sec = db.session.execute(select(User).where(User.username == "secretariat")).scalar_one()
             revisions.issue_revision(sec, document, "Rev.1 circulated for SOM3")
             for proposal in db.session.execute(select(Proposal).where(
-                    Proposal.status == "open").order_by(Proposal.id)).scalars().all()[:3]:
+                    Proposal.status == "open").order_by(Proposal.seq)).scalars().all()[:3]:
                 if proposal.in_conflict or proposal.status.value != "open":
                     continue
                 decisions.decide_proposal(sec, proposal, "accept",

@@ -8,10 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from drafting.extensions import db
 from drafting.models.document import Document
 from drafting.models.economy import Economy
+from drafting.models.hidden_order import hide_creation_count
 from drafting.models.types import UTCDateTime, utcnow
 from drafting.models.user import User
 
 
+@hide_creation_count
 class Comment(db.Model):
     """A message in a thread on a clause or on a proposal.
 
@@ -24,7 +26,10 @@ class Comment(db.Model):
         CheckConstraint("clause_id IS NOT NULL OR proposal_id IS NOT NULL", name="has_subject"),
     )
 
+    # Random, so that ids count nothing (models/hidden_order.py); posting order is `seq`,
+    # shown to no one.
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(index=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)

@@ -9,10 +9,12 @@ from drafting.domain.states import ProposalAction, ProposalStatus, Stance
 from drafting.extensions import db
 from drafting.models.document import Clause, ClauseVersion, Document, Section
 from drafting.models.economy import Economy
+from drafting.models.hidden_order import hide_creation_count
 from drafting.models.types import UTCDateTime, enum_column, utcnow
 from drafting.models.user import User
 
 
+@hide_creation_count
 class Proposal(db.Model):
     """An economy's suggested change to the text.
 
@@ -24,7 +26,10 @@ class Proposal(db.Model):
 
     __tablename__ = "proposals"
 
+    # Random, so that ids count nothing (models/hidden_order.py); creation order is `seq`,
+    # shown to no one.
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(index=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

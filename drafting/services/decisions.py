@@ -231,7 +231,7 @@ def carry_open_proposals(actor, clause: Clause, accepted: Proposal | None,
                                Proposal.id != (accepted.id if accepted else -1),
                                Proposal.status.in_([ProposalStatus.OPEN, ProposalStatus.OPTION,
                                                     ProposalStatus.DRAFT]))
-        .order_by(Proposal.id)
+        .order_by(Proposal.seq, Proposal.id)
         .with_for_update(of=Proposal, key_share=True)
         .execution_options(populate_existing=True)
     ).scalars().all()

@@ -42,7 +42,8 @@ def economy_drafts(actor, document: Document | None = None) -> list[Proposal]:
                                    visible_proposals_clause(actor))
     if document is not None:
         query = query.where(Proposal.document_id == document.id)
-    return list(db.session.execute(query.order_by(Proposal.document_id, Proposal.id)).scalars())
+    return list(db.session.execute(
+        query.order_by(Proposal.document_id, Proposal.seq, Proposal.id)).scalars())
 
 
 def _own_draft(actor, proposal: Proposal) -> Proposal:
@@ -166,7 +167,7 @@ def submit_drafts(actor, proposals: list[Proposal], now: datetime | None = None
     document = proposals[0].document
     authorize(actor, Action.PROPOSE, document)
     seen: dict[tuple, int] = {}
-    for proposal in sorted(proposals, key=lambda p: p.id):
+    for proposal in sorted(proposals, key=lambda p: (p.seq, p.id)):
         _check_submittable(proposal, document, now)
         _refuse_duplicate(proposal)
         key = (proposal.action, proposal.clause_id, proposal.after_clause_id, proposal.text)
@@ -174,7 +175,7 @@ def submit_drafts(actor, proposals: list[Proposal], now: datetime | None = None
             raise Conflict(f"Drafts #{seen[key]} and #{proposal.id} propose the same change; "
                            "submit only one of them.", code="duplicate")
         seen[key] = proposal.id
-    submitted = sorted(proposals, key=lambda p: p.id)
+    submitted = sorted(proposals, key=lambda p: (p.seq, p.id))
     for proposal in submitted:
         proposal.status = ProposalStatus.OPEN
         proposal.submitted_at = proposal.updated_at = now
@@ -199,7 +200,7 @@ def uncirculated_proposals(document: Document) -> list[Proposal]:
         select(Proposal).where(Proposal.document_id == document.id,
                                Proposal.status == ProposalStatus.OPEN,
                                Proposal.circulated_at.is_(None))
-        .order_by(Proposal.id)
+        .order_by(Proposal.seq, Proposal.id)
     ).scalars())
 
 

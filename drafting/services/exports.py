@@ -174,7 +174,7 @@ def disposition_export(document: Document, viewer, which=None) -> ExportDocument
     if since is not None:
         query = query.where((Proposal.decided_at.is_(None)) | (Proposal.decided_at >= since))
     by_clause: dict[int, list[Proposal]] = defaultdict(list)
-    for p in db.session.execute(query.order_by(Proposal.id)).scalars():
+    for p in db.session.execute(query.order_by(Proposal.seq, Proposal.id)).scalars():
         by_clause[p.clause_id or p.after_clause_id].append(p)
     ordered = sorted(current.clauses.items(), key=lambda kv: kv[1][0])
     for clause_id, (_pos, _sid, _ver, number, text, removed) in ordered:

@@ -35,7 +35,7 @@ def _options_query(clause_ids):
     return (select(Proposal)
             .options(joinedload(Proposal.cosponsors), joinedload(Proposal.base_version))
             .where(Proposal.clause_id.in_(clause_ids), Proposal.status == ProposalStatus.OPTION)
-            .order_by(Proposal.id))
+            .order_by(Proposal.seq, Proposal.id))
 
 
 def kept_options(clause: Clause) -> list[Proposal]:

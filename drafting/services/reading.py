@@ -87,7 +87,7 @@ def open_proposals(document: Document, viewer) -> list[Proposal]:
         .options(joinedload(Proposal.base_version), joinedload(Proposal.cosponsors))
         .where(Proposal.document_id == document.id, Proposal.status == ProposalStatus.OPEN,
                visible_proposals_clause(viewer))
-        .order_by(Proposal.id)
+        .order_by(Proposal.seq, Proposal.id)
     ).unique().scalars())
 
 
@@ -208,14 +208,14 @@ def proposals_for_clause(clause: Clause, viewer) -> list[Proposal]:
                ((Proposal.after_clause_id == clause.id) & (Proposal.action == ProposalAction.INSERT)
                 & (Proposal.status == ProposalStatus.OPEN)),
                visible_proposals_clause(viewer))
-        .order_by(Proposal.status != ProposalStatus.OPEN, Proposal.id.desc())
+        .order_by(Proposal.status != ProposalStatus.OPEN, Proposal.seq.desc(), Proposal.id.desc())
     ).unique().scalars())
 
 
 def comment_threads(*, viewer, clause: Clause | None = None, proposal: Proposal | None = None,
                     clause_only: bool = False) -> list[tuple[Comment, list]]:
     """Threads as (root, [(reply, [...]), ...]) in posting order."""
-    query = _visible_comments(select(Comment), viewer).order_by(Comment.id)
+    query = _visible_comments(select(Comment), viewer).order_by(Comment.seq, Comment.id)
     if proposal is not None:
         query = query.where(Comment.proposal_id == proposal.id)
     elif clause is not None:

@@ -185,7 +185,7 @@ def _tabled(document: Document) -> list[Proposal]:
         .where(Proposal.document_id == document.id,
                Proposal.status.in_([ProposalStatus.OPEN, ProposalStatus.OPTION]),
                visible_proposals_clause(EVERYONE))
-        .order_by(Proposal.id)
+        .order_by(Proposal.seq, Proposal.id)
     ).unique().scalars())
 
 
@@ -293,7 +293,7 @@ def _revision_negotiating_clauses(document: Document, revision: Revision
         .options(joinedload(Proposal.cosponsors), joinedload(Proposal.updates),
                  joinedload(Proposal.base_version))
         .where(Proposal.document_id == document.id, visible_proposals_clause(EVERYONE))
-        .order_by(Proposal.id)
+        .order_by(Proposal.seq, Proposal.id)
     ).unique().scalars()
     option_events = _option_events(document)
     for p in proposals:

@@ -271,8 +271,9 @@ def show_clause(clause_id: int):
 @bp.get("/documents/<int:document_id>/proposals")
 def list_proposals(document_id: int):
     document = get_document(document_id)
-    query = select(Proposal).where(Proposal.document_id == document.id,
-                                   visible_proposals_clause(signed_in_user())).order_by(Proposal.id)
+    query = (select(Proposal).where(Proposal.document_id == document.id,
+                                    visible_proposals_clause(signed_in_user()))
+             .order_by(Proposal.seq, Proposal.id))
     status = request.args.get("status")
     if status:
         try:

@@ -146,7 +146,7 @@ def edit_clause_text(clause_id: int):
         select(Proposal).where(Proposal.clause_id == clause.id,
                                Proposal.status.in_([ProposalStatus.OPEN, ProposalStatus.OPTION]),
                                visible_proposals_clause(signed_in_user()))
-        .order_by(Proposal.id)
+        .order_by(Proposal.seq, Proposal.id)
     ).scalars()
     return jsonify({
         "clause_id": clause.id, "number": reading.number_of(clause),

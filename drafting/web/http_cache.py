@@ -317,7 +317,7 @@ def body_audience(document: Document, user) -> tuple:
                                       Proposal.status == ProposalStatus.OPEN,
                                       Proposal.circulated_at.is_(None),
                                       visible_proposals_clause(user))
-            .order_by(Proposal.id)).scalars())
+            .order_by(Proposal.seq, Proposal.id)).scalars())
         if facts is not None:
             facts.private[audience_class] = private
     role = getattr(user, "role", None)

@@ -1,7 +1,7 @@
 """idempotency records: an API write's answer kept under the client's Idempotency-Key
 
 Revision ID: 6a1f0c3e9b27
-Revises: 5d2e8a41c7f3
+Revises: 0033cb34171c
 Create Date: 2026-12-07 11:00:00
 
 Written by hand. A client that retries a POST with the same Idempotency-Key within 24 hours
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6a1f0c3e9b27'
-down_revision = '5d2e8a41c7f3'
+down_revision = '0033cb34171c'
 branch_labels = None
 depends_on = None
 

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import select
 
 from drafting.extensions import db
-from drafting.models import Clause, Proposal
+from drafting.models import Clause, Proposal, hidden_order
 from drafting.services import comments, decisions, drafts, proposals, revisions
 from drafting.services.export_files import FORMATS_BY_MODE
 from tests.factories import api_token  # noqa: F401  (fixture)
@@ -34,6 +34,8 @@ from tests.factories import api_token  # noqa: F401  (fixture)
 # proven by reading them in tests/confidentiality/test_side_channels.py) and static files.
 STREAMS = {"live.document_events", "live.notification_events", "api.document_event_stream"}
 NOT_DOCUMENT_DATA = {"static"}
+# An id no proposal or comment of a test has: new ones are drawn at or above LOWEST_ROW_ID.
+ABSENT_ID = hidden_order.LOWEST_ROW_ID - 1
 
 # What each viewer may see of AUS's proposals, by the state the proposal is in.
 STATES = ("draft", "uncirculated", "withdrawn_uncirculated", "rejected_uncirculated",
@@ -250,7 +252,7 @@ def test_no_route_reveals_what_the_viewer_may_not_see(app, world, api_token, use
 def test_a_hidden_proposal_answers_as_one_that_does_not_exist(app, world, api_token, username):
     negotiation = build_negotiation(world)
     hidden = negotiation.hidden_from(username)
-    absent = max(negotiation.proposal_ids.values()) + 1000
+    absent = ABSENT_ID
     client = _login_client(app, username)
     headers = api_token(username)
     proposal_rules = [r for r in app.url_map.iter_rules()
@@ -277,7 +279,7 @@ def test_a_hidden_proposal_answers_as_one_that_does_not_exist(app, world, api_to
     # The proposal's comments, too: a comment id on a hidden proposal is a comment that
     # does not exist.
     comment_rules = [r for r in app.url_map.iter_rules() if "comment_id" in r.arguments]
-    absent_comment = max(negotiation.comment_ids.values()) + 1000
+    absent_comment = ABSENT_ID
     for rule in comment_rules:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             def comment_answer(comment_id, rule=rule, method=method):
@@ -309,8 +311,8 @@ def test_ids_in_request_bodies_answer_as_ids_that_do_not_exist(app, world, api_t
     headers = api_token(username)
     clause_id = negotiation.clause_ids[0]
     document_id = negotiation.document_id
-    absent_comment = max(negotiation.comment_ids.values()) + 1000
-    absent_proposal = max(negotiation.proposal_ids.values()) + 1000
+    absent_comment = ABSENT_ID
+    absent_proposal = ABSENT_ID
     requests = {
         "api reply": lambda cid: client.post(
             f"/api/v1/clauses/{clause_id}/comments", headers=headers,

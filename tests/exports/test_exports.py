@@ -33,7 +33,7 @@ def advance_demo(document):
     sec = user("secretariat")
     revisions.issue_revision(sec, document, "Rev.1 for SOM3")
     open_ = {a: db.session.execute(select(Proposal).where(
-        Proposal.status == "open", Proposal.action == a).order_by(Proposal.id)).scalars().first()
+        Proposal.status == "open", Proposal.action == a).order_by(Proposal.seq)).scalars().first()
         for a in ("amend", "insert", "delete")}
     decisions.decide_proposal(sec, open_["amend"], "accept",
                               expected_version=open_["amend"].clause.version)

@@ -190,9 +190,10 @@ def test_21_economies_and_two_desks_lose_nothing_and_never_decide_on_a_stale_ver
     targets = [c["id"] for c in candidates[:TARGET_CLAUSES]]
     assert len(targets) == TARGET_CLAUSES
 
+    # Proposals and comments have random ids: what came after is told by their hidden `seq`.
     before = {
-        "proposal": harness.query(url, "SELECT coalesce(max(id), 0) FROM proposals")[0][0],
-        "comment": harness.query(url, "SELECT coalesce(max(id), 0) FROM comments")[0][0],
+        "proposal": harness.query(url, "SELECT coalesce(max(seq), 0) FROM proposals")[0][0],
+        "comment": harness.query(url, "SELECT coalesce(max(seq), 0) FROM comments")[0][0],
         "version": harness.query(url, "SELECT coalesce(max(id), 0) FROM clause_versions")[0][0],
     }
 
@@ -220,7 +221,7 @@ def test_21_economies_and_two_desks_lose_nothing_and_never_decide_on_a_stale_ver
     assert not ledger.unexpected, ledger.unexpected
 
     # Acknowledged proposals are all there, as sent; nothing unacknowledged appeared.
-    rows = harness.query(url, "SELECT id, rationale, clause_id FROM proposals WHERE id > :b",
+    rows = harness.query(url, "SELECT id, rationale, clause_id FROM proposals WHERE seq > :b",
                          b=before["proposal"])
     assert {r.id for r in rows} == set(ledger.proposals)
     for row in rows:
@@ -228,12 +229,13 @@ def test_21_economies_and_two_desks_lose_nothing_and_never_decide_on_a_stale_ver
         assert (row.rationale, row.clause_id) == (sent["rationale"], sent["clause_id"])
     submitted = {r.proposal_id: json.loads(r.data) for r in harness.query(
         url, "SELECT proposal_id, data FROM audit_events WHERE kind = 'proposal.submitted' "
-             "AND proposal_id > :b", b=before["proposal"])}
+             "AND proposal_id IN (SELECT id FROM proposals WHERE seq > :b)",
+        b=before["proposal"])}
     assert {pid: data["text"] for pid, data in submitted.items()} == {
         pid: sent["text"] for pid, sent in ledger.proposals.items()}
 
     # Acknowledged comments are all there, as sent; nothing unacknowledged appeared.
-    rows = harness.query(url, "SELECT id, body, clause_id FROM comments WHERE id > :b",
+    rows = harness.query(url, "SELECT id, body, clause_id FROM comments WHERE seq > :b",
                          b=before["comment"])
     assert {r.id: (r.body, r.clause_id) for r in rows} == {
         cid: (sent["body"], sent["clause_id"]) for cid, sent in ledger.comments.items()}
@@ -255,10 +257,10 @@ def test_21_economies_and_two_desks_lose_nothing_and_never_decide_on_a_stale_ver
         at_start = next(c["version"] for c in document["clauses"] if c["id"] == clause_id)
         assert made_here == list(range(at_start + 1, final[clause_id] + 1)), clause_id
     rejected = harness.query(url, "SELECT id FROM proposals WHERE status = 'rejected' "
-                                  "AND id > :b", b=before["proposal"])
+                                  "AND seq > :b", b=before["proposal"])
     assert {r.id for r in rejected} == ledger.rejected
     withdrawn = harness.query(url, "SELECT id FROM proposals WHERE status = 'withdrawn' "
-                                   "AND id > :b", b=before["proposal"])
+                                   "AND seq > :b", b=before["proposal"])
     assert {r.id for r in withdrawn} == ledger.withdrawn
     assert not ledger.withdrawn & (set(ledger.accepted) | ledger.rejected)
 

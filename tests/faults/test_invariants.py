@@ -26,11 +26,12 @@ def _damage(url: str, sql: str) -> None:
 DAMAGE = [
     ("UPDATE clauses SET version = version + 1 WHERE id = (SELECT min(id) FROM clauses)",
      "clause pointing at a version that does not exist"),
-    ("UPDATE proposals SET status = 'open' WHERE id = (SELECT min(id) FROM proposals "
-     "WHERE status IN ('accepted', 'accepted_modified'))",
+    # Proposals have random ids: the first one made is the first by `seq`.
+    ("UPDATE proposals SET status = 'open' WHERE id = (SELECT id FROM proposals "
+     "WHERE status IN ('accepted', 'accepted_modified') ORDER BY seq LIMIT 1)",
      "clause version whose proposal is not accepted with it"),
-    ("UPDATE proposals SET status = 'accepted' WHERE id = (SELECT min(id) "
-     "FROM proposals WHERE status = 'open')",
+    ("UPDATE proposals SET status = 'accepted' WHERE id = (SELECT id "
+     "FROM proposals WHERE status = 'open' ORDER BY seq LIMIT 1)",
      "accepted proposal without its clause version"),
     # Events rewritten as another kind: the proposal and the comment have lost their own.
     ("UPDATE audit_events SET kind = 'proposal.viewed' WHERE id = (SELECT min(id) "

@@ -18,7 +18,7 @@ ROLES = ["secretariat", "observer", "admin", "aus", "usa", "vn"]
 def _demo_paths():
     document = db.session.execute(select(Document)).scalar_one()
     clauses = db.session.execute(select(Clause.id).order_by(Clause.id)).scalars().all()
-    proposals = db.session.execute(select(Proposal).order_by(Proposal.id)).scalars().all()
+    proposals = db.session.execute(select(Proposal).order_by(Proposal.seq)).scalars().all()
     return document, clauses, proposals
 
 

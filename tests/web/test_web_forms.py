@@ -770,7 +770,7 @@ def test_comment_post_reply_resolve_reopen(client, world):
     response = client.post("/comments", data={"clause_id": clause_id, "body": "We *suggest* X.",
                                               "next": f"/clauses/{clause_id}"})
     assert response.status_code == 302
-    root = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
+    root = db.session.execute(select(Comment).order_by(Comment.seq.desc())).scalars().first()
     assert response.headers["Location"] == f"/clauses/{clause_id}#comment-{root.id}"
     assert root.body == "We *suggest* X." and "<em>suggest</em>" in root.body_html
     assert root.economy.code == "AUS" and root.clause_id == clause_id
@@ -781,7 +781,7 @@ def test_comment_post_reply_resolve_reopen(client, world):
                                            "body": "NZ agrees."})
     assert reply.status_code == 302
     assert reply.headers["Location"].startswith(f"/clauses/{clause_id}#comment-")
-    child = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
+    child = db.session.execute(select(Comment).order_by(Comment.seq.desc())).scalars().first()
     assert child.parent_id == root.id
     shown = page(client.get(f"/clauses/{clause_id}"))
     nested = shown.xpath(f"//article[@id='comment-{root.id}']//div[@class='replies']"
@@ -854,6 +854,6 @@ def test_reply_always_joins_its_parents_thread(client, world):
     response = client.post("/comments", data={"clause_id": world.clauses[2].id,
                                               "parent_id": on_proposal.id, "body": "Reply."})
     assert response.status_code == 302
-    reply = db.session.execute(select(Comment).order_by(Comment.id.desc())).scalars().first()
+    reply = db.session.execute(select(Comment).order_by(Comment.seq.desc())).scalars().first()
     assert reply.parent_id == on_proposal.id and reply.proposal_id == proposal.id
     assert response.headers["Location"].startswith(f"/proposals/{proposal.id}#comment-")
