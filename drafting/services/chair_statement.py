@@ -46,6 +46,13 @@ def chair_statement_of(document: Document) -> Document | None:
     ).scalar()
 
 
+def source_of(document: Document) -> Document | None:
+    """The statement a Chair's statement was derived from (None for any other document)."""
+    if document.kind != KIND or document.parent_document_id is None:
+        return None
+    return db.session.get(Document, document.parent_document_id)
+
+
 def _title(document: Document) -> str:
     limit = Document.__table__.c.title.type.length
     title = TITLE_PREFIX + document.title

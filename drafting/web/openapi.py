@@ -276,6 +276,11 @@ SCHEMAS: dict[str, dict] = {
         "moved": array(obj({"from_clause_id": ID, "from_number": nullable(STRING),
                             "clause_id": ID, "number": nullable(STRING)})),
     }),
+    "ChairReturn": obj({
+        "returned": array(ID), "document_id": ID,
+        "clauses": array(obj({"clause_id": ID, "number": STRING, "from_clause_id": ID,
+                              "from_number": STRING})),
+    }),
     "StageInfo": obj({
         "document_id": ID, "stage": enum_of(Stage), "stage_label": STRING,
         "allowed_transitions": array(obj({"to": enum_of(Stage), "label": STRING,
@@ -625,6 +630,18 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
                 "The paragraphs to move; required and not empty (422 `no_selection` "
                 "otherwise, and nothing moves).")},
             "note": STRING, "allow_consensus": BOOLEAN}, required=("clause_ids",)))),
+    ("POST", "/documents/{document_id}/return", Operation(
+        "api.return_from_chair_statement", "Return paragraphs of a Chair's statement to the "
+        "statement, at their former place (secretariat)", 200, "ChairReturn",
+        (*WITH_BODY, 404, 409), json=body({
+            "clause_ids": {**array(ID), "minItems": 1, "description": (
+                "Paragraphs of this Chair's statement to return; required and not empty (422 "
+                "`no_selection` otherwise). `returned` answers the statement's clause ids.")},
+            "note": STRING}, required=("clause_ids",)),
+        description="The document must be a Chair's statement (409 `not_chair_statement` "
+                    "otherwise). Each paragraph gets back its own clause in the statement, "
+                    "with the text it last had and the versions made in the Chair's "
+                    "statement appended to its history.")),
     # --- workflow: stages, rounds, silence, endorsement ---
     ("GET", "/documents/{document_id}/stage", Operation(
         "api.document_stage", "A document's stage, allowed moves and history", 200,

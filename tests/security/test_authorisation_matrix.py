@@ -193,6 +193,10 @@ MATRIX: dict[str, dict[str, Route]] = {
                                 form={"clause_id": "{c1}"})},
     "consensus.chair_statement": {"POST": R("/documents/{doc}/chair-statement", SECRETARIAT,
                                             form={"clause_id": "{c3}"})},
+    # The scene's document is a statement, not a Chair's statement: the secretariat is refused
+    # by its kind (409 not_chair_statement), everyone else before that.
+    "consensus.return_from_chair_statement": {"POST": R("/documents/{doc}/return", "LFFCFF",
+                                                        form={"clause_id": "{c3}"})},
     "revisions.issue": {"POST": R("/documents/{doc}/revisions", SECRETARIAT,
                                   form={"note": "After SOM3", "renumber": "1", **CONFIRMED})},
     "revisions.edit_clause": {"GET": R("/clauses/{c0}/edit", SECRETARIAT)},
@@ -286,6 +290,8 @@ MATRIX: dict[str, dict[str, Route]] = {
         "status": "bracketed", "reason": "Contested by two economies."})},
     "api.create_chair_statement": {"POST": R("/api/v1/documents/{doc}/chair-statement",
                                              SECRETARIAT, json={"clause_ids": ["{c3}"]})},
+    "api.return_from_chair_statement": {"POST": R("/api/v1/documents/{doc}/return", "LFFCFF",
+                                                  json={"clause_ids": ["{c3}"]})},
     "api.list_drafts": {"GET": R("/api/v1/documents/{doc}/drafts", DELEGATES)},
     "api.create_draft": {"POST": R("/api/v1/documents/{doc}/drafts", DELEGATES, json={
         "action": "amend", "clause_id": "{c2}", "text": "We will reduce emissions by 2035."})},
