@@ -103,7 +103,8 @@ class _Back:
 
 def _items(chair: Document, statement: Document, clause_ids: Iterable[int] | None
            ) -> list[ReturnItem]:
-    """The paragraphs `clause_ids` of the Chair's statement as they would return, in its order.
+    """The paragraphs `clause_ids` of the Chair's statement as they would return, in the
+    statement's order.
 
     Each must be a live paragraph of this Chair's statement that was moved from `statement`,
     whose clause there is still the removed one the move left."""
@@ -144,12 +145,14 @@ def _items(chair: Document, statement: Document, clause_ids: Iterable[int] | Non
         preceding[clause.id] = previous[1] if same_section else ""
         previous = (clause.section_id, numbers_after.get(clause.id, ""))
     amended = _versions_since_move(list(wanted))
-    return [ReturnItem(clause, chair_numbers.get(clause.id, ""), sources[clause.id],
+    statement_order = {c.id: i for i, (c, _) in enumerate(statement_rows)}
+    return sorted((ReturnItem(clause, chair_numbers.get(clause.id, ""), sources[clause.id],
                        clause.moved_from_number or "",
                        numbers_after.get(sources[clause.id].id, ""),
                        preceding.get(sources[clause.id].id, ""), first_words(version.text),
                        amended.get(clause.id, 0))
-            for clause, version in chair_rows if clause.id in sources]
+                   for clause, version in chair_rows if clause.id in sources),
+                  key=lambda item: statement_order[item.source.id])  # the statement's order
 
 
 def _versions_since_move(clause_ids: list[int]) -> dict[int, int]:

@@ -161,3 +161,13 @@ def test_delegates_cannot_propose_on_a_chair_statement(call, refused, world, cli
     proposal = proposals.submit_proposal(world.user("aus"), world.document, "amend",
                                          clause=world.clauses[3], text="We act together.")
     assert proposal.status is ProposalStatus.OPEN
+
+
+def test_returned_ids_follow_the_statement_order(call, world):
+    op1, op2 = world.clauses[2], world.clauses[3]
+    first = _move(world, op2)
+    second = _move(world, op1)  # now after the old OP2 in the Chair's statement
+    body = call("POST", f"/documents/{first.document.id}/return", "secretariat",
+                {"clause_ids": [first.moved[0].clause.id, second.moved[0].clause.id]})
+    assert body["returned"] == [op1.id, op2.id]
+    assert [c["number"] for c in body["clauses"]] == ["OP1", "OP2"]
