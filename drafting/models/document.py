@@ -33,6 +33,8 @@ class Document(db.Model):
     # A Chair's statement points to the statement it was derived from.
     parent_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     kind: Mapped[str] = mapped_column(String(30), default="statement")
+    # A Chair's statement takes proposals only while the secretariat has it open for comment.
+    open_for_comment: Mapped[bool] = mapped_column(default=False)
 
     host_economy: Mapped[Economy] = relationship()
     sections: Mapped[list[Section]] = relationship(

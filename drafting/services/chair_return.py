@@ -248,3 +248,27 @@ def return_to_statement(actor, chair: Document, clause_ids: Iterable[int] | None
                  clauses=[{"from": i.clause.id, "from_number": i.number, "to": i.source.id,
                            "number": i.number_after} for i in items])
     return result
+
+
+# --- opening a Chair's statement for comment -------------------------------------------------
+
+def set_open_for_comment(actor, chair: Document, open_: bool, note: str = "") -> bool:
+    """Open the Chair's statement `chair` to economies' proposals, or close it again.
+
+    Returns whether anything changed (asking for the state it is in changes nothing and records
+    nothing). Proposals already made stay as they are when it closes; only new ones are refused
+    (services/guards.ensure_not_chair_text). Raises PermissionDenied (not secretariat),
+    Conflict (not_chair_statement, document_frozen), InvalidInput (note too long).
+    """
+    authorize(actor, Action.RETURN_FROM_CHAIR_STATEMENT, chair)
+    _statement_of(chair)
+    chair = lock_row(Document, chair.id)
+    ensure_not_frozen(chair, "changes to the Chair's statement")
+    note = text_rules.note_text(note, required=False, field="note")
+    if chair.open_for_comment == open_:
+        return False
+    chair.open_for_comment = open_
+    db.session.flush()
+    record_event("chair_statement.opened_for_comment" if open_ else
+                 "chair_statement.closed_for_comment", actor, document_id=chair.id, note=note)
+    return True

@@ -54,10 +54,12 @@ CHAIR_STATEMENT_KIND = "chair_statement"  # services/chair_statement.KIND (impor
 
 def ensure_not_chair_text(document: Document) -> None:
     """A Chair's statement is issued under the Chair's own authority: economies negotiate the
-    statement, not the Chair's text, so no proposal (nor draft of one) is taken on it."""
-    if document.kind == CHAIR_STATEMENT_KIND:
+    statement, not the Chair's text, so no proposal (nor draft of one) is taken on it — unless
+    the secretariat has opened it for comment."""
+    if document.kind == CHAIR_STATEMENT_KIND and not document.open_for_comment:
         raise Conflict("This is a Chair's statement, the Chair's own text: delegations do not "
-                       "propose amendments to it.", code="chair_text")
+                       "propose amendments to it unless the secretariat opens it for comment.",
+                       code="chair_text")
 
 
 def ensure_accepts_proposals(document: Document, clause: Clause | None = None,

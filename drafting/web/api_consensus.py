@@ -207,3 +207,18 @@ def return_from_chair_statement(document_id: int):
                      "from_clause_id": item.clause.id, "from_number": item.number}
                     for item in result.returned],
     })
+
+
+@bp.post("/documents/<int:document_id>/open-for-comment")
+def open_chair_statement_for_comment(document_id: int):
+    """Open a Chair's statement to economies' proposals (`"open": true`) or close it."""
+    data = _payload()
+    chair = get_document(document_id)
+    wanted = data.get("open")
+    if not isinstance(wanted, bool):
+        raise InvalidInput("open must be true or false.", details={"field": "open"})
+    changed = return_service.set_open_for_comment(signed_in_user(), chair, wanted,
+                                                  _string(data, "note"))
+    commit()
+    return jsonify({"id": chair.id, "open_for_comment": chair.open_for_comment,
+                    "changed": changed})

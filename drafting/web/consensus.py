@@ -134,6 +134,22 @@ def return_from_chair_statement(document_id: int):
     return redirect(url_for("documents.show", document_id=result.statement.id))
 
 
+@bp.post("/documents/<int:document_id>/open-for-comment")
+@login_required
+def open_for_comment(document_id: int):
+    chair = get_document(document_id)
+    wanted = request.form.get("open")
+    if wanted not in ("0", "1"):
+        abort(400, "open must be 1 or 0.")
+    return_service.set_open_for_comment(current_user, chair, wanted == "1",
+                                        request.form.get("note", ""))
+    commit()
+    flash(f"{chair.symbol} is {'open' if chair.open_for_comment else 'closed'} for comment: "
+          f"economies {'can' if chair.open_for_comment else 'cannot'} propose amendments to it.",
+          "success")
+    return redirect(url_for("consensus.matrix", document_id=chair.id))
+
+
 # --- positions -------------------------------------------------------------------------------
 
 def _position_page(clause, *, stance: str = "", text: str = "", error: str | None = None,

@@ -281,6 +281,7 @@ SCHEMAS: dict[str, dict] = {
         "clauses": array(obj({"clause_id": ID, "number": STRING, "from_clause_id": ID,
                               "from_number": STRING})),
     }),
+    "ChairComment": obj({"id": ID, "open_for_comment": BOOLEAN, "changed": BOOLEAN}),
     "StageInfo": obj({
         "document_id": ID, "stage": enum_of(Stage), "stage_label": STRING,
         "allowed_transitions": array(obj({"to": enum_of(Stage), "label": STRING,
@@ -642,6 +643,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
                     "otherwise). Each paragraph gets back its own clause in the statement, "
                     "with the text it last had and the versions made in the Chair's "
                     "statement appended to its history.")),
+    ("POST", "/documents/{document_id}/open-for-comment", Operation(
+        "api.open_chair_statement_for_comment", "Open a Chair's statement to economies' "
+        "proposals, or close it (secretariat)", 200, "ChairComment", (*WITH_BODY, 404, 409),
+        json=body({"open": BOOLEAN, "note": STRING}, required=("open",)),
+        description="A Chair's statement takes no proposals (409 `chair_text`) unless it is "
+                    "open for comment. `changed` is false when it already was in the state "
+                    "asked for. 409 `not_chair_statement` on any other document.")),
     # --- workflow: stages, rounds, silence, endorsement ---
     ("GET", "/documents/{document_id}/stage", Operation(
         "api.document_stage", "A document's stage, allowed moves and history", 200,

@@ -1,4 +1,5 @@
-"""clauses.moved_from_clause_id, moved_from_number: where a Chair's statement paragraph came from
+"""clauses.moved_from_clause_id, moved_from_number: where a Chair's statement paragraph came from;
+documents.open_for_comment: a Chair's statement opened to economies' proposals
 
 Revision ID: a7c3e91d2b40
 Revises: 5d2e8a41c7f3
@@ -10,6 +11,10 @@ columns are nullable: only clauses of a Chair's statement have them. Existing Ch
 clauses get them from their "clause.moved_to_chair_statement" audit events, which have recorded
 the source clause, its number and the new clause since the move exists. Downgrading drops them;
 the audit events still hold the same facts.
+
+A Chair's statement is the Chair's own text and takes no proposals unless the secretariat opens
+it for comment: `documents.open_for_comment`, false for every existing document (nothing was
+ever opened).
 """
 import json
 
@@ -45,9 +50,14 @@ def upgrade():
                     "(SELECT 1 FROM clauses AS s WHERE s.id = :source)"),
             {"source": source_clause_id, "number": str(facts.get("from_number") or "")[:20]
              or None, "new": new_clause_id})
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('open_for_comment', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
 
 
 def downgrade():
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_column('open_for_comment')
     with op.batch_alter_table('clauses', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_clauses_moved_from_clause_id_clauses'),
                                  type_='foreignkey')

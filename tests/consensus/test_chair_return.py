@@ -171,3 +171,26 @@ def test_returned_ids_follow_the_statement_order(call, world):
                 {"clause_ids": [first.moved[0].clause.id, second.moved[0].clause.id]})
     assert body["returned"] == [op1.id, op2.id]
     assert [c["number"] for c in body["clauses"]] == ["OP1", "OP2"]
+
+
+def test_open_for_comment_lets_delegates_propose_until_closed(call, refused, world, client):
+    moved = _move(world, world.clauses[2])
+    chair, chair_clause = moved.document, moved.moved[0].clause
+    path = f"/documents/{chair.id}/open-for-comment"
+    amend = {"action": "amend", "clause_id": chair_clause.id, "text": "We will act by 2035."}
+    refused("POST", path, "aus", {"open": True}, status=403)
+    refused("POST", path, "secretariat", {"open": "yes"}, status=422)
+    refused("POST", path, "secretariat", {}, status=422)
+    refused("POST", f"/documents/{world.document.id}/open-for-comment", "secretariat",
+            {"open": True}, status=409, code="not_chair_statement")
+    body = call("POST", path, "secretariat", {"open": True, "note": "Views welcome"})
+    assert body == {"id": chair.id, "open_for_comment": True, "changed": True}
+    assert call("POST", path, "secretariat", {"open": True})["changed"] is False
+    proposal = call("POST", f"/documents/{chair.id}/proposals", "aus", amend, status=201)
+    assert proposal["status"] == "open"
+    assert call("POST", path, "secretariat", {"open": False})["open_for_comment"] is False
+    refused("POST", f"/documents/{chair.id}/proposals", "nz", amend, status=409,
+            code="chair_text")
+    kinds = list(db.session.execute(select(AuditEvent.kind).where(
+        AuditEvent.document_id == chair.id, AuditEvent.kind.like("%for_comment"))).scalars())
+    assert kinds == ["chair_statement.opened_for_comment", "chair_statement.closed_for_comment"]

@@ -127,3 +127,20 @@ def test_a_frozen_statement_takes_nothing_back(client, world):
     db.session.commit()
     login(client, "secretariat")
     assert _ask(client, moved.document, moved.moved[0].clause).status_code == 409
+
+
+def test_the_secretariat_opens_the_chair_statement_for_comment_on_the_matrix(client, world):
+    moved = _move(world, world.clauses[2])
+    chair = moved.document
+    login(client, "secretariat")
+    matrix = page(client.get(f"/documents/{chair.id}/consensus"))
+    assert matrix.xpath("//form[@id='comment-form']//button/text()") == ["Open for comment"]
+    response = client.post(f"/documents/{chair.id}/open-for-comment", data={"open": "1"})
+    assert response.status_code == 302
+    assert "is open for comment" in text_of(client.get(response.headers["Location"]))
+    client.post("/logout")
+    login(client, "aus")
+    shown = text_of(client.get(f"/documents/{chair.id}"))
+    assert "Open for comment" in shown and "Propose amendment" in shown
+    assert client.get(f"/documents/{chair.id}/propose?action=amend&clause_id="
+                      f"{moved.moved[0].clause.id}").status_code == 200

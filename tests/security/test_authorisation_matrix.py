@@ -197,6 +197,8 @@ MATRIX: dict[str, dict[str, Route]] = {
     "consensus.return_from_chair_statement": {"POST": R(
         "/documents/{chair}/return", SECRETARIAT, form={"clause_id": "{chair_clause}"},
         setup="chair_statement")},
+    "consensus.open_for_comment": {"POST": R("/documents/{chair}/open-for-comment", SECRETARIAT,
+                                             form={"open": "1"}, setup="chair_statement")},
     "revisions.issue": {"POST": R("/documents/{doc}/revisions", SECRETARIAT,
                                   form={"note": "After SOM3", "renumber": "1", **CONFIRMED})},
     "revisions.edit_clause": {"GET": R("/clauses/{c0}/edit", SECRETARIAT)},
@@ -292,6 +294,9 @@ MATRIX: dict[str, dict[str, Route]] = {
                                              SECRETARIAT, json={"clause_ids": ["{c3}"]})},
     "api.return_from_chair_statement": {"POST": R(
         "/api/v1/documents/{chair}/return", SECRETARIAT, json={"clause_ids": ["{chair_clause}"]},
+        setup="chair_statement")},
+    "api.open_chair_statement_for_comment": {"POST": R(
+        "/api/v1/documents/{chair}/open-for-comment", SECRETARIAT, json={"open": True},
         setup="chair_statement")},
     "api.list_drafts": {"GET": R("/api/v1/documents/{doc}/drafts", DELEGATES)},
     "api.create_draft": {"POST": R("/api/v1/documents/{doc}/drafts", DELEGATES, json={
