@@ -7,7 +7,7 @@ from drafting.domain.states import ProposalStatus
 from drafting.extensions import db
 from drafting.models import AuditEvent, Clause, Document
 from drafting.services import chair_statement, editing, proposals, reading
-from tests.consensus.test_api import call, refused, state  # noqa: F401 - fixtures
+from tests.consensus.test_api import call, refused  # noqa: F401 - fixtures
 
 def _move(world, *clauses):
     result = chair_statement.create_chair_statement(world.user("secretariat"), world.document,

@@ -144,3 +144,13 @@ def test_the_secretariat_opens_the_chair_statement_for_comment_on_the_matrix(cli
     assert "Open for comment" in shown and "Propose amendment" in shown
     assert client.get(f"/documents/{chair.id}/propose?action=amend&clause_id="
                       f"{moved.moved[0].clause.id}").status_code == 200
+
+
+def test_the_clause_page_names_where_the_paragraph_came_from(client, world):
+    moved = _move(world, world.clauses[2])
+    login(client, "aus")
+    response = client.get(f"/clauses/{moved.moved[0].clause.id}")
+    assert "Moved from 2022/TEST/1 OP1 (formerly OP1)" in text_of(response)
+    assert page(response).xpath("//p[@class='moved-from']/a/@href") == [
+        f"/clauses/{world.clauses[2].id}"]
+    assert "Propose amendment" not in text_of(response)
