@@ -33,6 +33,8 @@ class Document(db.Model):
     # A Chair's statement points to the statement it was derived from.
     parent_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     kind: Mapped[str] = mapped_column(String(30), default="statement")
+    # A Chair's statement takes proposals only while the secretariat has it open for comment.
+    open_for_comment: Mapped[bool] = mapped_column(default=False)
 
     host_economy: Mapped[Economy] = relationship()
     sections: Mapped[list[Section]] = relationship(
@@ -80,6 +82,10 @@ class Clause(db.Model):
     # The secretariat can close a single clause to new proposals.
     frozen: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # In a Chair's statement: the statement's clause this one was moved from, and the number
+    # it had there ("formerly OP3"); what a return to the statement needs. None elsewhere.
+    moved_from_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
+    moved_from_number: Mapped[str | None] = mapped_column(String(20))
 
     document: Mapped[Document] = relationship()
     section: Mapped[Section] = relationship()

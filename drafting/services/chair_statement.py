@@ -26,13 +26,13 @@ from drafting.models import (Clause, ClauseStatusChange, ClauseVersion, Document
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.decisions import carry_open_proposals
-from drafting.services.guards import check_not_frozen, ensure_not_frozen
+from drafting.services.guards import CHAIR_STATEMENT_KIND, check_not_frozen, ensure_not_frozen
 from drafting.services.policy import Action, authorize
 from drafting.services.positions import consensus_matrix
 from drafting.services.reading import clause_rows, display_numbers
 from drafting.services.locking import lock_row
 
-KIND = "chair_statement"
+KIND = CHAIR_STATEMENT_KIND
 TITLE_PREFIX = "Chair's Statement — "
 SYMBOL_SUFFIX = "/CHAIR"
 MOVED_TO_NOTE = "Moved to the Chair's statement"
@@ -44,6 +44,13 @@ def chair_statement_of(document: Document) -> Document | None:
         select(Document).where(Document.parent_document_id == document.id,
                                Document.kind == KIND).order_by(Document.id).limit(1)
     ).scalar()
+
+
+def source_of(document: Document) -> Document | None:
+    """The statement a Chair's statement was derived from (None for any other document)."""
+    if document.kind != KIND or document.parent_document_id is None:
+        return None
+    return db.session.get(Document, document.parent_document_id)
 
 
 def _title(document: Document) -> str:
@@ -154,7 +161,8 @@ def create_chair_statement(actor, document: Document, clause_ids: Iterable[int] 
     for source, number in selected:
         lock_row(Clause, source.id)
         copy = Clause(document_id=chair.id, section_id=sections[source.section_id].id,
-                      position=0, version=1, created_at=now)
+                      position=0, version=1, created_at=now, moved_from_clause_id=source.id,
+                      moved_from_number=number or None)
         db.session.add(copy)
         db.session.flush()
         db.session.add(ClauseVersion(clause_id=copy.id, number=1, text=source.text,

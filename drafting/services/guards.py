@@ -49,6 +49,19 @@ def latest_round(document: Document) -> SubmissionRound | None:
     ).scalar()
 
 
+CHAIR_STATEMENT_KIND = "chair_statement"  # services/chair_statement.KIND (imported there)
+
+
+def ensure_not_chair_text(document: Document) -> None:
+    """A Chair's statement is issued under the Chair's own authority: economies negotiate the
+    statement, not the Chair's text, so no proposal (nor draft of one) is taken on it — unless
+    the secretariat has opened it for comment."""
+    if document.kind == CHAIR_STATEMENT_KIND and not document.open_for_comment:
+        raise Conflict("This is a Chair's statement, the Chair's own text: delegations do not "
+                       "propose amendments to it unless the secretariat opens it for comment.",
+                       code="chair_text")
+
+
 def ensure_accepts_proposals(document: Document, clause: Clause | None = None,
                              now: datetime | None = None) -> None:
     """Refuse new or revised proposals when the stage, the round or the clause says no.
@@ -57,6 +70,7 @@ def ensure_accepts_proposals(document: Document, clause: Clause | None = None,
     visible and open — only new wording is refused.
     """
     now = now or utcnow()
+    ensure_not_chair_text(document)
     ensure_not_frozen(document, "proposals", now=now)
     if document.stage not in PROPOSING_STAGES:
         raise Conflict(f"The document is at the stage “{document.stage.label}”: "

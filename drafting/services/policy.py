@@ -35,6 +35,7 @@ class Action(str, enum.Enum):
     BREAK_SILENCE = "break_silence"  # a delegate, for their own economy
     CIRCULATE = "circulate"  # make submitted proposals visible to all economies
     CREATE_CHAIR_STATEMENT = "create_chair_statement"
+    RETURN_FROM_CHAIR_STATEMENT = "return_from_chair_statement"  # undo a move, paragraph-wise
     VIEW_AUDIT = "view_audit"  # secretariat, admin and observers
     # The audit chain's own figures — event ids and how many events the verification checked —
     # count events others may not see (drafts, uncirculated proposals): secretariat and admin.
@@ -128,6 +129,7 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.BREAK_SILENCE: (_delegate,),
     Action.CIRCULATE: (_secretariat,),
     Action.CREATE_CHAIR_STATEMENT: (_secretariat,),
+    Action.RETURN_FROM_CHAIR_STATEMENT: (_secretariat,),
     Action.VIEW_AUDIT: (_audit_reader,),
     Action.SEE_AUDIT_FIGURES: (_audit_figures_reader,),
     Action.SHOW_ON_SCREEN: (_secretariat,),

@@ -11,7 +11,8 @@ from drafting.models import (Clause, Cosponsorship, Document, Proposal, Proposal
                              Section)
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
-from drafting.services.guards import ensure_accepts_proposals, ensure_not_frozen
+from drafting.services.guards import (ensure_accepts_proposals, ensure_not_chair_text,
+                                      ensure_not_frozen)
 from drafting.services.locking import lock_row
 from drafting.services.policy import Action, authorize
 
@@ -52,6 +53,7 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
     """
     authorize(actor, Action.PROPOSE, document)
     if draft:
+        ensure_not_chair_text(document)
         ensure_not_frozen(document, "drafts")
     else:
         ensure_accepts_proposals(document, clause if action != "insert" else None)

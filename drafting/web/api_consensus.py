@@ -5,6 +5,7 @@ from flask import g, jsonify, request
 
 from drafting.domain.consensus import split_codes
 from drafting.domain.errors import InvalidInput
+from drafting.services import chair_return as return_service
 from drafting.services import chair_statement as chair_service
 from drafting.services import clause_status as status_service
 from drafting.services import options as option_service
@@ -161,14 +162,19 @@ def list_options(clause_id: int):
 
 # --- the Chair's statement -------------------------------------------------------------------
 
-@bp.post("/documents/<int:document_id>/chair-statement")
-def create_chair_statement(document_id: int):
-    data = _payload()
-    document = get_document(document_id)
+def _clause_ids(data: dict) -> list | None:
     clause_ids = data.get("clause_ids")
     if clause_ids is not None and not isinstance(clause_ids, list):
         raise InvalidInput("clause_ids must be a list of clause ids.",
                            details={"field": "clause_ids"})
+    return clause_ids
+
+
+@bp.post("/documents/<int:document_id>/chair-statement")
+def create_chair_statement(document_id: int):
+    data = _payload()
+    document = get_document(document_id)
+    clause_ids = _clause_ids(data)
     allow = data.get("allow_consensus", False)
     if not isinstance(allow, bool):
         raise InvalidInput("allow_consensus must be true or false.",
@@ -184,3 +190,35 @@ def create_chair_statement(document_id: int):
         "moved": [{"from_clause_id": m.source.id, "from_number": m.source_number,
                    "clause_id": m.clause.id, "number": m.number} for m in result.moved],
     }), 201
+
+
+@bp.post("/documents/<int:document_id>/return")
+def return_from_chair_statement(document_id: int):
+    """Return paragraphs of a Chair's statement to their statement, at their former place."""
+    data = _payload()
+    chair = get_document(document_id)
+    result = return_service.return_to_statement(signed_in_user(), chair, _clause_ids(data),
+                                                _string(data, "note"))
+    commit()
+    return jsonify({
+        "returned": [item.source.id for item in result.returned],
+        "document_id": result.statement.id,
+        "clauses": [{"clause_id": item.source.id, "number": item.number_after,
+                     "from_clause_id": item.clause.id, "from_number": item.number}
+                    for item in result.returned],
+    })
+
+
+@bp.post("/documents/<int:document_id>/open-for-comment")
+def open_chair_statement_for_comment(document_id: int):
+    """Open a Chair's statement to economies' proposals (`"open": true`) or close it."""
+    data = _payload()
+    chair = get_document(document_id)
+    wanted = data.get("open")
+    if not isinstance(wanted, bool):
+        raise InvalidInput("open must be true or false.", details={"field": "open"})
+    changed = return_service.set_open_for_comment(signed_in_user(), chair, wanted,
+                                                  _string(data, "note"))
+    commit()
+    return jsonify({"id": chair.id, "open_for_comment": chair.open_for_comment,
+                    "changed": changed})

@@ -10,6 +10,7 @@ from drafting.domain.errors import Conflict, DomainError
 from drafting.domain.input_rules import ascii_id
 from drafting.domain.states import ClauseStatus, Stance
 from drafting.extensions import db
+from drafting.services import chair_return as return_service
 from drafting.services import chair_statement as chair_service
 from drafting.services import clause_status as status_service
 from drafting.services import options as option_service
@@ -38,6 +39,7 @@ def consensus_helpers():
         "consensus_clause_options": option_service.clause_options,
         "consensus_document_options": option_service.document_options,
         "consensus_chair_statement": chair_service.chair_statement_of,
+        "consensus_source_document": chair_service.source_of,
     }
 
 
@@ -64,9 +66,7 @@ def matrix(document_id: int):
 @login_required
 def chair_statement(document_id: int):
     document = get_document(document_id)
-    clause_ids = [n for v in request.form.getlist("clause_id") if (n := ascii_id(v)) is not None]
-    if len(clause_ids) != len(request.form.getlist("clause_id")):
-        abort(400, "clause_id must be whole numbers.")
+    clause_ids = _selected_clause_ids()
     note = request.form.get("note", "")
     # First the confirmation (it runs the move's checks: an empty or wrong selection is
     # refused here); the move itself only from that page, and only if what it listed still
@@ -93,6 +93,61 @@ def chair_statement(document_id: int):
     flash(f"Chair's statement {result.document.symbol} {verb}: {moved} moved from "
           f"{document.symbol}.", "success")
     return redirect(url_for("documents.show", document_id=result.document.id))
+
+
+def _selected_clause_ids() -> list[int]:
+    clause_ids = [n for v in request.form.getlist("clause_id") if (n := ascii_id(v)) is not None]
+    if len(clause_ids) != len(request.form.getlist("clause_id")):
+        abort(400, "clause_id must be whole numbers.")
+    return clause_ids
+
+
+@bp.post("/documents/<int:document_id>/return")
+@login_required
+def return_from_chair_statement(document_id: int):
+    """Paragraphs of a Chair's statement back to the statement: a confirmation first (as for
+    the move), the return only from it and only while what it listed still stands."""
+    chair = get_document(document_id)
+    clause_ids = _selected_clause_ids()
+    note = request.form.get("note", "")
+    if not is_confirmed():
+        preview = return_service.preview_return(current_user, chair, clause_ids)
+        text_rules.note_text(note, required=False, field="note")
+        return render_template("consensus/confirm_return.html", document=chair,
+                               preview=preview, note=note, stale=False)
+    try:
+        result = return_service.return_to_statement(
+            current_user, chair, clause_ids, note,
+            expected_token=request.form.get("selection_token", ""))
+    except Conflict as error:
+        if error.code != chair_service.STALE_CONFIRMATION:
+            raise
+        db.session.rollback()
+        preview = return_service.preview_return(current_user, chair, clause_ids)
+        return render_template("consensus/confirm_return.html", document=chair,
+                               preview=preview, note=note, stale=True), 409
+    commit()
+    returned = ", ".join(f"{i.number_after} (was {i.number} in {chair.symbol})"
+                         for i in result.returned)
+    flash(f"Returned to {result.statement.symbol} from the Chair's statement: {returned}.",
+          "success")
+    return redirect(url_for("documents.show", document_id=result.statement.id))
+
+
+@bp.post("/documents/<int:document_id>/open-for-comment")
+@login_required
+def open_for_comment(document_id: int):
+    chair = get_document(document_id)
+    wanted = request.form.get("open")
+    if wanted not in ("0", "1"):
+        abort(400, "open must be 1 or 0.")
+    return_service.set_open_for_comment(current_user, chair, wanted == "1",
+                                        request.form.get("note", ""))
+    commit()
+    flash(f"{chair.symbol} is {'open' if chair.open_for_comment else 'closed'} for comment: "
+          f"economies {'can' if chair.open_for_comment else 'cannot'} propose amendments to it.",
+          "success")
+    return redirect(url_for("consensus.matrix", document_id=chair.id))
 
 
 # --- positions -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from drafting.domain.render import render_changes
 from drafting.domain.states import SectionKind
 from drafting.extensions import db
 from drafting.services import imports as import_service
+from drafting.services.guards import ensure_not_chair_text
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
 from drafting.web.helpers import commit
@@ -228,6 +229,7 @@ def _render_changes(document, *, plan: dict | None = None, token: str = "",
 def changes_form(document_id: int):
     document = get_document(document_id)
     authorize(current_user, Action.PROPOSE, document)
+    ensure_not_chair_text(document)
     return _render_changes(document)
 
 

@@ -276,6 +276,12 @@ SCHEMAS: dict[str, dict] = {
         "moved": array(obj({"from_clause_id": ID, "from_number": nullable(STRING),
                             "clause_id": ID, "number": nullable(STRING)})),
     }),
+    "ChairReturn": obj({
+        "returned": array(ID), "document_id": ID,
+        "clauses": array(obj({"clause_id": ID, "number": STRING, "from_clause_id": ID,
+                              "from_number": STRING})),
+    }),
+    "ChairComment": obj({"id": ID, "open_for_comment": BOOLEAN, "changed": BOOLEAN}),
     "StageInfo": obj({
         "document_id": ID, "stage": enum_of(Stage), "stage_label": STRING,
         "allowed_transitions": array(obj({"to": enum_of(Stage), "label": STRING,
@@ -631,6 +637,25 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
                 "The paragraphs to move; required and not empty (422 `no_selection` "
                 "otherwise, and nothing moves).")},
             "note": STRING, "allow_consensus": BOOLEAN}, required=("clause_ids",)))),
+    ("POST", "/documents/{document_id}/return", Operation(
+        "api.return_from_chair_statement", "Return paragraphs of a Chair's statement to the "
+        "statement, at their former place (secretariat)", 200, "ChairReturn",
+        (*WITH_BODY, 404, 409), json=body({
+            "clause_ids": {**array(ID), "minItems": 1, "description": (
+                "Paragraphs of this Chair's statement to return; required and not empty (422 "
+                "`no_selection` otherwise). `returned` answers the statement's clause ids.")},
+            "note": STRING}, required=("clause_ids",)),
+        description="The document must be a Chair's statement (409 `not_chair_statement` "
+                    "otherwise). Each paragraph gets back its own clause in the statement, "
+                    "with the text it last had and the versions made in the Chair's "
+                    "statement appended to its history.")),
+    ("POST", "/documents/{document_id}/open-for-comment", Operation(
+        "api.open_chair_statement_for_comment", "Open a Chair's statement to economies' "
+        "proposals, or close it (secretariat)", 200, "ChairComment", (*WITH_BODY, 404, 409),
+        json=body({"open": BOOLEAN, "note": STRING}, required=("open",)),
+        description="A Chair's statement takes no proposals (409 `chair_text`) unless it is "
+                    "open for comment. `changed` is false when it already was in the state "
+                    "asked for. 409 `not_chair_statement` on any other document.")),
     # --- workflow: stages, rounds, silence, endorsement ---
     ("GET", "/documents/{document_id}/stage", Operation(
         "api.document_stage", "A document's stage, allowed moves and history", 200,

@@ -12,6 +12,7 @@ from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.services import drafts as draft_service
 from drafting.services import proposals as proposal_service
 from drafting.services import consequences, reading
+from drafting.services.guards import ensure_not_chair_text
 from drafting.services.loading import get_clause, get_document, get_proposal
 from drafting.services.policy import Action, authorize
 from drafting.services.visibility import get_visible_proposal
@@ -35,6 +36,7 @@ def _preview_html(action: str, base_text: str, text: str) -> str:
 def new(document_id: int):
     document = get_document(document_id)
     authorize(current_user, Action.PROPOSE, document)
+    ensure_not_chair_text(document)
     action = request.args.get("action", "amend")
     if action not in {a.value for a in ProposalAction}:
         abort(400, "Unknown action.")

@@ -92,6 +92,52 @@ def test_moving_to_the_chair_statement_is_confirmed_on_a_page_without_javascript
     assert sec.url.endswith(f"/documents/{chair.id}")
 
 
+def test_returning_from_the_chair_statement_is_confirmed_on_a_page_without_javascript(
+        world, new_context):
+    from drafting.services import chair_statement
+    moved = chair_statement.create_chair_statement(
+        world.user("secretariat"), world.document, [world.clauses[1].id, world.clauses[3].id])
+    db.session.commit()
+    chair = moved.document
+    context = new_context(java_script_enabled=False)
+    sec = context.new_page()
+    login(sec, "secretariat")
+    sec.goto(f"/documents/{chair.id}")
+    expect(sec.locator(".doc-meta")).to_contain_text("Moved from 2022/TEST/1")
+    expect(sec.locator(".clause-number .formerly")).to_have_text(["formerly PP2",
+                                                                  "formerly OP2"])
+    for name, (width, height) in VIEWPORTS.items():
+        sec.set_viewport_size({"width": width, "height": height})
+        screenshot(sec, f"chair-statement-page-{name}")
+    sec.get_by_role("link", name="Return paragraphs to the statement").click()
+    boxes = sec.locator("input[form='return-form'][type=checkbox]")
+    expect(boxes).to_have_count(2)
+    sec.check(f"#return-{moved.moved[1].clause.id}")
+    sec.fill("#return-note", "Agreed at SOM3")
+    for name, (width, height) in VIEWPORTS.items():
+        sec.set_viewport_size({"width": width, "height": height})
+        screenshot(sec, f"chair-statement-matrix-{name}")
+    sec.get_by_role("button", name="Return the ticked paragraphs to the statement").click()
+
+    expect(sec.get_by_role("heading", level=1)).to_have_text(
+        "Return 1 paragraph to the statement?")
+    returning = sec.locator("table.confirm-returning tbody tr")
+    expect(returning).to_have_count(1)
+    expect(returning.nth(0)).to_contain_text("formerly OP2")
+    expect(returning.nth(0)).to_contain_text("returns as OP2, after OP1")
+    for name, (width, height) in VIEWPORTS.items():
+        sec.set_viewport_size({"width": width, "height": height})
+        screenshot(sec, f"confirm-chair-return-{name}")
+
+    sec.get_by_role("button", name="Return 1 paragraph").click()
+    expect(sec.locator(".flash")).to_contain_text("Returned to 2022/TEST/1 from the Chair's "
+                                                  "statement: OP2")
+    assert sec.url.endswith(f"/documents/{world.document.id}")
+    expect(sec.locator(".doc-meta")).to_contain_text(f"Chair's statement: {chair.symbol}")
+    db.session.expire_all()
+    assert db.session.get(Clause, world.clauses[3].id).removed is False
+
+
 def test_a_page_action_without_javascript_shows_a_confirmation_page(world, new_context):
     context = new_context(java_script_enabled=False)
     sec = context.new_page()

@@ -155,6 +155,15 @@ def with_positions(scene):
     positions.set_position(scene.world.user("nz"), clause, "can_accept")
 
 
+def with_chair_statement(scene):
+    """OP2 (c3) moved into a Chair's statement: {chair} and its paragraph {chair_clause}."""
+    from drafting.services import chair_statement
+    result = chair_statement.create_chair_statement(_secretariat(scene), scene.world.document,
+                                                    [scene.ids["c3"]])
+    scene.ids["chair"] = result.document.id
+    scene.ids["chair_clause"] = result.moved[0].clause.id
+
+
 SETUPS = {
     "revision": with_revision,
     "silence": with_silence,
@@ -165,6 +174,7 @@ SETUPS = {
     "resolved": with_resolved_threads,
     "waiting": with_waiting_proposal,
     "positions": with_positions,
+    "chair_statement": with_chair_statement,
 }
 
 

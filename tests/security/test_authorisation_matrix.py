@@ -203,6 +203,12 @@ MATRIX: dict[str, dict[str, Route]] = {
                                 form={"clause_id": "{c1}"})},
     "consensus.chair_statement": {"POST": R("/documents/{doc}/chair-statement", SECRETARIAT,
                                             form={"clause_id": "{c3}"})},
+    # Like the move, the first step only (the confirmation page).
+    "consensus.return_from_chair_statement": {"POST": R(
+        "/documents/{chair}/return", SECRETARIAT, form={"clause_id": "{chair_clause}"},
+        setup="chair_statement")},
+    "consensus.open_for_comment": {"POST": R("/documents/{chair}/open-for-comment", SECRETARIAT,
+                                             form={"open": "1"}, setup="chair_statement")},
     "revisions.issue": {"POST": R("/documents/{doc}/revisions", SECRETARIAT,
                                   form={"note": "After SOM3", "renumber": "1", **CONFIRMED})},
     "revisions.edit_clause": {"GET": R("/clauses/{c0}/edit", SECRETARIAT)},
@@ -296,6 +302,12 @@ MATRIX: dict[str, dict[str, Route]] = {
         "status": "bracketed", "reason": "Contested by two economies."})},
     "api.create_chair_statement": {"POST": R("/api/v1/documents/{doc}/chair-statement",
                                              SECRETARIAT, json={"clause_ids": ["{c3}"]})},
+    "api.return_from_chair_statement": {"POST": R(
+        "/api/v1/documents/{chair}/return", SECRETARIAT, json={"clause_ids": ["{chair_clause}"]},
+        setup="chair_statement")},
+    "api.open_chair_statement_for_comment": {"POST": R(
+        "/api/v1/documents/{chair}/open-for-comment", SECRETARIAT, json={"open": True},
+        setup="chair_statement")},
     "api.list_drafts": {"GET": R("/api/v1/documents/{doc}/drafts", DELEGATES)},
     "api.create_draft": {"POST": R("/api/v1/documents/{doc}/drafts", DELEGATES, json={
         "action": "amend", "clause_id": "{c2}", "text": "We will reduce emissions by 2035."})},
@@ -554,7 +566,7 @@ def test_every_table_url_reaches_its_endpoint(app):
     """The URL written in each line is served by the endpoint that line is about."""
     adapter = app.url_map.bind("localhost")
     ids = {name: 7 for name in ("doc", "jpn", "proposal", "comment", "notification", "token",
-                                "c0", "c1", "c2", "c3")}
+                                "c0", "c1", "c2", "c3", "chair", "chair_clause")}
     for endpoint, methods in MATRIX.items():
         for method, route in methods.items():
             path = urlsplit(route.url.format_map(ids)).path

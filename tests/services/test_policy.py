@@ -30,6 +30,7 @@ MATRIX = {
     (Action.BREAK_SILENCE, "document"): {"aus"},
     (Action.CIRCULATE, "document"): {"secretariat"},
     (Action.CREATE_CHAIR_STATEMENT, "document"): {"secretariat"},
+    (Action.RETURN_FROM_CHAIR_STATEMENT, "document"): {"secretariat"},
     (Action.VIEW_AUDIT, None): {"secretariat", "observer", "admin"},
     (Action.SEE_AUDIT_FIGURES, None): {"secretariat", "admin"},
     (Action.SHOW_ON_SCREEN, "document"): {"secretariat"},
