@@ -2,7 +2,7 @@
 documents.open_for_comment: a Chair's statement opened to economies' proposals
 
 Revision ID: a7c3e91d2b40
-Revises: 5d2e8a41c7f3
+Revises: 6a1f0c3e9b27
 Create Date: 2026-12-07 10:55:00
 
 Written by hand. A paragraph moved into a Chair's statement is a new clause there; returning it
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e91d2b40'
-down_revision = '5d2e8a41c7f3'
+down_revision = '6a1f0c3e9b27'
 branch_labels = None
 depends_on = None
 
