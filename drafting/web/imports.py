@@ -24,6 +24,7 @@ from drafting.services import imports as import_service
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
 from drafting.web.helpers import commit
+from drafting.web.rate_limits import conversions
 
 bp = Blueprint("imports", __name__)
 
@@ -114,6 +115,7 @@ def _posted_kinds(draft: ParsedDraft) -> list[str] | None:
 
 
 @bp.post("/documents/import")
+@conversions
 @login_required
 def create_document():
     authorize(current_user, Action.ISSUE_REVISION)
@@ -232,6 +234,7 @@ def changes_form(document_id: int):
 
 
 @bp.post("/documents/<int:document_id>/import-changes")
+@conversions
 @login_required
 def import_changes(document_id: int):
     document = get_document(document_id)
