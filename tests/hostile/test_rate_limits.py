@@ -216,3 +216,16 @@ def test_limits_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("WRITE_LIMIT_PER_USER", "lots")
     with pytest.raises(SystemExit, match="WRITE_LIMIT_PER_USER"):
         load_config(str(tmp_path))
+
+
+def test_the_openapi_document_names_the_429_of_every_write_and_export():
+    from drafting.web.openapi import OPERATIONS, build_spec
+
+    spec = build_spec()
+    limited = spec["components"]["responses"]["E429"]
+    assert "rate_limited" in limited["description"]
+    assert limited["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    for (method, path), operation in OPERATIONS.items():
+        responses = spec["paths"][path][method.lower()]["responses"]
+        expected = method != "GET" or operation.endpoint == "api.export_document"
+        assert ("429" in responses) == expected, (method, path)
