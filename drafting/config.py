@@ -84,6 +84,9 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_KEY_PREFIX": "drafting",
+        # Every write is counted: should Redis be unreachable, each process counts in its own
+        # memory meanwhile (same limits) rather than failing the writes with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT",
                                                   "10 per 15 minutes"),

@@ -229,3 +229,29 @@ def test_the_openapi_document_names_the_429_of_every_write_and_export():
         responses = spec["paths"][path][method.lower()]["responses"]
         expected = method != "GET" or operation.endpoint == "api.export_document"
         assert ("429" in responses) == expected, (method, path)
+
+
+def test_an_unreachable_counter_store_does_not_stop_the_writes(world, migrated, api_token):
+    """Redis down (nothing listens on port 1): each process counts in memory meanwhile."""
+    clause_id = world.clauses[0].id
+    aus = api_token("aus")
+    db.session.close()
+    app = make_test_app(migrated, RATELIMIT_ENABLED=True,
+                        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                        RATELIMIT_STRATEGY="fixed-window", WRITE_LIMIT_PER_USER="2 per hour")
+    install_request_isolation(app)
+    client = app.test_client()
+    try:
+        with app.app_context():
+            for n in range(2):
+                response = client.post(f"/api/v1/clauses/{clause_id}/comments",
+                                       json={"body": f"Comment {n}."}, headers=aus)
+                assert response.status_code == 201
+            refused = client.post(f"/api/v1/clauses/{clause_id}/comments",
+                                  json={"body": "One too many."}, headers=aus)
+            assert refused.status_code == 429
+            assert refused.get_json()["error"]["code"] == "rate_limited"
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
