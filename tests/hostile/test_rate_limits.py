@@ -1,8 +1,8 @@
 """Per-user rate limits (drafting/web/rate_limits.py): writes and exports, pages and API.
 
 An app of its own with rate limiting on, fresh in-memory counters and tiny limits counted in
-fixed one-hour windows: a test takes seconds, so no window ends during it and nothing depends
-on timing. The shared test app keeps rate limiting off (tests/conftest.py puts the limiter's
+one-hour windows (fixed, and moving as in production): a test takes seconds, so no window
+ends during it and nothing depends on timing. The shared test app keeps rate limiting off (tests/conftest.py puts the limiter's
 state back after each test).
 """
 from __future__ import annotations
@@ -24,14 +24,14 @@ EXPORTS = 2
 EXPORT = "/documents/{}/export?format=md"
 
 
-@pytest.fixture
-def limited(world, migrated):
+@pytest.fixture(params=["fixed-window", "moving-window"])  # moving-window: production's
+def limited(request, world, migrated):
     """An app that rate-limits (as in production), with tiny limits; `world`'s ids cross over
     and the default `app` fixture empties the tables afterwards."""
     document_id, clause_id = world.document.id, world.clauses[0].id
     db.session.close()
     app = make_test_app(migrated, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-                        RATELIMIT_STRATEGY="fixed-window",
+                        RATELIMIT_STRATEGY=request.param,
                         WRITE_LIMIT_PER_USER=f"{WRITES} per hour",
                         EXPORT_LIMIT_PER_USER=f"{EXPORTS} per hour",
                         LIVE_KEEPALIVE_SECONDS=0.05, LIVE_STREAM_MAX_SECONDS=10,
