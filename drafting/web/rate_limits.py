@@ -95,9 +95,10 @@ def rate_limited(error: RateLimitExceeded):
     current_app.logger.warning("rate limit %s (%s) reached by %s on %s %s", scope,
                                error.description, requester(), request.method, request.path)
     if limiter.limiter.hit(THROTTLE_AUDIT_EVERY, "throttle-audit", key):
+        # Not the path: readers of the audit trail must not learn of drafts (a draft's id,
+        # that one was being saved) from it; the request log, for operators, has it.
         user = signed_in_user() if current_user.is_authenticated else None
         record_event("request.throttled", user, limit=scope, allowed=error.description,
-                     method=request.method, path=request.path[:200],
                      retry_after_seconds=seconds)
         commit()
     wait = f"{seconds} second{'' if seconds == 1 else 's'}"

@@ -191,6 +191,7 @@ def test_a_refusal_is_logged_and_audited_once_a_minute_per_user(limited, api_tok
     assert len(events) == 1
     assert events[0].actor_username == "aus"
     assert '"limit":"writes"' in events[0].data
+    assert "/api/v1" not in events[0].data  # no path: it could name a draft
 
 
 def test_the_default_test_app_does_not_rate_limit(client, world, app, api_token):
