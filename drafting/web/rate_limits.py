@@ -101,7 +101,9 @@ def rate_limited(error: RateLimitExceeded):
         record_event("request.throttled", user, limit=scope, allowed=error.description,
                      retry_after_seconds=seconds)
         commit()
-    wait = f"{seconds} second{'' if seconds == 1 else 's'}"
+    minutes = math.ceil(seconds / 60)
+    wait = (f"{seconds} second{'' if seconds == 1 else 's'}" if seconds <= 90
+            else f"{minutes} minutes")
     message = f"{REFUSALS.get(scope, REFUSALS['writes'])}. Please wait {wait} and try again."
     response = error_response(429, "rate_limited", message,
                               {"limit": scope, "retry_after_seconds": seconds})
