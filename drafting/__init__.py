@@ -52,11 +52,11 @@ def create_app(config: dict | None = None) -> Flask:
     # After the web layer: its before-request hooks (request id, client address) run first, so
     # a throttled login is audited with its origin.
     limiter.init_app(app)
-    # Only the login form is throttled, and its decorators check their limits when it is called.
-    # The check Flask-Limiter also runs before every other request has nothing to find (there
-    # are no default limits) but costs a few per cent of every page's CPU.
-    before_request = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in before_request:  # absent when throttling is disabled
-        before_request.remove(limiter._check_request_limit)
+    # Per-user limits on writes and exports (drafting/web/rate_limits.py). Flask-Limiter's
+    # check before every request is narrowed there to writes: decorated views (the login form,
+    # exports, imports) check their own limits when they are called.
+    from drafting.web import rate_limits
+
+    rate_limits.init_app(app)
     cli.init_app(app)
     return app

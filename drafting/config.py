@@ -43,6 +43,20 @@ def _engine_options(database_url: str) -> dict:
     return options
 
 
+def _limit_setting(variable: str, default: str) -> str:
+    """A rate limit from the environment ("120 per minute", "10/second"), checked at start:
+    Flask-Limiter would skip a limit it cannot read, silently, at every request."""
+    from limits import parse_many
+
+    value = os.environ.get(variable, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise SystemExit(f"{variable} must be a rate such as \"120 per minute\", "
+                         f"not {value!r}.") from None
+    return value
+
+
 def load_config(instance_path: str) -> dict:
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "drafting.sqlite3")
@@ -70,7 +84,19 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_KEY_PREFIX": "drafting",
+        # Every write is counted: should Redis be unreachable, each process counts in its own
+        # memory meanwhile (same limits) rather than failing the writes with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute"),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT",
                                                   "10 per 15 minutes"),
+        # Per-user limits (drafting/web/rate_limits.py, docs/security.md). Writes: every POST,
+        # PUT, PATCH and DELETE of pages and API together. A delegate in a meeting acts a few
+        # times a minute, and the secretariat deciding proposals back to back at the desk a
+        # dozen; 120 a minute is two a second held for a whole minute, which only a script does.
+        "WRITE_LIMIT_PER_USER": _limit_setting("WRITE_LIMIT_PER_USER", "120 per minute"),
+        # Exports (every format, pages and API) and imports build or read a whole document,
+        # up to seconds of CPU each (PDF): 30 a minute still lets a delegate download every
+        # mode and format of a text in one go, and keeps a looping script from taking a worker.
+        "EXPORT_LIMIT_PER_USER": _limit_setting("EXPORT_LIMIT_PER_USER", "30 per minute"),
     }

@@ -32,6 +32,7 @@ from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
 from drafting.web.api import _payload, _string, bp, diff_json, proposal_json
 from drafting.web.helpers import commit, signed_in_user
+from drafting.web.rate_limits import conversions
 
 
 def _preview_requested() -> bool:
@@ -99,6 +100,7 @@ def planned_json(item: PlannedProposal, problem: str | None) -> dict:
 
 
 @bp.post("/documents/import")
+@conversions
 def import_document():
     user = signed_in_user()
     authorize(user, Action.ISSUE_REVISION)
@@ -148,6 +150,7 @@ def import_document():
 
 
 @bp.post("/documents/<int:document_id>/import-changes")
+@conversions
 def import_changes(document_id: int):
     user = signed_in_user()
     document = get_document(document_id)

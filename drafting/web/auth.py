@@ -29,6 +29,7 @@ from drafting.models import ApiToken
 from drafting.services import accounts
 from drafting.services.audit import record_event
 from drafting.web.helpers import _is_local, commit
+from drafting.web.rate_limits import rate_limited
 
 bp = Blueprint("auth", __name__)
 
@@ -81,8 +82,10 @@ def _wait_seconds(reset_at: float) -> int:
 @bp.errorhandler(RateLimitExceeded)
 def login_throttled(error: RateLimitExceeded):
     """429 page for a throttled login, with the wait; audited (once a minute per key)."""
-    db.session.rollback()
     breaches = g.pop("login_throttles", [])
+    if not breaches:  # a per-user limit on another form of this blueprint (logout, tokens)
+        return rate_limited(error)
+    db.session.rollback()
     seconds = _wait_seconds(max((b[2] for b in breaches), default=time.time() + 61))
     minutes = math.ceil(seconds / 60)
     username = (request.form.get("username") or "").strip().lower()[:64]

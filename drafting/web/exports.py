@@ -16,6 +16,7 @@ from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
 from drafting.web.helpers import signed_in_user
 from drafting.web import http_cache
+from drafting.web.rate_limits import conversions
 
 bp = Blueprint("exports", __name__)
 
@@ -64,6 +65,7 @@ def content_disposition(disposition: str, filename: str) -> str:
 
 
 @bp.get("/documents/<int:document_id>/export")
+@conversions
 @login_required
 def download(document_id: int):
     return send_export(get_document(document_id), request.args)

@@ -25,6 +25,7 @@ from drafting.services.guards import ensure_not_chair_text
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
 from drafting.web.helpers import commit
+from drafting.web.rate_limits import conversions
 
 bp = Blueprint("imports", __name__)
 
@@ -115,6 +116,7 @@ def _posted_kinds(draft: ParsedDraft) -> list[str] | None:
 
 
 @bp.post("/documents/import")
+@conversions
 @login_required
 def create_document():
     authorize(current_user, Action.ISSUE_REVISION)
@@ -234,6 +236,7 @@ def changes_form(document_id: int):
 
 
 @bp.post("/documents/<int:document_id>/import-changes")
+@conversions
 @login_required
 def import_changes(document_id: int):
     document = get_document(document_id)

@@ -26,6 +26,7 @@ from flask import jsonify
 from drafting.domain.states import (ClauseStatus, ProposalAction, ProposalStatus, SectionKind,
                                     SilenceStatus, Stage, Stance)
 from drafting.web.api import MAX_ID, bp
+from drafting.web.rate_limits import WRITE_METHODS
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0"
@@ -423,6 +424,10 @@ ERRORS = {
     422: "The content is not acceptable: empty, unchanged, too long, of the wrong type, an "
          "unknown value, a control character or lone surrogate, or a list longer than its "
          "limit (`invalid_input`, `too_many_items` …).",
+    429: "Too many requests from you in a short time (`rate_limited`, `details.limit`: "
+         "`writes` — every POST, PUT, PATCH and DELETE, WRITE_LIMIT_PER_USER; `conversions` — "
+         "exports and imports, EXPORT_LIMIT_PER_USER). Nothing was applied; `Retry-After` says "
+         "in how many seconds to try again.",
     503: "A service the answer needs is unavailable (`database_unavailable`, `database_busy`, "
          "`export_unavailable`); `Retry-After` says when to try again for the database.",
 }
@@ -430,6 +435,9 @@ ERRORS = {
 ALWAYS = (401, 503)
 # Answers of any operation that reads a JSON body (drafting.web.api._payload).
 WITH_BODY = (400, 403, 413, 415, 422)
+# Every write may be refused by the per-user write limit (drafting/web/rate_limits.py); the
+# exports and imports also by theirs (listed with their operations).
+RATE_LIMITED = 429
 
 # --- the operations --------------------------------------------------------------------------
 
@@ -690,7 +698,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
         "Endorsement", (*WITH_BODY, 404, 409), json=body({"note": STRING}))),
     # --- exports ---
     ("GET", "/documents/{document_id}/export", Operation(
-        "api.export_document", "The document as a file", 200, None, (404, 422, 503),
+        "api.export_document", "The document as a file", 200, None,
+        (404, 422, RATE_LIMITED, 503),
         query=(
             Param("format", enum_of(("docx", "pdf", "html", "md", "akn")),
                   "Default docx; the formats each mode offers are listed in docs/api.md."),
@@ -803,6 +812,15 @@ def _json(schema_name: str) -> dict:
     return {"application/json": {"schema": ref(schema_name)}}
 
 
+def _headers(status: int) -> dict:
+    """The Retry-After of a 429."""
+    if status != RATE_LIMITED:
+        return {}
+    return {"headers": {"Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 1}}}}
+
+
 def _operation_object(method: str, path: str, operation: Operation) -> dict:
     endpoint = operation.endpoint.removeprefix("api.")
     same_endpoint = [m for (m, _), o in OPERATIONS.items() if o.endpoint == operation.endpoint]
@@ -825,7 +843,8 @@ def _operation_object(method: str, path: str, operation: Operation) -> dict:
     # A query parameter holding a control character or lone surrogate is refused with 422
     # (drafting/web/input_guard.py), whatever the operation does with it.
     with_query = (422,) if operation.query else ()
-    for status in sorted({*operation.errors, *ALWAYS, *with_query}):
+    writes = (RATE_LIMITED,) if method in WRITE_METHODS else ()
+    for status in sorted({*operation.errors, *ALWAYS, *with_query, *writes}):
         responses[str(status)] = _error_response(status)
     spec = {"operationId": operation_id, "summary": operation.summary,
             "x-flask-endpoint": operation.endpoint}
@@ -866,7 +885,8 @@ def build_spec() -> dict:
                 "type": "http", "scheme": "bearer",
                 "description": "A token from `flask issue-token USERNAME` or the Account page."}},
             "schemas": SCHEMAS,
-            "responses": {f"E{status}": {"description": why, "content": _json("Error")}
+            "responses": {f"E{status}": {"description": why, "content": _json("Error"),
+                                         **_headers(status)}
                           for status, why in ERRORS.items()},
         },
     }
