@@ -11,20 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from drafting.domain import text_rules
 from drafting.domain import workflow as wf
 from drafting.domain.consensus import AGREED_STATUSES
 from drafting.domain.errors import InvalidInput
 from drafting.domain.numbering import NumberingInput, sequential_numbers
-from drafting.domain.states import ProposalStatus, Stage
+from drafting.domain.states import Stage
 from drafting.extensions import db
 from drafting.models import Clause, Document, Proposal, Revision, SilenceProcedure
 from drafting.models.types import utcnow
 from drafting.services import reading
 from drafting.services.chair_statement import first_words
-from drafting.services.drafts import proposals_to_circulate
+from drafting.services.drafts import proposals_to_circulate, uncirculated_proposals
 from drafting.services.guards import check_not_frozen
 from drafting.services.policy import Action, authorize
 from drafting.services.positions import consensus_matrix
@@ -109,13 +109,9 @@ def circulation_mode_consequence(viewer, document: Document, immediately: bool
                                  ) -> CirculationModeConsequence:
     authorize(viewer, Action.CIRCULATE, document)
     check_not_frozen(document, "circulation settings")
-    waiting = db.session.execute(
-        select(func.count(Proposal.id)).where(
-            Proposal.document_id == document.id, Proposal.circulated_at.is_(None),
-            Proposal.status == ProposalStatus.OPEN)).scalar() or 0
     return CirculationModeConsequence(immediately,
                                       document.circulate_immediately != bool(immediately),
-                                      waiting)
+                                      len(uncirculated_proposals(document)))
 
 
 @dataclass
