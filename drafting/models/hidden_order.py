@@ -1,9 +1,10 @@
 """Row ids that count nothing, and the hidden key that keeps creation order.
 
-Proposals and comments are shown by id (`/proposals/<id>`, `proposal_id`, `#<id>`, a reply's
-`parent_id`), and their rows include what a viewer may not know exists: other economies' drafts,
-proposals not yet circulated, comments on those. Ids taken from a sequence would let anyone who
-creates two rows count the hidden ones made in between. So a new proposal or comment gets a
+Proposals, comments and notifications are shown by id (`/proposals/<id>`, `proposal_id`,
+`#<id>`, a reply's `parent_id`, `/notifications/<id>/open`), and their rows include what a viewer
+may not know exists: other economies' drafts, proposals not yet circulated, comments on those,
+other people's notices about them. Ids taken from a sequence would let anyone who creates or
+receives two rows count the hidden ones made in between. So each such new row gets a
 random id, drawn here and checked against the table in the same transaction; and order of
 creation, which ids used to give, comes from `seq`, a column nobody is shown: the highest `seq`
 plus one at insert.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import object_session
 
 # Above the ids a sequence gave before (existing rows keep theirs; a draw that meets one anyway
@@ -32,29 +33,57 @@ def draw_row_id() -> int:
     return LOWEST_ROW_ID + secrets.randbelow(HIGHEST_ROW_ID - LOWEST_ROW_ID + 1)
 
 
-def _assign_keys(mapper, connection, target) -> None:
-    """Give a row about to be inserted its random id and its place in creation order.
+# Bounds one `IN (...)` look-up, well under SQLite's limit on bound parameters.
+_CLASH_CHECK_CHUNK = 500
 
-    Rows of one flush are handed here one by one, in the order they were added, before any of
-    them is inserted: those already handled count as taken (id) and as the latest (`seq`)."""
+
+def _free_ids(connection, table, count: int, taken: set[int]) -> list[int]:
+    """`count` fresh draws that are neither in `taken` nor already stored, in draw order.
+
+    A fan-out (a new revision notifies every user) adds hundreds of rows in one flush, so the
+    stored ids are checked with one query per round of draws, not one per row."""
+    found: list[int] = []
+    while len(found) < count:
+        fresh: list[int] = []
+        while len(fresh) < count - len(found):
+            candidate = draw_row_id()
+            if candidate not in taken:
+                taken.add(candidate)
+                fresh.append(candidate)
+        stored: set[int] = set()
+        for start in range(0, len(fresh), _CLASH_CHECK_CHUNK):
+            chunk = fresh[start:start + _CLASH_CHECK_CHUNK]
+            stored.update(connection.execute(
+                select(table.c.id).where(table.c.id.in_(chunk))).scalars())
+        found.extend(candidate for candidate in fresh if candidate not in stored)
+    return found
+
+
+def _assign_keys(mapper, connection, target) -> None:
+    """Give every row of `target`'s class in this flush its random id and place in creation order.
+
+    The first row of a flush to be inserted does it for all of them, in the order they were
+    added to the session; the rest find their keys set and cost nothing."""
+    if target.id is not None and target.seq is not None:
+        return
     table = mapper.local_table
     session = object_session(target)
-    pending = [other for other in (session.new if session is not None else ())
-               if isinstance(other, mapper.class_) and other is not target]
-    if target.id is None:
-        taken = {other.id for other in pending}
-        while True:
-            candidate = draw_row_id()
-            if candidate in taken:
-                continue
-            clash = connection.execute(
-                select(table.c.id).where(table.c.id == candidate)).first()
-            if clash is None:
-                break
-        target.id = candidate
-    if target.seq is None:
-        stored = connection.execute(select(func.max(table.c.seq))).scalar() or 0
-        target.seq = max([stored] + [o.seq for o in pending if o.seq is not None]) + 1
+    batch = [row for row in (session.new if session is not None else ())
+             if isinstance(row, mapper.class_)]
+    if not any(row is target for row in batch):
+        batch.append(target)
+    batch.sort(key=lambda row: inspect(row).insert_order or 0)
+    without_id = [row for row in batch if row.id is None]
+    if without_id:
+        taken = {row.id for row in batch if row.id is not None}
+        for row, row_id in zip(without_id, _free_ids(connection, table, len(without_id), taken)):
+            row.id = row_id
+    without_seq = [row for row in batch if row.seq is None]
+    if without_seq:
+        latest = max([connection.execute(select(func.max(table.c.seq))).scalar() or 0]
+                     + [row.seq for row in batch if row.seq is not None])
+        for offset, row in enumerate(without_seq, start=1):
+            row.seq = latest + offset
 
 
 def hide_creation_count(model):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from drafting.domain.states import SilenceStatus
 from drafting.extensions import db
 from drafting.models.economy import Economy
+from drafting.models.hidden_order import hide_creation_count
 from drafting.models.types import UTCDateTime, enum_column, utcnow
 from drafting.models.user import User
 
@@ -52,10 +53,14 @@ class SilenceProcedure(db.Model):
     broken_economy: Mapped[Economy | None] = relationship()
 
 
+@hide_creation_count
 class Notification(db.Model):
     __tablename__ = "notifications"
 
+    # Random, because a delegate sees the ids of their own notices and one shared sequence would
+    # count everyone else's in between (models/hidden_order.py); order of creation is `seq`.
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)

@@ -387,7 +387,7 @@ def inbox(actor, page: int = 1, per_page: int = PAGE_SIZE, now: datetime | None 
     unread = db.session.execute(select(func.count(Notification.id)).where(
         mine, Notification.read_at.is_(None))).scalar_one()
     items = list(db.session.execute(
-        query.order_by(Notification.created_at.desc(), Notification.id.desc())
+        query.order_by(Notification.created_at.desc(), Notification.seq.desc())
         .limit(per_page).offset((page - 1) * per_page)).scalars())
     return Inbox(items, page, per_page, total, unread)
 

@@ -15,11 +15,13 @@ import random
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, func, select, text
 
+from drafting.domain.states import Role
 from drafting.extensions import db
-from drafting.models import Clause, Comment, Document, Proposal, hidden_order
-from drafting.services import comments, drafts, proposals, reading
+from drafting.models import (Clause, Comment, Document, Notification, Proposal, User,
+                             hidden_order)
+from drafting.services import comments, decisions, drafts, proposals, reading, revisions
 
 
 class ScriptedIds:
@@ -254,3 +256,86 @@ def test_lists_keep_creation_order_when_ids_run_backwards_and_clocks_tie(
     assert positions == sorted(positions)
     assert db.session.execute(select(Proposal.seq).where(Proposal.id == ids[0])).scalar() < \
         db.session.execute(select(Proposal.seq).where(Proposal.id == ids[-1])).scalar()
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+NZ_NOTICE_FIRST, NZ_NOTICE_SECOND = 1_555_555_555, 1_666_666_666
+
+
+def reject(world, proposal: Proposal) -> None:
+    decisions.decide_proposal(world.user("secretariat"), proposal, "reject",
+                              expected_version=proposal.clause.version, note="Not agreed.")
+    db.session.commit()
+
+
+@pytest.mark.parametrize("rounds", [0, 3])
+def test_a_delegates_notification_ids_do_not_count_others_notices(app, on_demand, api_token,
+                                                                   scripted_ids, rounds):
+    """Australia's delegates are told, between New Zealand's two notices, that their
+    uncirculated proposals were rejected — or not at all. New Zealand's notices get exactly the
+    ids the random source gave, in both runs, and its inbox lists them newest first."""
+    world = on_demand
+    source = scripted_ids(seed=rounds)
+    first = proposals.submit_proposal(world.user("nz"), doc(world), "amend",
+                                      clause=clause(world, 2), text=wording("NZ-ONE"))
+    second = proposals.submit_proposal(world.user("nz"), doc(world), "amend",
+                                       clause=clause(world, 3), text=wording("NZ-TWO"))
+    db.session.commit()
+
+    source.next_ids(NZ_NOTICE_FIRST)
+    reject(world, first)
+    for number in range(rounds):
+        hidden = proposals.submit_proposal(world.user("aus"), doc(world), "amend",
+                                           clause=clause(world, 1),
+                                           text=wording(f"AUS-HIDDEN-{number}"))
+        db.session.commit()
+        reject(world, hidden)
+    source.next_ids(NZ_NOTICE_SECOND)
+    reject(world, second)
+
+    inbox = app.test_client().get("/api/v1/notifications", headers=api_token("nz")).json
+    assert [n["id"] for n in inbox["notifications"]] == [NZ_NOTICE_SECOND, NZ_NOTICE_FIRST]
+    aus_notices = db.session.execute(select(Notification.id).where(
+        Notification.user_id.in_([world.user("aus").id, world.user("aus2").id]))).scalars().all()
+    assert len(aus_notices) == 2 * rounds
+    assert all(hidden_order.LOWEST_ROW_ID <= i <= hidden_order.HIGHEST_ROW_ID
+               for i in aus_notices)
+
+
+def test_a_fan_out_to_every_user_checks_its_ids_in_one_query(app, world, scripted_ids):
+    """A new revision notifies every active user in one flush: their ids are checked against
+    the table with one query (not one per row), a drawn id that is taken is drawn again, and
+    `seq` follows the order the notices were made."""
+    for number in range(40):
+        db.session.add(User(username=f"reader{number}", display_name=f"Reader {number}",
+                            password_hash="x", role=Role.OBSERVER))
+    db.session.commit()
+    taken = Notification(user_id=world.user("nz").id, kind="revision_issued", message="old",
+                         id=1_900_000_000)
+    db.session.add(taken)
+    db.session.commit()
+    source = scripted_ids()
+    source.next_ids(1_900_000_000)  # the first draw meets the stored row and is drawn again
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        revisions.issue_revision(world.user("secretariat"), world.document, note="Rev.2")
+        db.session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    made = db.session.execute(select(Notification).where(
+        Notification.kind == "revision_issued", Notification.id != taken.id)
+        .order_by(Notification.seq)).scalars().all()
+    recipients = db.session.execute(select(func.count(User.id)).where(User.active)).scalar()
+    assert len(made) == recipients - 1  # everyone but the secretariat who issued it
+    assert len({n.id for n in made}) == len(made) and taken.id not in {n.id for n in made}
+    assert [n.seq for n in made] == list(range(taken.seq + 1, taken.seq + 1 + len(made)))
+    clash_checks = [s for s in statements
+                    if "FROM notifications" in s and "notifications.id IN" in s]
+    assert len(clash_checks) == 2  # the first round of draws, then the one redrawn id

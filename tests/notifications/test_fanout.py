@@ -19,7 +19,7 @@ NOW = datetime(2022, 11, 10, 9, 0, tzinfo=timezone.utc)
 def inbox_of(world, username) -> list[Notification]:
     return list(db.session.execute(
         select(Notification).where(Notification.user_id == world.user(username).id)
-        .order_by(Notification.id)).scalars())
+        .order_by(Notification.seq)).scalars())
 
 
 def recipients(kind: str) -> set[str]:

@@ -28,7 +28,7 @@ def two_revisions(world):
 def mine(world, username) -> list[Notification]:
     db.session.expire_all()
     return list(db.session.execute(select(Notification).where(
-        Notification.user_id == world.user(username).id).order_by(Notification.id)).scalars())
+        Notification.user_id == world.user(username).id).order_by(Notification.seq)).scalars())
 
 
 def test_header_shows_the_unread_count_as_text_on_every_page(client, two_revisions):
