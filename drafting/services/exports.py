@@ -140,11 +140,16 @@ def compilation_export(document: Document, viewer) -> ExportDocument:
         entries.append((row.clause.section_id,
                         Paragraph(row.number or "", runs, note=" ".join(notes))))
         for p in row.inserts_after:
-            entries.append((row.clause.section_id, Paragraph(
-                f"{row.number} new", [Run("insert", p.text, ", ".join(p.sponsor_codes))],
+            # One that opens the next section is filed under that section's heading: entries
+            # keep their order within a section, and this one comes before any of its clauses.
+            opens = p.section_id is not None and p.section_id != row.clause.section_id
+            where = (f"at the start of “{p.section.heading}”" if opens
+                     else f"after {row.number}")
+            entries.append((p.section_id if opens else row.clause.section_id, Paragraph(
+                "new" if opens else f"{row.number} new", [Run("insert", p.text, ", ".join(p.sponsor_codes))],
                 change="added", author=", ".join(p.sponsor_codes), author_name=p.economy.name,
                 date=p.submitted_at or p.created_at, comment=p.rationale or None,
-                note=f"Proposed new clause after {row.number} [{', '.join(p.sponsor_codes)}]")))
+                note=f"Proposed new clause {where} [{', '.join(p.sponsor_codes)}]")))
     export.sections = _sections(document, entries)
     return export
 

@@ -209,3 +209,31 @@ def test_xss_payloads_are_inert_in_every_export(world, payload):
             md = render_file(data, "md").content.decode()
             # Rendered by a Markdown processor, the escaped text stays text.
             assert dangerous_markup(markdown.markdown(md)) == []
+
+
+def test_the_compilation_files_a_section_opening_insertion_under_that_section(world):
+    """A new clause proposed at the start of "Goal 1" follows the last preambular paragraph in
+    the proposals' order, but the compilation shows it first under the Goal 1 heading, before
+    OP1, saying where it goes; one proposed after PP2 stays in the preamble."""
+    goal = world.clauses[2].section
+    opening = proposals.submit_proposal(world.user("aus"), world.document, "insert",
+                                        after_clause=world.clauses[1], section=goal,
+                                        text="We welcome the Bangkok Goals.")
+    trailing = proposals.submit_proposal(world.user("nz"), world.document, "insert",
+                                         after_clause=world.clauses[1],
+                                         text="Noting the outcomes of the 2021 meetings;")
+    db.session.commit()
+    data = exports.export_document(world.user("secretariat"), world.document, "compilation")
+    layout = [(section.heading, [(p.number, "".join(r.text for r in p.runs), p.note)
+                                 for p in section.paragraphs]) for section in data.sections]
+    preamble, operative = layout
+    assert preamble[0] == "Preamble" and operative[0] == "Goal 1: Climate"
+    assert [text for _n, text, _note in preamble[1]][-1] == trailing.text
+    assert opening.text not in [text for _n, text, _note in preamble[1]]
+    number, text, note = operative[1][0]
+    assert (number, text) == ("new", opening.text)
+    assert note == "Proposed new clause at the start of “Goal 1: Climate” [AUS]"
+    assert [t for _n, t, _note in operative[1][1:]][0].startswith("We will reduce emissions")
+    html = write_html(data).decode()
+    assert html.index("Goal 1: Climate") < html.index(opening.text) < html.index(
+        "We will reduce emissions")
