@@ -71,6 +71,8 @@ class ClauseInput:
     excepted: tuple[str, ...] = ()
     proposals: tuple[ProposalInput, ...] = ()  # amend/delete on this clause (open or option)
     inserts_after: tuple[ProposalInput, ...] = ()  # proposed new clauses following it
+    # Proposed new clauses that would open the text, before it (only on the first clause).
+    inserts_before: tuple[ProposalInput, ...] = ()
 
 
 PieceKind = Literal["text", "open", "close", "attribution", "option", "note"]
@@ -100,6 +102,7 @@ class NegotiatingClause:
     bracketed: bool  # not agreed: the clause as a whole is in brackets
     lines: tuple[tuple[Piece, ...], ...]  # one line, or one per option, then extra lines
     insertions: tuple[tuple[Piece, ...], ...] = ()  # proposed new paragraphs after it
+    insertions_before: tuple[tuple[Piece, ...], ...] = ()  # ... and opening the text, before it
     bracket_count: int = 0
     option_count: int = 0
     economies: tuple[str, ...] = field(default=())  # everyone with wording on the table
@@ -259,10 +262,11 @@ def negotiating_clause(clause: ClauseInput) -> NegotiatingClause:
     if tail:
         lines[-1] = lines[-1] + tail
     insertions = tuple(tuple(_proposal_pieces(p, p.text)) for p in clause.inserts_after)
+    insertions_before = tuple(tuple(_proposal_pieces(p, p.text)) for p in clause.inserts_before)
 
     all_pieces = [piece for line in lines for piece in line]
     economies: list[str] = []
-    for proposal in (*clause.proposals, *clause.inserts_after):
+    for proposal in (*clause.inserts_before, *clause.proposals, *clause.inserts_after):
         for code in proposal.economies:
             if code not in economies:
                 economies.append(code)
@@ -272,6 +276,7 @@ def negotiating_clause(clause: ClauseInput) -> NegotiatingClause:
         bracketed=bracketed or bool(options),
         lines=tuple(tuple(line) for line in lines),
         insertions=insertions,
+        insertions_before=insertions_before,
         bracket_count=sum(1 for p in all_pieces if p.kind == "open"),
         option_count=len(options) + 1 if options else 0,
         economies=tuple(economies),
@@ -287,10 +292,11 @@ def totals(clauses: Sequence[NegotiatingClause]) -> Totals:
     return Totals(
         clauses=len(clauses),
         bracketed_clauses=sum(1 for c in clauses if c.bracketed),
-        brackets=sum(c.bracket_count + len(c.insertions) for c in clauses),
+        brackets=sum(c.bracket_count + len(c.insertions) + len(c.insertions_before)
+                     for c in clauses),
         options=sum(c.option_count for c in clauses),
         clauses_with_options=sum(1 for c in clauses if c.option_count),
-        proposed_insertions=sum(len(c.insertions) for c in clauses),
+        proposed_insertions=sum(len(c.insertions) + len(c.insertions_before) for c in clauses),
     )
 
 

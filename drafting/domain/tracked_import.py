@@ -90,7 +90,7 @@ class PlannedProposal:
     action: str  # amend | insert | delete
     clause_id: int | None
     after_clause_id: int | None
-    number: str  # the clause's display number (for an insert: the clause it follows)
+    number: str  # the clause's display number (an insert: the clause it follows, or "")
     base_version: int | None
     base_text: str  # current text ("" for an insert)
     text: str  # proposed text ("" for a delete)
@@ -98,7 +98,8 @@ class PlannedProposal:
     paragraph: int
     notes: list[str] = field(default_factory=list)
     # An insertion at the start of a section: that section (after_clause_id is then the
-    # clause just before it in the document, so every list still shows it in reading order).
+    # clause just before it in the document, so every list still shows it in reading order;
+    # None when no clause comes before: the new clause opens the text).
     section_id: int | None = None
     section: str = ""
 
@@ -386,12 +387,6 @@ class _Mapper:
                       rest: Sequence[TrackedParagraph]) -> None:
         _, body = numbered(accepted_raw)
         section = self.section_below_heading(rest)
-        if section is not None and section.previous_clause is None:
-            self.settle_heading_comments()
-            self.refuse(para, f"it would open the document (the start of “{section.heading}”), "
-                              "and a new clause can only be proposed after an existing one; "
-                              f"propose it by hand after the first clause")
-            return
         if section is None and self.anchor is None:
             self.settle_heading_comments()
             self.refuse(para, "a new clause can only be proposed after an existing one, and no "
@@ -404,6 +399,7 @@ class _Mapper:
         heading_comments, self.heading_comments = self.heading_comments, []
         rationale = "\n\n".join([*heading_comments, *para.comments])
         if section is not None:
+            # With no clause before the section, the new clause opens the whole text.
             anchor = section.previous_clause
             key = -section.id
             where = f"at the start of “{section.heading}”"
@@ -414,8 +410,9 @@ class _Mapper:
             f"New paragraph {count} {where} in the file: the secretariat will see each as a "
             "separate proposal there."]
         self.propose(para, PlannedProposal(
-            "insert", None, anchor.id, anchor.number, None, "", body, rationale, para.index,
-            notes, section_id=section.id if section else None,
+            "insert", None, anchor.id if anchor else None, anchor.number if anchor else "",
+            None, "", body, rationale, para.index, notes,
+            section_id=section.id if section else None,
             section=section.heading if section else ""), heading_comments)
 
     def section_below_heading(self, rest: Sequence[TrackedParagraph]) -> CurrentSection | None:

@@ -37,8 +37,9 @@ class Proposal(db.Model):
     clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"), index=True)
     after_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clauses.id"))
     # An insertion at the start of a section: that section. `after_clause` is then the clause
-    # just before the section in the document (so lists still show it in reading order), and
-    # accepting puts the new clause first in this section.
+    # just before the section in the document (so lists still show it in reading order), or
+    # None when no clause comes before the section (the new clause opens the text); accepting
+    # puts the new clause first in this section.
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
     base_version_id: Mapped[int | None] = mapped_column(ForeignKey("clause_versions.id"))
     text: Mapped[str] = mapped_column(Text, default="")
@@ -96,6 +97,18 @@ class Proposal(db.Model):
         """Bump `text_version` when the wording differs from `before` (from `wording()`)."""
         if self.wording() != before:
             self.text_version = (self.text_version or 1) + 1
+
+    @property
+    def opens_section(self) -> bool:
+        """An insertion placed first in `section`, not right after `after_clause`."""
+        return self.section_id is not None and (
+            self.after_clause is None or self.after_clause.section_id != self.section_id)
+
+    @property
+    def opens_text(self) -> bool:
+        """An insertion with no clause before it: it will be the first clause of the text."""
+        return self.action is ProposalAction.INSERT and self.after_clause_id is None \
+            and self.section_id is not None
 
     @property
     def is_open(self) -> bool:

@@ -185,21 +185,12 @@ def _new_version(actor, proposal: Proposal, clause: Clause, final_text: str | No
 
 
 def _insert_clause(actor, proposal: Proposal, final_text: str) -> ClauseVersion:
-    anchor = proposal.after_clause
-    section_id, position = anchor.section_id, anchor.position + 1
-    if proposal.section_id is not None and proposal.section_id != anchor.section_id:
-        # Opening a section: before its first clause (deleted ones included, which keep
-        # their place), whatever was inserted at the end of the section above meanwhile.
-        first = db.session.execute(
-            select(func.min(Clause.position)).where(Clause.section_id == proposal.section_id)
-        ).scalar()
-        section_id, position = proposal.section_id, first if first is not None else position
+    document_id, section_id, position = _place_of_new_clause(proposal)
     db.session.execute(
-        update(Clause).where(Clause.document_id == anchor.document_id,
-                             Clause.position >= position)
+        update(Clause).where(Clause.document_id == document_id, Clause.position >= position)
         .values(position=Clause.position + 1)
     )
-    clause = Clause(document_id=anchor.document_id, section_id=section_id,
+    clause = Clause(document_id=document_id, section_id=section_id,
                     position=position, version=1)
     db.session.add(clause)
     db.session.flush()
@@ -210,6 +201,25 @@ def _insert_clause(actor, proposal: Proposal, final_text: str) -> ClauseVersion:
     proposal.clause_id = clause.id
     db.session.flush()
     return version
+
+
+def _place_of_new_clause(proposal: Proposal) -> tuple[int, int, int]:
+    """(document id, section id, position) the accepted insertion's clause takes."""
+    anchor = proposal.after_clause
+    if not proposal.opens_section:
+        return anchor.document_id, anchor.section_id, anchor.position + 1
+    # Opening a section: before its first clause (deleted ones included, which keep their
+    # place), whatever was inserted at the end of the section above meanwhile. In a section
+    # with no clause: after the clause it follows, or opening the text, before every clause.
+    first = db.session.execute(
+        select(func.min(Clause.position)).where(Clause.section_id == proposal.section_id)
+    ).scalar()
+    if first is None and anchor is not None:
+        first = anchor.position + 1
+    if first is None:
+        first = db.session.execute(select(func.min(Clause.position)).where(
+            Clause.document_id == proposal.document_id)).scalar() or 1
+    return proposal.document_id, proposal.section_id, first
 
 
 def carry_open_proposals(actor, clause: Clause, accepted: Proposal | None,

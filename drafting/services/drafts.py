@@ -17,7 +17,7 @@ from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
-from drafting.models import Clause, Document, Notification, Proposal, ProposalUpdate
+from drafting.models import Clause, Document, Notification, Proposal, ProposalUpdate, Section
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_accepts_proposals, ensure_not_frozen
@@ -28,10 +28,11 @@ from drafting.services.visibility import ensure_visible, visible_proposals_claus
 
 def save_draft(actor, document: Document, action: ProposalAction | str, *,
                clause: Clause | None = None, after_clause: Clause | None = None,
-               text: str = "", rationale: str = "") -> Proposal:
+               text: str = "", rationale: str = "", section: Section | None = None
+               ) -> Proposal:
     """Save a proposal of the actor's economy as a draft (see proposals.submit_proposal)."""
     return submit_proposal(actor, document, action, clause=clause, after_clause=after_clause,
-                           text=text, rationale=rationale, draft=True)
+                           text=text, rationale=rationale, draft=True, section=section)
 
 
 def economy_drafts(actor, document: Document | None = None) -> list[Proposal]:
@@ -128,7 +129,7 @@ def _check_submittable(proposal: Proposal, document: Document, now: datetime) ->
     label = f"Draft #{proposal.id}"
     if proposal.action is ProposalAction.INSERT:
         anchor = proposal.after_clause
-        if anchor is None or anchor.removed:
+        if (anchor is None and not proposal.opens_text) or (anchor is not None and anchor.removed):
             raise Conflict(f"{label}: the clause it follows has been deleted.",
                            code="clause_deleted")
         ensure_accepts_proposals(document, None, now=now)
@@ -170,7 +171,8 @@ def submit_drafts(actor, proposals: list[Proposal], now: datetime | None = None
     for proposal in sorted(proposals, key=lambda p: (p.seq, p.id)):
         _check_submittable(proposal, document, now)
         _refuse_duplicate(proposal)
-        key = (proposal.action, proposal.clause_id, proposal.after_clause_id, proposal.text)
+        key = (proposal.action, proposal.clause_id, proposal.after_clause_id,
+               proposal.section_id, proposal.text)
         if key in seen:
             raise Conflict(f"Drafts #{seen[key]} and #{proposal.id} propose the same change; "
                            "submit only one of them.", code="duplicate")

@@ -137,21 +137,29 @@ def compilation_export(document: Document, viewer) -> ExportDocument:
         notes = [f"[{', '.join(p.sponsor_codes)}: {p.rationale}]" for p in layers if p.rationale]
         notes += [f"In conflict, not shown inline: [{', '.join(p.sponsor_codes)}: {p.text}]"
                   for p in row.open_proposals if p.in_conflict]
+        for p in row.inserts_before:
+            entries.append((p.section_id, _proposed_clause(
+                p, "new", f"Proposed new clause opening the text, before {row.number}")))
         entries.append((row.clause.section_id,
                         Paragraph(row.number or "", runs, note=" ".join(notes))))
         for p in row.inserts_after:
             # One that opens the next section is filed under that section's heading: entries
             # keep their order within a section, and this one comes before any of its clauses.
-            opens = p.section_id is not None and p.section_id != row.clause.section_id
+            opens = p.opens_section
             where = (f"at the start of “{p.section.heading}”" if opens
                      else f"after {row.number}")
-            entries.append((p.section_id if opens else row.clause.section_id, Paragraph(
-                "new" if opens else f"{row.number} new", [Run("insert", p.text, ", ".join(p.sponsor_codes))],
-                change="added", author=", ".join(p.sponsor_codes), author_name=p.economy.name,
-                date=p.submitted_at or p.created_at, comment=p.rationale or None,
-                note=f"Proposed new clause {where} [{', '.join(p.sponsor_codes)}]")))
+            entries.append((p.section_id if opens else row.clause.section_id, _proposed_clause(
+                p, "new" if opens else f"{row.number} new", f"Proposed new clause {where}")))
     export.sections = _sections(document, entries)
     return export
+
+
+def _proposed_clause(p: Proposal, number: str, where: str) -> Paragraph:
+    """A compilation paragraph for an open insertion, attributed to its sponsors."""
+    sponsors = ", ".join(p.sponsor_codes)
+    return Paragraph(number, [Run("insert", p.text, sponsors)], change="added", author=sponsors,
+                     author_name=p.economy.name, date=p.submitted_at or p.created_at,
+                     comment=p.rationale or None, note=f"{where} [{sponsors}]")
 
 
 OUTCOMES = {
@@ -179,9 +187,17 @@ def disposition_export(document: Document, viewer, which=None) -> ExportDocument
     if since is not None:
         query = query.where((Proposal.decided_at.is_(None)) | (Proposal.decided_at >= since))
     by_clause: dict[int, list[Proposal]] = defaultdict(list)
+    openings: list[Proposal] = []
     for p in db.session.execute(query.order_by(Proposal.seq, Proposal.id)).scalars():
-        by_clause[p.clause_id or p.after_clause_id].append(p)
+        if p.clause_id or p.after_clause_id:
+            by_clause[p.clause_id or p.after_clause_id].append(p)
+        else:
+            openings.append((p.section_id, p))  # opens the text, not (yet) a clause
     ordered = sorted(current.clauses.items(), key=lambda kv: kv[1][0])
+    placed = [(clause_id, entry[1]) for clause_id, entry in ordered]
+    for clause_id, found in reading.opening_insertions_by_clause(
+            document, placed, openings).items():
+        by_clause[clause_id] = found + by_clause[clause_id]
     for clause_id, (_pos, _sid, _ver, number, text, removed) in ordered:
         base_entry = base.clauses.get(clause_id)
         proposals = by_clause.get(clause_id, [])

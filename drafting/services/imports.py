@@ -208,17 +208,25 @@ def _check_item(actor, document, item: PlannedProposal, clauses, numbers) -> Non
         action = ProposalAction(item.action)
     except ValueError:
         raise InvalidInput("unknown action") from None
-    target_id = item.after_clause_id if action is ProposalAction.INSERT else item.clause_id
-    found = clauses.get(target_id)
-    if found is None:
-        raise InvalidInput("the clause is not in this document")
-    clause, version = found
-    number = numbers.get(clause.id, item.number)
     if action is ProposalAction.INSERT and item.section_id is not None and \
             item.section_id not in {s.id for s in document.sections}:
         raise InvalidInput("the section is not in this document")
-    if version.removed:
-        raise Conflict(f"{item.number} has been deleted since the file was read")
+    opens_text = action is ProposalAction.INSERT and item.after_clause_id is None \
+        and item.section_id is not None
+    if opens_text:
+        clause, version = None, None
+        if _clause_before(item.section_id, document, clauses):
+            raise Conflict("a clause now comes before the section it would open; upload the "
+                           "file again")
+    else:
+        target_id = item.after_clause_id if action is ProposalAction.INSERT else item.clause_id
+        found = clauses.get(target_id)
+        if found is None:
+            raise InvalidInput("the clause is not in this document")
+        clause, version = found
+        if version.removed:
+            raise Conflict(f"{item.number} has been deleted since the file was read")
+    number = numbers.get(clause.id, item.number) if clause is not None else item.number
     if action is not ProposalAction.INSERT:
         if clause.version != item.base_version:
             raise Conflict(f"{number} has changed since the file was read (version "
@@ -236,11 +244,19 @@ def _check_item(actor, document, item: PlannedProposal, clauses, numbers) -> Non
         select(Proposal.id).where(
             Proposal.economy_id == actor.economy_id, Proposal.status == ProposalStatus.OPEN,
             Proposal.action == action,
-            ((Proposal.after_clause_id == clause.id) & _same_section(item.section_id))
+            ((Proposal.after_clause_id.is_(None) if opens_text
+              else Proposal.after_clause_id == clause.id) & _same_section(item.section_id))
             if action is ProposalAction.INSERT else (Proposal.clause_id == clause.id),
             Proposal.text == text)).scalar()
     if same:
         raise Conflict(f"your economy already has the same open proposal (#{same})")
+
+
+def _clause_before(section_id: int, document: Document, clauses) -> bool:
+    """Whether a live clause comes before the section (`clauses`: id → (clause, version))."""
+    place = {s.id: s.position for s in document.sections}
+    return any(place.get(clause.section_id, 0) < place.get(section_id, 0)
+               for clause, version in clauses.values() if not version.removed)
 
 
 def _same_section(section_id: int | None):
@@ -277,7 +293,7 @@ def submit_tracked_changes(actor, document: Document, items: list[PlannedProposa
     for item in items:
         if item.action == ProposalAction.INSERT.value:
             created.append(submit_proposal(actor, document, item.action,
-                                           after_clause=clauses[item.after_clause_id],
+                                           after_clause=clauses.get(item.after_clause_id),
                                            section=sections.get(item.section_id),
                                            text=item.text, rationale=item.rationale))
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from drafting.domain.errors import NotFound
 from drafting.domain.input_rules import whole_number
 from drafting.extensions import db
-from drafting.models import Clause, Comment, Document, Proposal
+from drafting.models import Clause, Comment, Document, Proposal, Section
 
 
 # Ids are 32-bit integers in the database; a larger one cannot exist (and would overflow).
@@ -35,6 +35,10 @@ def get_document(document_id) -> Document:
 
 def get_clause(clause_id) -> Clause:
     return _get(Clause, clause_id, "clause")
+
+
+def get_section(section_id) -> Section:
+    return _get(Section, section_id, "section")
 
 
 def get_proposal(proposal_id) -> Proposal:

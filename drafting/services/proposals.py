@@ -7,8 +7,8 @@ from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
-from drafting.models import (Clause, Cosponsorship, Document, Proposal, ProposalUpdate,
-                             Section)
+from drafting.models import (Clause, ClauseVersion, Cosponsorship, Document, Proposal,
+                             ProposalUpdate, Section)
 from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import (ensure_accepts_proposals, ensure_not_chair_text,
@@ -40,7 +40,8 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
 
     An insertion names the clause it follows (`after_clause`); with `section`, it opens that
     section instead, and `after_clause` is the clause just before the section in the
-    document (the last clause of the sections above it).
+    document (the last clause of the sections above it) — or None when no clause comes
+    before the section: the new clause then opens the whole text.
 
     With `draft`, it is saved as a draft instead (status draft, not submitted, seen only by
     its own economy: services/visibility.py); drafts are submitted later with
@@ -66,10 +67,13 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
     proposal = Proposal(document_id=document.id, economy_id=actor.economy_id, author_id=actor.id,
                         action=action, rationale=rationale, text="")
     if action is ProposalAction.INSERT:
-        anchor = _live_clause_of(document, after_clause, "after_clause")
-        proposal.after_clause_id = anchor.id
-        if section is not None:
-            proposal.section_id = _opened_section(document, anchor, section).id
+        if after_clause is None and section is not None:
+            proposal.section_id = _section_opening_the_text(document, section).id
+        else:
+            anchor = _live_clause_of(document, after_clause, "after_clause")
+            proposal.after_clause_id = anchor.id
+            if section is not None:
+                proposal.section_id = _opened_section(document, anchor, section).id
         proposal.text = text_rules.clause_text(text)
     else:
         target = _live_clause_of(document, _settled(clause), "clause")
@@ -112,6 +116,25 @@ def _opened_section(document: Document, anchor: Clause, section: Section) -> Sec
     if section.position <= anchor.section.position:
         raise InvalidInput("A new clause can open only a section that comes after the clause "
                            "it follows.", details={"field": "section_id"})
+    return section
+
+
+def _section_opening_the_text(document: Document, section: Section) -> Section:
+    """`section`, when a new clause placed first in it would open the text: no live clause
+    comes before it. Anywhere later, the insertion names the clause it follows."""
+    if section.document_id != document.id:
+        raise InvalidInput("The section does not belong to this document.",
+                           details={"field": "section_id"})
+    earlier = db.session.execute(
+        select(Clause.id).join(Section, Clause.section_id == Section.id)
+        .join(ClauseVersion, (ClauseVersion.clause_id == Clause.id)
+              & (ClauseVersion.number == Clause.version))
+        .where(Clause.document_id == document.id, Section.position < section.position,
+               ClauseVersion.removed.is_(False)).limit(1)).scalar()
+    if earlier is not None:
+        raise InvalidInput(f"Clauses come before “{section.heading}”: name the clause the new "
+                           "one follows (after_clause_id) as well.",
+                           details={"field": "after_clause_id"})
     return section
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
@@ -19,6 +20,8 @@ from drafting.models import Clause, ClauseVersion, Comment, Document, Economy, P
 # uncirculated proposals): the viewer is a required argument of each read.
 from drafting.services.visibility import visible_comments_clause, visible_proposals_clause
 
+T = TypeVar("T")
+
 
 @dataclass
 class ClauseRow:
@@ -27,11 +30,13 @@ class ClauseRow:
     number: str | None
     open_proposals: list[Proposal] = field(default_factory=list)
     inserts_after: list[Proposal] = field(default_factory=list)
+    # New clauses proposed to open the text, shown with the clause they would come before.
+    inserts_before: list[Proposal] = field(default_factory=list)
     comment_count: int = 0
 
     @property
     def open_count(self) -> int:
-        return len(self.open_proposals) + len(self.inserts_after)
+        return len(self.open_proposals) + len(self.inserts_after) + len(self.inserts_before)
 
 
 @dataclass
@@ -110,23 +115,55 @@ def document_view(document: Document, *, viewer,
     ).all())
     by_clause: dict[int, list[Proposal]] = defaultdict(list)
     after_clause: dict[int, list[Proposal]] = defaultdict(list)
+    openings: list[Proposal] = []
     for proposal in open_proposals(document, viewer):
-        if proposal.action is ProposalAction.INSERT:
-            after_clause[proposal.after_clause_id].append(proposal)
-        else:
+        if proposal.action is not ProposalAction.INSERT:
             by_clause[proposal.clause_id].append(proposal)
+        elif proposal.after_clause_id is None:
+            openings.append((proposal.section_id, proposal))
+        else:
+            after_clause[proposal.after_clause_id].append(proposal)
+    live = [(clause, version) for clause, version in rows
+            if include_removed or not version.removed]
+    before_clause = opening_insertions_by_clause(
+        document, [(clause.id, clause.section_id) for clause, _version in live], openings)
     grouped: dict[int, list[ClauseRow]] = defaultdict(list)
-    for clause, version in rows:
-        if version.removed and not include_removed:
-            continue
+    for clause, version in live:
         grouped[clause.section_id].append(ClauseRow(
             clause=clause, version=version, number=numbers.get(clause.id),
             open_proposals=by_clause.get(clause.id, []),
             inserts_after=after_clause.get(clause.id, []),
+            inserts_before=before_clause.get(clause.id, []),
             comment_count=comment_counts.get(clause.id, 0),
         ))
     sections = [SectionRows(s, grouped.get(s.id, [])) for s in document.sections]
     return DocumentView(document, sections, economies_by_code())
+
+
+def opening_insertions_by_clause(document: Document, placed: list[tuple[int, int]],
+                                 openings: list[tuple[int, T]]) -> dict[int, list[T]]:
+    """Clause id → the insertions that open the text (no clause before them), to be shown
+    with the clause they would come before: the first of `placed` — (clause id, section id)
+    in document order — in the opened section or a later one. `openings` are pairs of the
+    opened section's id and whatever stands for the insertion."""
+    if not openings or not placed:
+        return {}
+    place = {section.id: section.position for section in document.sections}
+    found: dict[int, list[T]] = defaultdict(list)
+    for section_id, opening in openings:
+        at = place.get(section_id, 0)
+        following = next((clause_id for clause_id, placed_section in placed
+                          if place.get(placed_section, 0) >= at), placed[-1][0])
+        found[following].append(opening)
+    return found
+
+
+def clause_before_section(document: Document, section: Section) -> int | None:
+    """The id of the last live clause before `section` in the document, or None."""
+    place = {s.id: s.position for s in document.sections}
+    before = [clause.id for clause, version in clause_rows(document)
+              if not version.removed and place.get(clause.section_id, 0) < section.position]
+    return before[-1] if before else None
 
 
 def proposal_diff(proposal: Proposal):
@@ -200,7 +237,9 @@ def tracked_changes_html(row: ClauseRow, economies: dict[str, Economy]) -> str:
 
 
 def proposals_for_clause(clause: Clause, viewer) -> list[Proposal]:
-    return list(db.session.execute(
+    """Proposals on the clause, open insertions after it and, on the clause that opens the
+    text, open insertions that would come before it; open ones first, newest first."""
+    found = list(db.session.execute(
         select(Proposal)
         .options(joinedload(Proposal.base_version), joinedload(Proposal.cosponsors),
                  joinedload(Proposal.updates))
@@ -210,6 +249,19 @@ def proposals_for_clause(clause: Clause, viewer) -> list[Proposal]:
                visible_proposals_clause(viewer))
         .order_by(Proposal.status != ProposalStatus.OPEN, Proposal.seq.desc(), Proposal.id.desc())
     ).unique().scalars())
+    openings = db.session.execute(
+        select(Proposal).where(Proposal.document_id == clause.document_id,
+                               Proposal.action == ProposalAction.INSERT,
+                               Proposal.status == ProposalStatus.OPEN,
+                               Proposal.after_clause_id.is_(None),
+                               visible_proposals_clause(viewer))
+        .order_by(Proposal.seq.desc(), Proposal.id.desc())).scalars().all()
+    if openings:
+        placed = [(c.id, c.section_id) for c, v in clause_rows(clause.document) if not v.removed]
+        before = opening_insertions_by_clause(
+            clause.document, placed, [(p.section_id, p) for p in openings])
+        found = before.get(clause.id, []) + found
+    return found
 
 
 def comment_threads(*, viewer, clause: Clause | None = None, proposal: Proposal | None = None,
@@ -240,7 +292,7 @@ def desk_groups(document: Document, viewer) -> list[tuple[ClauseRow, list[Propos
     Drafts are never on it (they are not open); the secretariat sees every submitted one.
     """
     view = document_view(document, viewer=viewer)
-    return [(row, row.open_proposals + row.inserts_after)
+    return [(row, row.inserts_before + row.open_proposals + row.inserts_after)
             for row in view.rows if row.open_count]
 
 

@@ -199,27 +199,33 @@ def _proposal_input(proposal: Proposal, *, text: str, status: str,
 def _current_negotiating_clauses(document: Document, rows, numbers) -> list[NegotiatingClause]:
     by_clause: dict[int, list[ProposalInput]] = defaultdict(list)
     after: dict[int, list[ProposalInput]] = defaultdict(list)
+    openings: list[tuple[int, ProposalInput]] = []
     current_version = {c.id: v for c, v in rows}
     for p in _tabled(document):
         status = "option" if p.status is ProposalStatus.OPTION else "open"
         if p.action is ProposalAction.INSERT:
-            after[p.after_clause_id].append(
-                _proposal_input(p, text=p.text, status=status, on_current_text=True))
+            made = _proposal_input(p, text=p.text, status=status, on_current_text=True)
+            if p.after_clause_id:
+                after[p.after_clause_id].append(made)
+            else:
+                openings.append((p.section_id, made))
             continue
         version = current_version.get(p.clause_id)
         on_current = version is not None and not p.in_conflict \
             and p.base_version_id == version.id
         by_clause[p.clause_id].append(
             _proposal_input(p, text=p.text, status=status, on_current_text=on_current))
+    live = [(clause, version) for clause, version in rows if not version.removed]
+    before = reading.opening_insertions_by_clause(
+        document, [(clause.id, clause.section_id) for clause, _ in live], openings)
     result = []
-    for clause, version in rows:
-        if version.removed:
-            continue
+    for clause, version in live:
         result.append(negotiating_clause(ClauseInput(
             clause_id=clause.id, number=numbers.get(clause.id), text=version.text,
             status=clause.status.value, excepted=_excepted(clause.excepted_economies or ""),
             proposals=tuple(by_clause.get(clause.id, ())),
             inserts_after=tuple(after.get(clause.id, ())),
+            inserts_before=tuple(before.get(clause.id, ())),
         )))
     return result
 
@@ -288,6 +294,7 @@ def _revision_negotiating_clauses(document: Document, revision: Revision
     snapshot_version = {entry.clause_id: entry.version_number for entry, _, _ in entries}
     by_clause: dict[int, list[ProposalInput]] = defaultdict(list)
     after: dict[int, list[ProposalInput]] = defaultdict(list)
+    openings: list[tuple[int, ProposalInput]] = []
     proposals = db.session.execute(
         select(Proposal)
         .options(joinedload(Proposal.cosponsors), joinedload(Proposal.updates),
@@ -306,12 +313,17 @@ def _revision_negotiating_clauses(document: Document, revision: Revision
             if p.after_clause_id in snapshot_version:
                 after[p.after_clause_id].append(
                     _proposal_input(p, text=text, status=status, on_current_text=True))
+            elif p.after_clause_id is None:
+                openings.append((p.section_id, _proposal_input(
+                    p, text=text, status=status, on_current_text=True)))
             continue
         if p.clause_id not in snapshot_version:
             continue
         by_clause[p.clause_id].append(_proposal_input(
             p, text=text, status=status,
             on_current_text=base_number == snapshot_version[p.clause_id]))
+    before = reading.opening_insertions_by_clause(
+        document, [(clause.id, entry.section_id) for entry, clause, _ in entries], openings)
     result = []
     for entry, clause, version in entries:
         status, excepted = _status_at(history.get(clause.id, []), when, clause)
@@ -319,6 +331,7 @@ def _revision_negotiating_clauses(document: Document, revision: Revision
             clause_id=clause.id, number=entry.display_number, text=version.text,
             status=status, excepted=excepted, proposals=tuple(by_clause.get(clause.id, ())),
             inserts_after=tuple(after.get(clause.id, ())),
+            inserts_before=tuple(before.get(clause.id, ())),
         )))
     return result
 

@@ -234,6 +234,7 @@ class ScreenView:
     inline: list[Proposal] = field(default_factory=list)  # open proposals shown in the text
     earlier_text: list[Proposal] = field(default_factory=list)  # written on an older text
     inserts_after: list[Proposal] = field(default_factory=list)  # proposed new paragraphs
+    inserts_before: list[Proposal] = field(default_factory=list)  # ... opening the text
     options: list[OptionCard] = field(default_factory=list)
     positions: position_service.ClausePositions | None = None
     deleted_label: str | None = None  # the paragraph put on screen was deleted since
@@ -298,6 +299,7 @@ def screen_view(viewer, document: Document) -> ScreenView:
                    if not p.in_conflict and p.base_version_id == row.version.id]
     view.earlier_text = [p for p in row.open_proposals if p not in view.inline]
     view.inserts_after = [p for p in row.inserts_after if p.action is ProposalAction.INSERT]
+    view.inserts_before = list(row.inserts_before)
     view.options = _option_cards(row.clause, economies)
     view.positions = position_service.clause_positions(row.clause)
     return view

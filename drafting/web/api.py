@@ -18,7 +18,7 @@ from drafting.services import comments as comment_service
 from drafting.services import decisions, reading
 from drafting.services import proposals as proposal_service
 from drafting.services.accounts import user_for_token
-from drafting.services.loading import get_clause, get_document, get_proposal
+from drafting.services.loading import get_clause, get_document, get_proposal, get_section
 from drafting.services.policy import Action, authorize
 from drafting.services.visibility import get_visible_comment, visible_proposals_clause
 from drafting.web.helpers import commit, signed_in_user
@@ -308,10 +308,12 @@ def propose_on_document(document_id: int):
     action = _string(data, "action")
     clause_id = _optional_id(data, "clause_id")
     after_id = _optional_id(data, "after_clause_id")
+    section_id = _optional_id(data, "section_id")
     proposal = proposal_service.submit_proposal(
         signed_in_user(), document, action,
         clause=get_clause(clause_id) if clause_id is not None else None,
         after_clause=get_clause(after_id) if after_id is not None else None,
+        section=get_section(section_id) if section_id is not None else None,
         text=_string(data, "text"), rationale=_string(data, "rationale"))
     commit()
     return jsonify(proposal_json(proposal)), 201

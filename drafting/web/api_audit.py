@@ -15,7 +15,7 @@ from drafting.services import drafts as draft_service
 from drafting.services import notifications as notification_service
 from drafting.services import reading, visibility
 from drafting.services.audit import verify_audit_chain
-from drafting.services.loading import get_clause, get_document
+from drafting.services.loading import get_clause, get_document, get_section
 from drafting.services.policy import Action, authorize, can
 from drafting.web.api import MAX_ID, _optional_id, _payload, _string, bp, proposal_json
 from drafting.web.audit import guard_ids, trail_positions
@@ -185,10 +185,12 @@ def create_draft(document_id: int):
     document = get_document(document_id)
     clause_id = _optional_id(data, "clause_id")
     after_id = _optional_id(data, "after_clause_id")
+    section_id = _optional_id(data, "section_id")
     proposal = draft_service.save_draft(
         signed_in_user(), document, _string(data, "action"),
         clause=get_clause(clause_id) if clause_id is not None else None,
         after_clause=get_clause(after_id) if after_id is not None else None,
+        section=get_section(section_id) if section_id is not None else None,
         text=_string(data, "text"), rationale=_string(data, "rationale"))
     commit()
     return jsonify(proposal_json(proposal)), 201

@@ -129,6 +129,7 @@ def negotiating_text(document_id: int):
             "bracket_count": c.bracket_count, "option_count": c.option_count,
             "text": c.plain, "lines": [pieces_text(line) for line in c.lines],
             "proposed_insertions": [pieces_text(line) for line in c.insertions],
+            "proposed_insertions_before": [pieces_text(line) for line in c.insertions_before],
             "economies": list(c.economies),
         } for c in view.clauses],
     })

@@ -41,6 +41,8 @@ def screen_json(view: screen_service.ScreenView) -> dict:
                       for p in view.inline + view.earlier_text],
         "inserts_after": [{"id": p.id, "text": p.text, "economies": _sponsors(p)}
                           for p in view.inserts_after],
+        "inserts_before": [{"id": p.id, "text": p.text, "economies": _sponsors(p)}
+                           for p in view.inserts_before],
         "options": [{"label": card.label, "current_text": card.is_current_text,
                      "economies": [e.code for e in card.economies], "html": card.html,
                      "in_conflict": card.in_conflict} for card in view.options],

@@ -227,7 +227,8 @@ SCHEMAS: dict[str, dict] = {
             "clause_id": ID, "number": STRING, "status": enum_of(ClauseStatus),
             "status_label": STRING, "bracketed": BOOLEAN, "bracket_count": INTEGER,
             "option_count": INTEGER, "text": STRING, "lines": array(STRING),
-            "proposed_insertions": array(STRING), "economies": array(STRING)})),
+            "proposed_insertions": array(STRING), "proposed_insertions_before": array(STRING),
+            "economies": array(STRING)})),
     }),
     "ClauseTextEdit": obj({
         "clause_id": ID, "number": nullable(STRING), "version": INTEGER, "text": STRING,
@@ -389,6 +390,7 @@ SCHEMAS: dict[str, dict] = {
         "proposals": array(obj({"id": ID, "action": enum_of(ProposalAction), "text": STRING,
                                 "economies": array(STRING), "on_current_text": BOOLEAN})),
         "inserts_after": array(obj({"id": ID, "text": STRING, "economies": array(STRING)})),
+        "inserts_before": array(obj({"id": ID, "text": STRING, "economies": array(STRING)})),
         "options": array(obj({"label": STRING, "current_text": BOOLEAN,
                               "economies": array(STRING), "html": STRING,
                               "in_conflict": BOOLEAN})),
@@ -475,6 +477,9 @@ PROPOSAL_BODY = body({
     "action": enum_of(ProposalAction),
     "clause_id": {**ID, "description": "The clause to amend or delete."},
     "after_clause_id": {**ID, "description": "For an insertion: the clause it follows."},
+    "section_id": {**ID, "description": "For an insertion placed first in a section: that "
+                   "section (with after_clause_id, the clause just before the section; "
+                   "alone, when no clause comes before it: the new clause opens the text)."},
     "text": STRING, "rationale": STRING,
     "economy": {**STRING, "description": "Optional; must be the caller's own economy."},
 }, required=("action",))

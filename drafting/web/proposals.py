@@ -13,7 +13,7 @@ from drafting.services import drafts as draft_service
 from drafting.services import proposals as proposal_service
 from drafting.services import consequences, reading
 from drafting.services.guards import ensure_not_chair_text
-from drafting.services.loading import get_clause, get_document, get_proposal
+from drafting.services.loading import get_clause, get_document, get_proposal, get_section
 from drafting.services.policy import Action, authorize
 from drafting.services.visibility import get_visible_proposal
 from drafting.web.confirming import confirmation_page, is_confirmed
@@ -43,7 +43,7 @@ def new(document_id: int):
     clause_id = request.args.get("clause_id", type=int)
     after_id = request.args.get("after", type=int)
     form = {"action": action, "clause_id": clause_id, "after_clause_id": after_id,
-            "text": "", "rationale": ""}
+            "section_id": request.args.get("section", type=int), "text": "", "rationale": ""}
     if action != "insert" and clause_id:
         form["text"] = get_clause(clause_id).text
     return _render_form(document, form)
@@ -73,6 +73,7 @@ def create(document_id: int):
         "action": request.form.get("action", ""),
         "clause_id": form_int("clause_id", required=False),
         "after_clause_id": form_int("after_clause_id", required=False),
+        "section_id": form_int("section_id", required=False),
         "text": request.form.get("text", ""),
         "rationale": request.form.get("rationale", ""),
     }
@@ -84,10 +85,16 @@ def create(document_id: int):
                                                                    form["text"]))
     as_draft = request.form.get("intent") == "draft"
     try:
+        section = get_section(form["section_id"]) if form["section_id"] else None
+        if section is not None and form["action"] == "insert":
+            # Placed first in a section: what it follows is the section's business, not the
+            # clause chosen in the other list.
+            form["after_clause_id"] = reading.clause_before_section(document, section)
         proposal = proposal_service.submit_proposal(
             current_user, document, form["action"],
             clause=get_clause(form["clause_id"]) if form["clause_id"] else None,
             after_clause=get_clause(form["after_clause_id"]) if form["after_clause_id"] else None,
+            section=section if form["action"] == "insert" else None,
             text=form["text"], rationale=form["rationale"], draft=as_draft,
         )
     except DomainError as error:
@@ -127,7 +134,8 @@ def show(proposal_id: int):
     # Another economy's draft, or a proposal not yet circulated, does not exist for the viewer.
     proposal = get_visible_proposal(current_user, proposal_id)
     numbers = reading.display_numbers(proposal.document)
-    number = numbers.get((proposal.clause or proposal.after_clause).id)
+    subject = proposal.clause or proposal.after_clause
+    number = numbers.get(subject.id) if subject is not None else None
     # An insertion is always described by the clause it follows, also once it is accepted
     # (then `clause` is the new clause itself, and "after <its own number>" would be wrong).
     anchor_number = numbers.get(proposal.after_clause_id) if proposal.after_clause_id else None

@@ -444,6 +444,27 @@ def test_insert_proposal(api, ids):
         [{"op": "insert", "text": "We will phase out coal."}]
 
 
+def test_an_insertion_can_open_the_text_or_a_section(client, auth, api, ids, world):
+    """section_id alone opens the text (no clause before the first section); a later section
+    also needs the clause it follows; the new first clause lands before PP1 when accepted."""
+    preamble, goal = world.clauses[0].section_id, world.clauses[2].section_id
+    opening = api.post(f"/documents/{ids['doc']}/proposals",
+                       {"action": "insert", "section_id": preamble, "text": "Acknowledging;"},
+                       status=201)
+    assert (opening["after_clause_id"], opening["section_id"]) == (None, preamble)
+    refused = client.post(f"{API}/documents/{ids['doc']}/proposals", headers=auth("nz"),
+                          json={"action": "insert", "section_id": goal, "text": "New."})
+    assert refused.status_code == 422
+    assert refused.json["error"]["details"] == {"field": "after_clause_id"}
+    missing = client.post(f"{API}/documents/{ids['doc']}/proposals", headers=auth("nz"),
+                          json={"action": "insert", "section_id": 987654, "text": "New."})
+    assert missing.status_code == 404
+    api.decide(opening["id"], expected_version=0)
+    document = api.get(f"/documents/{ids['doc']}")
+    first = document["sections"][0]["clause_ids"][0]
+    assert api.get(f"/clauses/{first}")["text"] == "Acknowledging;"
+
+
 def test_amend_through_the_document_endpoint(api, ids):
     body = api.post(f"/documents/{ids['doc']}/proposals",
                     {"action": "amend", "clause_id": ids["clauses"][3],

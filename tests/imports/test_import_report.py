@@ -11,7 +11,7 @@ from drafting.domain.tracked_import import (CurrentClause, CurrentSection, Track
                                             map_tracked_file)
 from drafting.extensions import db
 from drafting.models import Proposal
-from drafting.services import decisions, imports, proposals, reading
+from drafting.services import decisions, exports, imports, proposals, reading
 from tests.api.test_openapi import assert_matches_spec, spec_once
 from tests.factories import login
 from tests.imports.builders import (comment_end, comment_start, dele, ins, notes_part, p, r,
@@ -80,21 +80,88 @@ def test_a_heading_of_another_wording_is_found_by_the_clause_under_it():
     assert [(x.after_clause_id, x.section_id) for x in result.proposals] == [(12, 2)]
 
 
-def test_a_new_paragraph_at_the_very_start_is_reported_with_its_comment():
+def test_a_new_paragraph_under_the_first_heading_opens_the_text():
+    """Nothing comes before the preamble: the new paragraph is an insertion that opens the
+    text (no clause before it), with the heading's and its own comments as rationale."""
     result = map_tracked_file([
         para(1, ("equal", "Preamble"), heading=True, comments=["Frame it first."]),
         para(2, ("insert", "Acknowledging the pandemic;"), comments=["Context."]),
         para(3, ("equal", "PP1\t" + PP1)),
     ], CLAUSES, SECTIONS)
-    assert result.proposals == []
-    assert "would open the document" in result.unmapped[-1].reason
-    assert result.unmapped[-1].comments == ["Context."]
-    fates = {e.what: (e.outcome, e.reason) for e in result.report}
-    assert fates["comment “Frame it first.”"][0] == "not_imported"
-    assert "heading" in fates["comment “Frame it first.”"][1]
-    assert fates["comment “Context.”"][0] == "not_imported"
-    assert "was not imported: it would open the document" in fates["comment “Context.”"][1]
-    assert fates["inserted “Acknowledging the pandemic;”"][0] == "not_imported"
+    assert result.unmapped == []
+    assert [(x.action, x.after_clause_id, x.section_id, x.text, x.rationale, x.label)
+            for x in result.proposals] == [
+        ("insert", None, 1, "Acknowledging the pandemic;", "Frame it first.\n\nContext.",
+         "New clause at the start of “Preamble”")]
+    fates = {e.what: e.outcome for e in result.report}
+    assert fates["comment “Frame it first.”"] == "rationale"
+    assert fates["comment “Context.”"] == "rationale"
+    assert fates["inserted “Acknowledging the pandemic;”"] == "proposal"
+
+
+def test_a_paragraph_opening_the_text_is_submitted_shown_and_accepted_first(app, world):
+    """Through the upload: AUS's new first paragraph becomes an open proposal with no clause
+    before it; the document page, the desk and the compilation show it before PP1, and
+    accepting it makes it the first clause of the preamble."""
+    data = raw_docx("".join([
+        p(r("Preamble"), style="Heading1"),
+        p(ins("Acknowledging the pandemic;")),
+        p(r("PP1"), tab(), r(PP1)), p(r("PP2"), tab(), r(PP2)),
+        p(r("Goal 1: Climate"), style="Heading1"),
+        p(r("OP1"), tab(), r(OP1)), p(r("OP2"), tab(), r(OP2)),
+    ]))
+    planned = plan(world, data)
+    assert [x.label for x in planned.proposals] == ["New clause at the start of “Preamble”"]
+    [made] = imports.submit_tracked_changes(world.user("aus"), world.document,
+                                            planned.proposals)
+    db.session.commit()
+    assert (made.after_clause_id, made.section_id, made.opens_text) == (
+        None, world.clauses[0].section_id, True)
+
+    client = app.test_client()
+    login(client, "nz")
+    page = client.get(f"/documents/{world.document.id}?view=changes").get_data(as_text=True)
+    assert page.index("Proposed new clause opening the text, before PP1") \
+        < page.index("Acknowledging the pandemic;") < page.index(PP1)
+    assert client.get(f"/proposals/{made.id}").status_code == 200
+    clause_page = client.get(f"/clauses/{world.clauses[0].id}").get_data(as_text=True)
+    assert f"proposal-{made.id}" in clause_page
+    negotiating = client.get(f"/documents/{world.document.id}/negotiating-text")
+    text = negotiating.get_data(as_text=True)
+    assert text.index("opening the text, before PP1") < text.index(
+        "Acknowledging the pandemic;") < text.index(PP1)
+    compilation = exports.export_document(world.user("nz"), world.document, "compilation")
+    first = compilation.sections[0].paragraphs[0]
+    assert ("".join(r.text for r in first.runs), first.number) == (
+        "Acknowledging the pandemic;", "new")
+    disposition = exports.export_document(world.user("nz"), world.document, "disposition")
+    assert [x["text"] for x in disposition.disposition[0].proposals] == [
+        "Acknowledging the pandemic;"]
+    client = app.test_client()
+    login(client, "secretariat")
+    desk = client.get(f"/documents/{world.document.id}/desk").get_data(as_text=True)
+    assert f"proposal-{made.id}" in desk
+
+    decisions.decide_proposal(world.user("secretariat"), made, "accept", expected_version=0)
+    db.session.commit()
+    rows = reading.clause_rows(world.document)
+    assert rows[0][1].text == "Acknowledging the pandemic;"
+    assert rows[0][0].section_id == world.clauses[0].section_id
+    assert [v.text for _c, v in rows[1:3]] == [PP1, PP2]
+
+
+def test_a_section_opening_insertion_needs_its_anchor_when_clauses_come_before(world):
+    """Only a section with no live clause before it can be opened without naming the clause
+    the new one follows."""
+    goal = world.clauses[2].section
+    with pytest.raises(InvalidInput) as refused:
+        proposals.submit_proposal(world.user("aus"), world.document, "insert", section=goal,
+                                  text="We will follow the science.")
+    assert refused.value.details == {"field": "after_clause_id"}
+    opening = proposals.submit_proposal(world.user("aus"), world.document, "insert",
+                                        section=world.clauses[0].section,
+                                        text="Acknowledging the pandemic;")
+    assert opening.opens_text and opening.after_clause_id is None
 
 
 def test_comments_on_a_changed_heading_or_a_refused_change_are_reported_not_dropped():

@@ -124,6 +124,28 @@ def test_submitted_text_is_normalised_to_one_paragraph(client, world):
     assert _fresh(Proposal, int(response.headers["Location"].rsplit("/", 1)[1])).text == AUS_OP1
 
 
+@pytest.mark.parametrize("section_index, after_index", [(0, None), (2, 1)])
+def test_insert_first_in_a_section_through_the_form(client, world, section_index, after_index):
+    """The form offers each section's start; the first one opens the text (nothing before
+    it), a later one follows the last clause above it, whatever the other list says."""
+    login(client, "nz")
+    section = world.clauses[section_index].section
+    form = client.get(f"/documents/{world.document.id}/propose?action=insert")
+    labels = page(form).xpath("//select[@name='section_id']/option/text()")
+    assert "At the start of “Preamble” (opening the text)" in labels
+    assert "At the start of “Goal 1: Climate”" in labels
+    response = _propose_form(client, world, action="insert", section_id=section.id,
+                             after_clause_id=world.clauses[3].id,
+                             text="We will follow the science.")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    proposal = _fresh(Proposal, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert proposal.section_id == section.id
+    assert proposal.after_clause_id == (
+        world.clauses[after_index].id if after_index is not None else None)
+    shown = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert f"at the start of “{section.heading}”" in shown
+
+
 def test_insert_after_through_the_form(client, world):
     login(client, "nz")
     form = client.get(f"/documents/{world.document.id}/propose?action=insert"
