@@ -76,4 +76,26 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-preview-url]").forEach(setupProposalForm);
   });
+
+  // A form that creates something goes once: a second click while the first is on its way is
+  // dropped here (the server would refuse it anyway: web/form_idempotency.py). On window, so
+  // that a submission another handler held back (a confirmation dialog) does not count.
+  window.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return;
+    if (!form.querySelector('input[name="idempotency_key"]')) return;
+    if (form.dataset.sending === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "1";
+    form.setAttribute("aria-busy", "true");
+  });
+  // Back to a page kept by the browser: its forms can be sent again (with their own keys).
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      delete form.dataset.sending;
+      form.removeAttribute("aria-busy");
+    });
+  });
 })();

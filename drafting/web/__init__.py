@@ -14,7 +14,8 @@ from drafting.extensions import db, login_manager
 from drafting.models import User
 from drafting.services import policy
 from drafting.services.audit import RequestOrigin, current_origin
-from drafting.web import confirming, input_guard, page_lookups, session_users
+from drafting.web import (confirming, form_idempotency, input_guard, page_lookups,
+                          session_users)
 
 
 # Defence in depth behind the escaping: scripts and styles only from this site (no inline
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     live.init_app(app)
     errors.init_app(app)
     confirming.init_app(app)
+    form_idempotency.init_app(app)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see the negotiation."
