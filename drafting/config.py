@@ -71,6 +71,13 @@ def load_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
         # JSON bodies of the API (fields, id lists, a Markdown draft): docs/api.md, limits.
         "MAX_JSON_BODY_BYTES": int(os.environ.get("MAX_JSON_BODY_BYTES", 1024 * 1024)),
+        # Seconds for a whole request body to arrive under gunicorn (drafting/web/body_deadline.py).
+        "REQUEST_BODY_TIMEOUT": float(os.environ.get("REQUEST_BODY_TIMEOUT", 20)),
+        # PDF and DOCX files: rendered in a child process under gevent, killed after this many
+        # seconds, at most this many at once per worker (drafting/render_isolation.py).
+        "EXPORT_RENDER_TIMEOUT": float(os.environ.get("EXPORT_RENDER_TIMEOUT", 60)),
+        "EXPORT_RENDER_PROCESSES": int(os.environ.get("EXPORT_RENDER_PROCESSES", 1)),
+        "EXPORT_RENDER_ISOLATION": os.environ.get("EXPORT_RENDER_ISOLATION", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

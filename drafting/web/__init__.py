@@ -14,8 +14,8 @@ from drafting.extensions import db, login_manager
 from drafting.models import User
 from drafting.services import policy
 from drafting.services.audit import RequestOrigin, current_origin
-from drafting.web import (confirming, form_idempotency, input_guard, page_lookups,
-                          session_users)
+from drafting.web import (body_deadline, confirming, form_idempotency, input_guard,
+                          page_lookups, session_users)
 
 
 # Defence in depth behind the escaping: scripts and styles only from this site (no inline
@@ -83,6 +83,7 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, remember_origin)
     install_request_logging(app)  # one JSON line per request (drafting/logging_setup.py)
     trust_proxies(app)
+    body_deadline.init_app(app)  # outermost: a body late under gunicorn never reaches a view
 
     @app.teardown_request
     def forget_origin(exc) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -31,15 +31,21 @@ def send_export(document, args) -> Response:
     # Checked before a 304 or a cached file can be answered; export_document checks it again.
     authorize(viewer, Action.VIEW, document)
 
+    isolation = current_app.extensions["render_isolation"]
+
     def build():
         data = exports.export_document(viewer, document, mode, from_revision=args.get("from"),
                                        to_revision=args.get("to"))
-        return render_file(data, fmt)
+        return isolation.render(data, fmt, render_file)
 
-    # ETag / 304 and the per-process cache of rendered files (drafting/web/http_cache.py).
+    # ETag / 304 and the per-process cache of rendered files (drafting/web/http_cache.py); a
+    # file being made for the same key is waited for, not made twice.
     key = http_cache.export_key(document, viewer, mode=mode, fmt=fmt,
                                 from_revision=args.get("from"), to_revision=args.get("to"))
-    return http_cache.export_response(key, build, lambda file: _file_response(file, fmt))
+    once = current_app.extensions["render_once"]
+    return http_cache.export_response(
+        key, lambda: once.run(key, build, isolation.settings.timeout),
+        lambda file: _file_response(file, fmt))
 
 
 def _file_response(file, fmt: str) -> Response:

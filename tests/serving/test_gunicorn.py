@@ -19,6 +19,7 @@ from tests.servers import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 40  # seconds: importing the app (WeasyPrint, lxml …) in each worker
+BODY_TIMEOUT = 2  # seconds for a request body to arrive (drafting/web/body_deadline.py)
 STOP_TIMEOUT = 20
 
 
@@ -43,7 +44,8 @@ def gunicorn_server(migrated, tmp_path):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": migrated, "SECRET_KEY": "serving-test-secret",
            "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2",
-           "GUNICORN_GRACEFUL_TIMEOUT": "10", "LOG_LEVEL": "info", "LOG_FORMAT": "json"}
+           "GUNICORN_GRACEFUL_TIMEOUT": "10", "LOG_LEVEL": "info", "LOG_FORMAT": "json",
+           "REQUEST_BODY_TIMEOUT": str(BODY_TIMEOUT)}
     env.pop("GUNICORN_CONTROL_SOCKET", None)
     log_path = tmp_path / "gunicorn.stderr"
     with open(log_path, "wb") as log:
@@ -158,8 +160,28 @@ def test_gevent_workers_serve_login_pages_and_exports(demo, gunicorn_server):
     assert status == 200 and pdf.startswith(b"%PDF")
     assert fetch(base + "/readyz")[0] == 200
 
+    # A body shorter than its Content-Length: answered 408 once the deadline passes, and the
+    # worker serves others meanwhile.
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as slow:
+        slow.sendall(b"POST /api/v1/documents/1/proposals HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/json\r\nX-Request-Id: slow-body-1\r\n"
+                     b"Content-Length: 1000\r\n\r\n{\"action\": ")
+        assert fetch(base + "/healthz")[0] == 200
+        answer = b""
+        while piece := slow.recv(4096):  # to the end: the server closes the connection
+            answer += piece
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert b'"code": "request_timeout"' in answer
+
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=STOP_TIMEOUT) == 0
     log = log_path.read_text()
     assert "Using worker: gevent" in log
     assert "psycopg was imported before gevent" not in log
+    # Under gevent the PDF was laid out in a child process, not on the worker's loop.
+    assert "clean pdf rendered in a child process: file after" in log
+    slow_lines = [json.loads(line) for line in log.splitlines()
+                  if line.startswith("{") and "slow-body-1" in line]
+    assert [(line["status"], line["path"]) for line in slow_lines] == [
+        (408, "/api/v1/documents/1/proposals")]
