@@ -21,7 +21,7 @@ from drafting.services.audit import verify_audit_chain
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize, can
 from drafting.web.confirming import confirmation_page, is_confirmed
-from drafting.web.helpers import _is_local, commit, redirect_back
+from drafting.web.helpers import is_local, commit, redirect_back
 
 bp = Blueprint("audit", __name__)
 
@@ -178,7 +178,7 @@ def open_notification(notification_id: int):
     notification = notification_service.get_notification(current_user, notification_id)
     notification_service.mark_read(current_user, notification)
     commit()
-    if notification.url and _is_local(notification.url):
+    if notification.url and is_local(notification.url):
         return redirect(notification.url)
     return redirect(url_for("audit.notifications"))
 
@@ -241,4 +241,4 @@ def _back_url(default_endpoint: str, **values) -> str:
     """Where Cancel on a confirmation page leads: the form's same-site `next`, else the
     default page."""
     target = request.form.get("next", "")
-    return target if target and _is_local(target) else url_for(default_endpoint, **values)
+    return target if target and is_local(target) else url_for(default_endpoint, **values)

@@ -28,7 +28,7 @@ from drafting.extensions import db, limiter
 from drafting.models import ApiToken
 from drafting.services import accounts
 from drafting.services.audit import record_event
-from drafting.web.helpers import _is_local, commit
+from drafting.web.helpers import is_local, commit
 from drafting.web.rate_limits import rate_limited
 
 bp = Blueprint("auth", __name__)
@@ -126,7 +126,7 @@ def login():
         record_event("auth.login", user)
         commit()
         target = request.args.get("next")
-        return redirect(target if target and _is_local(target) else url_for("documents.index"))
+        return redirect(target if target and is_local(target) else url_for("documents.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from drafting.services import comments as comment_service
 from drafting.services.loading import get_clause
 from drafting.services.visibility import get_visible_comment, get_visible_proposal
-from drafting.web.helpers import _is_local, commit, form_int, redirect_back
+from drafting.web.helpers import is_local, commit, form_int, redirect_back
 
 bp = Blueprint("comments", __name__)
 
@@ -51,7 +51,7 @@ def reopen(comment_id: int):
 def _back_to(comment):
     """Back to the page the form was on (`next`), at the comment; else to its subject's page."""
     target = request.form.get("next") or request.args.get("next")
-    if target and _is_local(target) and "#" not in target:
+    if target and is_local(target) and "#" not in target:
         return redirect(f"{target}#comment-{comment.id}")
     if comment.proposal_id:
         return redirect_back("proposals.show", proposal_id=comment.proposal_id,

@@ -1,7 +1,9 @@
 """Mapping refusals and failures to pages and JSON errors."""
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -9,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from drafting.domain.errors import DomainError
 from drafting.extensions import db, login_manager
+from drafting.web.helpers import is_local
 
 # SQLSTATEs of a transaction PostgreSQL rolled back to settle a race (serialization failure,
 # deadlock): the request may simply be tried again. A lock or statement timeout stays a 503:
@@ -39,6 +42,23 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     if status == 503:
         response.headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
     return response
+
+
+def committed_but_unanswered():
+    """The write committed, then the database went away while its answer was being built:
+    a success, with what is known (a retry would be refused as a duplicate, or repeat it)."""
+    message = ("Saved. The database went away before the full answer could be built: read "
+               "the result again in a moment.")
+    if wants_json():
+        return make_response(jsonify({"committed": True, "degraded": True,
+                                      "message": message}), 200)
+    flash(message, "success")
+    target = request.form.get("next") or ""
+    if not is_local(target):
+        referrer = urlsplit(request.referrer or "")
+        target = urlunsplit(("", "", referrer.path or "/", referrer.query, "")) \
+            if referrer.netloc == request.host else "/"
+    return redirect(target, 303)
 
 
 def init_app(app: Flask) -> None:
@@ -74,6 +94,8 @@ def init_app(app: Flask) -> None:
         # load the user, their economy and their inbox, fail again and end in a bare 500. It
         # is shown as to a visitor instead (tests/faults/test_database_outage.py).
         g._login_user = login_manager.anonymous_user()
+        if g.get("write_committed"):
+            return committed_but_unanswered()
         return error_response(503, "database_unavailable",
                               "The database is not reachable right now. Please try again shortly.")
 

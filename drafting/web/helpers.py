@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from drafting.domain.input_rules import ascii_id
@@ -11,19 +11,21 @@ from drafting.extensions import db
 
 
 def commit() -> None:
-    """The one commit of a request: services only flush."""
+    """The one commit of a request: services only flush. Once it returns, the write is done,
+    whatever happens while the answer is built (web/errors.py answers a success then)."""
     db.session.commit()
+    g.write_committed = True
 
 
 def redirect_back(default_endpoint: str, **values):
     """Redirect to a same-site `next` target if given, else to `default_endpoint`."""
     target = request.form.get("next") or request.args.get("next")
-    if target and _is_local(target):
+    if target and is_local(target):
         return redirect(target)
     return redirect(url_for(default_endpoint, **values))
 
 
-def _is_local(target: str) -> bool:
+def is_local(target: str) -> bool:
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") \
         and not target.startswith("//") and "\\" not in target
