@@ -41,12 +41,15 @@ def render_changes(segments: Iterable[_Change], *, author: str | None = None,
     return "".join(parts)
 
 
-def render_overlay(segments: Iterable[_Change], names: Mapping[str, str] | None = None) -> str:
+def render_overlay(segments: Iterable[_Change], names: Mapping[str, str] | None = None,
+                   cards: Mapping[str, str] | None = None) -> str:
     """Render many proposals on one text; each change is followed by its economies' label.
 
     `segments` carry `.authors` (economy codes); `names` maps a code to the economy's name
-    for the tooltip.
+    for the tooltip; `cards` maps a code to what the label's hover and focus card says (the
+    economies, the proposal, its rationale), the names when missing.
     """
+    cards = cards or {}
     names = names or {}
     parts = []
     for seg in segments:
@@ -58,8 +61,9 @@ def render_overlay(segments: Iterable[_Change], names: Mapping[str, str] | None 
         parts.append(_change_tag(seg.op, text, authors, names))
         if authors:
             first = css_class_for(authors[0])
-            parts.append(f'<sup class="attr {first}" dir="ltr">'
-                         f'{escape(", ".join(authors))}</sup>')
+            card = "; ".join(cards.get(a) or names.get(a, a) for a in authors)
+            parts.append(f'<sup class="attr {first}" dir="ltr" tabindex="0" '
+                         f'data-card="{escape(card)}">{escape(", ".join(authors))}</sup>')
     return "".join(parts)
 
 

@@ -126,15 +126,15 @@ def compilation_export(document: Document, viewer) -> ExportDocument:
     names = {code: e.name for code, e in view.economies.items()}
     entries = []
     for row in view.rows:
-        layers = [p for p in row.open_proposals
-                  if not p.in_conflict and p.base_version_id == row.version.id]
-        segments = overlay(row.version.text, [
-            (", ".join(p.sponsor_codes), "" if p.action is ProposalAction.DELETE else p.text)
-            for p in layers])
-        runs = [Run(s.op, s.text, ", ".join(s.authors) or None,
-                    ", ".join(names.get(a.split(",")[0].strip(), a) for a in s.authors) or None)
-                for s in segments]
-        notes = [f"[{', '.join(p.sponsor_codes)}: {p.rationale}]" for p in layers if p.rationale]
+        layers = reading.inline_proposals(row)
+        # Competing proposals are never merged into one sentence: the current text, then
+        # each proposal redlined on its own as an alternative.
+        competing = len(layers) > 1
+        runs = _overlay_runs(row.version.text, [] if competing else layers, names)
+        notes = [] if competing else [f"[{', '.join(p.sponsor_codes)}: {p.rationale}]"
+                                      for p in layers if p.rationale]
+        if competing:
+            notes.append(f"{len(layers)} competing proposals follow as alternatives.")
         notes += [f"In conflict, not shown inline: [{', '.join(p.sponsor_codes)}: {p.text}]"
                   for p in row.open_proposals if p.in_conflict]
         for p in row.inserts_before:
@@ -142,6 +142,12 @@ def compilation_export(document: Document, viewer) -> ExportDocument:
                 p, "new", f"Proposed new clause opening the text, before {row.number}")))
         entries.append((row.clause.section_id,
                         Paragraph(row.number or "", runs, note=" ".join(notes))))
+        for index, p in enumerate(layers if competing else [], start=1):
+            sponsors = ", ".join(p.sponsor_codes)
+            note = f"Alternative {index} [{sponsors}]" + (f": {p.rationale}" if p.rationale else "")
+            entries.append((row.clause.section_id, Paragraph(
+                f"{row.number} alt. {index}", _overlay_runs(row.version.text, [p], names),
+                note=note)))
         for p in row.inserts_after:
             # One that opens the next section is filed under that section's heading: entries
             # keep their order within a section, and this one comes before any of its clauses.
@@ -152,6 +158,16 @@ def compilation_export(document: Document, viewer) -> ExportDocument:
                 p, "new" if opens else f"{row.number} new", f"Proposed new clause {where}")))
     export.sections = _sections(document, entries)
     return export
+
+
+def _overlay_runs(text: str, proposals: list[Proposal], names: dict[str, str]) -> list[Run]:
+    """`text` with `proposals` laid over it, each change attributed to its sponsors."""
+    segments = overlay(text, [
+        (", ".join(p.sponsor_codes), "" if p.action is ProposalAction.DELETE else p.text)
+        for p in proposals])
+    return [Run(s.op, s.text, ", ".join(s.authors) or None,
+                ", ".join(names.get(a.split(",")[0].strip(), a) for a in s.authors) or None)
+            for s in segments]
 
 
 def _proposed_clause(p: Proposal, number: str, where: str) -> Paragraph:

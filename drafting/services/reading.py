@@ -221,19 +221,51 @@ def decided_redline_html(proposal: Proposal) -> str | None:
     return modification_redline_html(proposal.base_text, proposal, proposal.decided_text)
 
 
-def tracked_changes_html(row: ClauseRow, economies: dict[str, Economy]) -> str:
-    """The clause with all its open proposals inline, each change attributed to its economy.
+def inline_proposals(row: ClauseRow) -> list[Proposal]:
+    """The open proposals that can be laid over the clause's current text: not in conflict,
+    written on the current version. Others are listed apart by the pages."""
+    return [p for p in row.open_proposals
+            if not p.in_conflict and p.base_version_id == row.version.id]
 
-    Proposals in conflict were written against an older text and cannot be overlaid on the
-    current one; they are listed separately by the page instead.
+
+def proposal_card(proposal: Proposal, economies: dict[str, Economy]) -> str:
+    """What the hover and focus card of a change says: who proposed it, which proposal, why."""
+    who = ", ".join(economies[code].name if code in economies else code
+                    for code in proposal.sponsor_codes)
+    card = f"{who} — proposal #{proposal.id}"
+    if proposal.rationale:
+        reason = " ".join(proposal.rationale.split())
+        card += ": " + (reason if len(reason) <= 200 else reason[:199] + "…")
+    return card
+
+
+def tracked_changes_html(row: ClauseRow, economies: dict[str, Economy]) -> str:
+    """The clause with its open proposals inline, each change attributed to its economy.
+
+    Competing proposals are never merged into one sentence: with more than one, pages show
+    `alternatives` instead, and this is the overlay all the same (the chair's screen API
+    documents it so). Proposals in conflict were written against an older text and cannot be
+    overlaid on the current one; they are listed separately by the page instead.
     """
-    layers = []
-    for p in row.open_proposals:
-        if p.in_conflict or p.base_version_id != row.version.id:
-            continue
-        layers.append((p.economy.code, "" if p.action is ProposalAction.DELETE else p.text))
+    shown = inline_proposals(row)
+    layers = [(p.economy.code, "" if p.action is ProposalAction.DELETE else p.text)
+              for p in shown]
     names = {code: e.name for code, e in economies.items()}
-    return render_overlay(overlay(row.version.text, layers), names)
+    cards = {shown[0].economy.code: proposal_card(shown[0], economies)} if len(shown) == 1 else {}
+    return render_overlay(overlay(row.version.text, layers), names, cards)
+
+
+def alternatives(row: ClauseRow, economies: dict[str, Economy]) -> list[tuple[Proposal, str]]:
+    """Competing proposals on one clause, each redlined on its own against the current text
+    (proposal, html); empty when fewer than two can be laid over the current text."""
+    shown = inline_proposals(row)
+    if len(shown) < 2:
+        return []
+    names = {code: e.name for code, e in economies.items()}
+    return [(p, render_overlay(
+        overlay(row.version.text, [(p.economy.code,
+                                    "" if p.action is ProposalAction.DELETE else p.text)]),
+        names, {p.economy.code: proposal_card(p, economies)})) for p in shown]
 
 
 def proposals_for_clause(clause: Clause, viewer) -> list[Proposal]:

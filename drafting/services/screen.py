@@ -231,6 +231,8 @@ class ScreenView:
     index: int = 0  # its place among the live paragraphs, from 1
     total: int = 0  # live paragraphs in the document
     changes_html: str = ""  # the text with every open proposal inline, attributed
+    # Two or more competing proposals: each redlined on its own (proposal, html).
+    alternatives: list[tuple[Proposal, str]] = field(default_factory=list)
     inline: list[Proposal] = field(default_factory=list)  # open proposals shown in the text
     earlier_text: list[Proposal] = field(default_factory=list)  # written on an older text
     inserts_after: list[Proposal] = field(default_factory=list)  # proposed new paragraphs
@@ -293,6 +295,7 @@ def screen_view(viewer, document: Document) -> ScreenView:
     view.row = row
     view.section = row.clause.section
     view.changes_html = reading.tracked_changes_html(row, economies)
+    view.alternatives = reading.alternatives(row, economies)
     # The same split as reading.tracked_changes_html: a proposal written on an older text
     # cannot be laid over the current one, so it is shown whole, apart.
     view.inline = [p for p in row.open_proposals

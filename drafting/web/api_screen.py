@@ -36,6 +36,8 @@ def screen_json(view: screen_service.ScreenView) -> dict:
         "section": view.section.heading if view.section else None,
         "index": view.index, "total": view.total,
         "tracked_changes_html": view.changes_html,
+        "alternatives": [{"proposal_id": p.id, "economies": _sponsors(p), "html": html}
+                         for p, html in view.alternatives],
         "proposals": [{"id": p.id, "action": p.action.value, "text": p.text,
                        "economies": _sponsors(p), "on_current_text": p in view.inline}
                       for p in view.inline + view.earlier_text],

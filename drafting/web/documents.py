@@ -53,7 +53,7 @@ def show(document_id: int):
         # when it is kept already, the read model is not even loaded.
         body_key = http_cache.document_body_key(document, view_mode=view_mode,
                                                 revision_number=revision_number)
-        view, changes, all_revisions = None, {}, []
+        view, changes, competing, all_revisions = None, {}, {}, []
         if page_cache.lookup(body_key) is None:
             all_revisions = revision_service.revisions_of(document)
             if revision is not None:
@@ -62,10 +62,15 @@ def show(document_id: int):
                 view = reading.document_view(  # counts of what this viewer may see only
                     document, viewer=current_user._get_current_object())
             if view_mode == "changes":
+                # One proposal: inline. Several: each its own redline, never one merged sentence.
+                competing = {row.clause.id: reading.alternatives(row, view.economies)
+                             for row in view.rows if len(row.open_proposals) > 1}
+                competing = {clause_id: found for clause_id, found in competing.items() if found}
                 changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
-                           for row in view.rows if row.open_proposals}
+                           for row in view.rows
+                           if row.open_proposals and row.clause.id not in competing}
         return render_template("documents/show.html", view=view, document=document,
-                               view_mode=view_mode, changes=changes,
+                               view_mode=view_mode, changes=changes, competing=competing,
                                redline=reading.proposal_redline_html,
                                revision=revision, revisions=all_revisions,
                                body_cache_key=body_key)

@@ -391,6 +391,8 @@ SCHEMAS: dict[str, dict] = {
                                 "economies": array(STRING), "on_current_text": BOOLEAN})),
         "inserts_after": array(obj({"id": ID, "text": STRING, "economies": array(STRING)})),
         "inserts_before": array(obj({"id": ID, "text": STRING, "economies": array(STRING)})),
+        "alternatives": array(obj({"proposal_id": ID, "economies": array(STRING),
+                                   "html": STRING})),
         "options": array(obj({"label": STRING, "current_text": BOOLEAN,
                               "economies": array(STRING), "html": STRING,
                               "in_conflict": BOOLEAN})),

@@ -41,8 +41,10 @@ def test_overlay_labels_are_isolated_left_to_right_inside_an_arabic_clause():
                            Segment("delete", " قديم", ("CHN", "JPN"))],
                           {"USA": "United States"})
     assert html.count('dir="ltr"') == 2
-    assert '<sup class="attr econ-usa" dir="ltr">USA</sup>' in html
-    assert '<sup class="attr econ-chn" dir="ltr">CHN, JPN</sup>' in html
+    assert '<sup class="attr econ-usa" dir="ltr" tabindex="0" data-card="United States">USA</sup>' \
+        in html
+    assert '<sup class="attr econ-chn" dir="ltr" tabindex="0" data-card="CHN; JPN">CHN, JPN</sup>' \
+        in html
     # The changes themselves carry no dir attribute: dir="auto" on the clause container would
     # skip them, and a clause that is one whole insertion would read left to right.
     assert '<ins class="chg econ-usa" title="Inserted by United States" data-economy="USA">' in html

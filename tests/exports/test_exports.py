@@ -237,3 +237,38 @@ def test_the_compilation_files_a_section_opening_insertion_under_that_section(wo
     html = write_html(data).decode()
     assert html.index("Goal 1: Climate") < html.index(opening.text) < html.index(
         "We will reduce emissions")
+
+
+def test_competing_amendments_are_alternatives_never_one_merged_sentence(client, world):
+    """Two amendments to OP1: the page, the chair's screen and the compilation show the current
+    text, then each proposal redlined on its own, labelled with its economy."""
+    from tests.factories import login
+    op1 = world.clauses[2]
+    aus = proposals.submit_proposal(world.user("aus"), world.document, "amend", clause=op1,
+                                    text=op1.text.replace("reduce", "halve"))
+    nz = proposals.submit_proposal(world.user("nz"), world.document, "amend", clause=op1,
+                                   text=op1.text.replace("clean energy", "renewable energy"),
+                                   rationale="Clearer.")
+    db.session.commit()
+    login(client, "jpn")
+    page = client.get(f"/documents/{world.document.id}?view=changes").get_data(as_text=True)
+    article = page[page.index(f'id="clause-{op1.id}"'):]
+    article = article[:article.index("</article>")]
+    text = article[article.index('<p class="clause-text"'):]
+    assert "<ins" not in text[:text.index("</p>")]  # the current text, unmarked
+    items = article.split("<li>")[1:]
+    assert len(items) == 2
+    assert "econ-aus" in items[0] and "halve" in items[0] and "renewable" not in items[0]
+    assert "econ-nz" in items[1] and "renewable" in items[1] and "halve" not in items[1]
+    assert f"New Zealand — proposal #{nz.id}: Clearer." in items[1]  # the chip's card
+    assert f"/proposals/{aus.id}" in items[0]
+
+    data = exports.export_document(world.user("jpn"), world.document, "compilation")
+    goal = data.sections[1].paragraphs
+    numbers = [p.number for p in goal]
+    assert numbers[:3] == ["OP1", "OP1 alt. 1", "OP1 alt. 2"]
+    assert [r.op for r in goal[0].runs] == ["equal"]
+    assert "2 competing proposals follow as alternatives." in goal[0].note
+    assert {r.author for r in goal[1].runs if r.op != "equal"} == {"AUS"}
+    assert {r.author for r in goal[2].runs if r.op != "equal"} == {"NZ"}
+    assert goal[2].note == "Alternative 2 [NZ]: Clearer."

@@ -48,7 +48,7 @@ def test_the_screen_follows_the_desk_without_a_reload(demo, page_as):
     sec.locator("#screen-controls").screenshot(path=str(SCREENSHOTS / "screen-desk-controls.png"))
 
     expect(room.locator(".screen-number")).to_contain_text(row.number)
-    expect(room.locator(".clause-text ins.chg.econ-usa").first).to_be_visible()
+    expect(room.locator(".screen-text ins.chg.econ-usa").first).to_be_visible()
     assert room.evaluate("window.__sameScreenPage") is True
 
     # Next paragraph, then clear: the room follows each step, still without a reload.

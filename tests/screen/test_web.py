@@ -163,7 +163,9 @@ def test_the_projection_page_shows_changes_options_and_the_consensus_row(app, ne
     text = re.search(r'<p class="clause-text redline" dir="auto">(.*?)</p>', html, re.S).group(1)
     assert '<del class="chg econ-aus" title="Deleted by Australia" data-economy="AUS">reduce</del>' in text
     assert '<ins class="chg econ-aus" title="Inserted by Australia" data-economy="AUS">halve</ins>' in text
-    assert '<sup class="attr econ-aus" dir="ltr">AUS</sup>' in text  # an isolated Latin label
+    # An isolated Latin label, whose card names the economy and the proposal.
+    assert '<sup class="attr econ-aus" dir="ltr" tabindex="0" data-card="Australia — proposal #' \
+        in text
     assert "Australia: amendment" in html
     # Options side by side, with their economies.
     cards = re.findall(r'<article class="option-card[^"]*">(.*?)</article>', html, re.S)
