@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from drafting.domain.digest import digest_parts, since_label
@@ -176,7 +176,7 @@ def _proposals(viewer, document: Document, since: datetime
                    Proposal.decided_at > since))
         .order_by(Proposal.seq)).scalars().all()
     own_economy = getattr(viewer, "economy_id", None)
-    new, decided, yours = [], [], []
+    new, decided = [], []
     for proposal in candidates:
         seen_from = visible_from(viewer, proposal)
         if seen_from is None:
@@ -185,14 +185,16 @@ def _proposals(viewer, document: Document, since: datetime
             new.append(proposal.id)
         if (proposal.status in DECIDED_STATUSES and proposal.decided_at is not None
                 and proposal.decided_at > since):
-            decided.append(proposal.id)
-            if own_economy is not None and (proposal.economy_id == own_economy or db.session
-                                            .execute(select(exists().where(
-                                                Cosponsorship.proposal_id == proposal.id,
-                                                Cosponsorship.economy_id == own_economy)))
-                                            .scalar()):
-                yours.append(proposal.id)
-    return new, decided, yours
+            decided.append(proposal)
+    # "Yours": the viewer's economy sponsored or co-sponsored it.
+    cosponsored = set(db.session.execute(
+        select(Cosponsorship.proposal_id).where(
+            Cosponsorship.economy_id == own_economy,
+            Cosponsorship.proposal_id.in_([p.id for p in decided]))).scalars()) \
+        if decided and own_economy is not None else set()
+    yours = [p.id for p in decided if own_economy is not None
+             and (p.economy_id == own_economy or p.id in cosponsored)]
+    return new, [p.id for p in decided], yours
 
 
 def _comments(viewer, document: Document, since: datetime) -> list[int]:

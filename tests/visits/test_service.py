@@ -154,3 +154,19 @@ def test_reading_the_report_writes_nothing(world, visited):
     report(world, "aus")
     report(world, "nz")
     assert db.session.execute(select(func.count()).select_from(DocumentVisit)).scalar() == before
+
+
+def test_a_decision_on_a_proposal_my_economy_cosponsored_is_mine(world, visited):
+    visited("jpn")
+    theirs = amend(world, "nz", OP1.replace("2030", "2035"))
+    proposals.cosponsor_proposal(world.user("jpn"), theirs)
+    other = amend(world, "aus", "We encourage economies to cooperate.", 3)
+    decisions.decide_proposal(world.user("secretariat"), theirs, "accept", expected_version=1)
+    decisions.decide_proposal(world.user("secretariat"), other, "reject", expected_version=1,
+                              note="No.")
+    db.session.commit()
+    jpn = report(world, "jpn")
+    assert sorted(jpn.decisions) == sorted([theirs.id, other.id])
+    assert jpn.decisions_on_yours == [theirs.id]
+    assert jpn.summary.endswith("1 decision on your proposals, 1 other decision")
+    assert report(world, "observer").first_visit  # an observer has no economy, and no point
