@@ -106,3 +106,18 @@ def test_a_revision_view_has_no_digest(client, world):
     login(client, "aus")
     html = client.get(f"/documents/{world.document.id}?rev=1").get_data(as_text=True)
     assert "visit-digest" not in html
+
+
+def test_another_economys_unseen_work_is_not_counted_on_the_page(client, world, visited):
+    world.document.circulate_immediately = False
+    db.session.commit()
+    visited("aus", "secretariat")
+    proposals.submit_proposal(world.user("nz"), world.document, "amend",
+                              clause=world.clauses[2], text=OP1.replace("2030", "2040"),
+                              rationale="Ours.")
+    db.session.commit()
+    login(client, "aus")
+    assert "Nothing new since" in digest_of(page(client, world))
+    secretariat = client.application.test_client()
+    login(secretariat, "secretariat")
+    assert "1 new proposal." in digest_of(page(secretariat, world))
