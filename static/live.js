@@ -97,7 +97,8 @@
   // compared on their own.
   function signature(element, withoutChildren) {
     var copy = element.cloneNode(true);
-    var tokens = copy.querySelectorAll('input[name="csrf_token"]');
+    // Also values marked data-live-volatile (the moment a page was rendered).
+    var tokens = copy.querySelectorAll('input[name="csrf_token"], [data-live-volatile]');
     for (var i = 0; i < tokens.length; i++) tokens[i].removeAttribute("value");
     var notices = copy.querySelectorAll(".live-notice");
     for (var k = 0; k < notices.length; k++) notices[k].remove();
@@ -143,12 +144,40 @@
     }
   }
 
+  // Items (data-live-item, e.g. a clause) that are new in `fresh` or whose data-live-version
+  // moved are marked "live-arrived": briefly highlighted (CSS, without motion when the reader
+  // asks for less) and labelled "Updated".
+  function versions(element) {
+    var out = {};
+    var items = element.querySelectorAll("[data-live-item]");
+    for (var i = 0; i < items.length; i++) {
+      out[items[i].getAttribute("data-live-item")] = items[i].getAttribute("data-live-version");
+    }
+    return out;
+  }
+
+  function markArrivals(before, replacement) {
+    var items = replacement.querySelectorAll("[data-live-item]");
+    for (var i = 0; i < items.length; i++) {
+      var name = items[i].getAttribute("data-live-item");
+      if (before[name] === items[i].getAttribute("data-live-version")) continue;
+      items[i].classList.add("live-arrived");
+      var where = items[i].querySelector(".clause-number") || items[i];
+      var label = document.createElement("span");
+      label.className = "live-badge";
+      label.textContent = name in before ? "Updated" : "New";
+      where.appendChild(label);
+    }
+  }
+
   // Returns how many regions were swapped.
   function update(region, fresh) {
     if (signature(region, false) === signature(fresh, false)) return 0;
     if (!isBusy(region)) {
+      var before = versions(region);
       var replacement = document.importNode(fresh, true);
       region.replaceWith(replacement);
+      markArrivals(before, replacement);
       clearNotice(replacement);
       replacement.dispatchEvent(new CustomEvent("live:updated", {bubbles: true}));
       return 1;

@@ -7,12 +7,24 @@ Consensus on a clause means that no economy stands at reservation or objection A
 economy has said "support" or "can accept". A clause with a missing position therefore has
 no consensus yet, although nothing blocks it; agreement by the secretariat (see
 `agreement_blockers`) only requires that nobody blocks.
+
+Positions follow the text. A position given on an older version of the clause is *stale*:
+- a stale "support" or "can accept" is not agreement — the economy agreed to other words —
+  so it keeps the clause from consensus until the economy records its position again;
+- a stale reservation or objection still blocks: an objection stands until it is withdrawn
+  (the new words may or may not meet it; only the economy can say).
+
+The verdict (`Verdict`) names why a clause lacks consensus, in this order: blocked (someone
+stands at reservation or objection, stale or not), not yet canvassed (some economy has
+recorded nothing), positions to review (everyone has answered, but some on an older text).
+docs/consensus.md writes the same rule for people.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 
 from drafting.domain.errors import InvalidInput
 from drafting.domain.states import ClauseStatus, Stance
@@ -24,6 +36,21 @@ AGREED_STATUSES = frozenset({ClauseStatus.AGREED, ClauseStatus.AGREED_AD_REF})
 NO_POSITION = "none"
 
 
+class Verdict(str, Enum):
+    """Where a clause stands, for the matrix's verdict column."""
+
+    CONSENSUS = "consensus"  # every economy supports or can accept the current text
+    BLOCKED = "blocked"  # at least one reservation or objection (stale ones included)
+    NOT_CANVASSED = "not_canvassed"  # nobody blocks, but some economy has recorded nothing
+    TO_REVIEW = "to_review"  # everyone answered, nobody blocks, some answered an older text
+
+    @property
+    def label(self) -> str:
+        return {"consensus": "Consensus", "blocked": "Blocked",
+                "not_canvassed": "Not yet canvassed",
+                "to_review": "Positions to review"}[self.value]
+
+
 @dataclass(frozen=True)
 class ConsensusReport:
     """How the economies stand on one clause."""
@@ -32,27 +59,48 @@ class ConsensusReport:
     without_position: tuple[str, ...]  # codes, in the order the economies were given
     blocking: tuple[str, ...]  # codes at reservation or objection, in that order
     consensus: bool
+    # Codes whose position was given on an older version of the clause (any stance), in order.
+    stale: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.consensus:
+            return Verdict.CONSENSUS
+        if self.blocking:
+            return Verdict.BLOCKED
+        if self.without_position:
+            return Verdict.NOT_CANVASSED
+        return Verdict.TO_REVIEW
 
 
 def empty_counts() -> dict[str, int]:
     return {**{s.value: 0 for s in Stance}, NO_POSITION: 0}
 
 
-def assess(economies: Sequence[str], stances: Mapping[str, Stance | None]) -> ConsensusReport:
+def is_stale(on_version: int | None, current_version: int) -> bool:
+    """A position given on `on_version` no longer answers a clause now at `current_version`."""
+    return on_version is not None and on_version < current_version
+
+
+def assess(economies: Sequence[str], stances: Mapping[str, Stance | None],
+           stale: Iterable[str] = ()) -> ConsensusReport:
     """The consensus report for one clause.
 
     `economies` are every member's code (the columns of the matrix); `stances` maps a code to
-    its stance, missing or None when the economy has recorded none. Stances of codes that are
+    its stance, missing or None when the economy has recorded none; `stale` holds the codes
+    whose position was given on an older version of the clause. Stances of codes that are
     not in `economies` are ignored. With no economies at all there is nobody to agree, so no
-    consensus.
+    consensus; a stale agreement is no agreement (module docstring).
     """
     counts = empty_counts()
     without: list[str] = []
     blocking: list[str] = []
+    older = set(stale)
+    stale_codes: list[str] = []
     for code in economies:
         stance = stances.get(code)
         if stance is None:
@@ -63,9 +111,12 @@ def assess(economies: Sequence[str], stances: Mapping[str, Stance | None]) -> Co
         counts[stance.value] += 1
         if stance.blocks_consensus:
             blocking.append(code)
-    consensus = bool(economies) and not blocking and not without
+        if code in older:
+            stale_codes.append(code)
+    consensus = bool(economies) and not blocking and not without and not stale_codes
     return ConsensusReport(counts=counts, without_position=tuple(without),
-                           blocking=tuple(blocking), consensus=consensus)
+                           blocking=tuple(blocking), consensus=consensus,
+                           stale=tuple(stale_codes))
 
 
 def agreement_blockers(economies: Sequence[str], stances: Mapping[str, Stance | None],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 # Deepest nesting of arrays and objects a JSON body may have. Our bodies are flat objects
 # holding at most a list; 32 leaves room for any client's wrapping and keeps the parser's
@@ -55,6 +56,20 @@ def refusal_message(field: str, ch: str) -> str:
         return (f"{field} contains a lone surrogate (U+{ord(ch):04X}), which is not text "
                 "that can be stored.")
     return f"{field} contains control characters that are not allowed (U+{ord(ch):04X})."
+
+
+def moment(value: object) -> datetime | None:
+    """An ISO 8601 moment with its UTC offset ("2026-12-07T12:30:00+00:00", "…Z"), in UTC; None
+    for anything else (no offset, not a string, not a date). At most 64 characters are read."""
+    if not isinstance(value, str) or not 0 < len(value) <= 64 or not value.isascii():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return None
+    return parsed.astimezone(timezone.utc)
 
 
 def ascii_id(text: str) -> int | None:

@@ -11,11 +11,12 @@ from drafting.models.live import LiveEvent
 from drafting.models.proposal import Cosponsorship, Position, Proposal, ProposalUpdate
 from drafting.models.screen import ScreenState
 from drafting.models.user import ApiToken, User
+from drafting.models.visit import DocumentVisit
 from drafting.models.workflow import Notification, SilenceProcedure, SubmissionRound
 
 __all__ = [
     "ApiToken", "AuditEvent", "Clause", "ClauseVersion", "Comment", "Cosponsorship",
-    "Document", "Economy", "IdempotencyRecord", "LiveEvent", "Proposal", "ProposalUpdate", "Section", "User",
+    "Document", "DocumentVisit", "Economy", "IdempotencyRecord", "LiveEvent", "Proposal", "ProposalUpdate", "Section", "User",
     "ClauseStatusChange", "Notification", "Position", "Revision", "RevisionClause",
     "ScreenState", "SilenceProcedure", "StageChange", "SubmissionRound",
 ]

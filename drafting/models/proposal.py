@@ -168,5 +168,9 @@ class Position(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The clause version (ClauseVersion.number) the stance was given on. Once the clause moves
+    # past it the position is stale: shown "on v1" and not counted as agreement
+    # (domain/consensus.py) until the economy records it again.
+    on_version: Mapped[int] = mapped_column(default=1)
 
     economy: Mapped[Economy] = relationship(lazy="joined")

@@ -9,7 +9,9 @@ It reacts to a handful of event kinds and costs a few queries for those, none fo
   conflict or superseded → that economy's delegates;
 - a revision is issued → every active user;
 - a clause on which an economy stands in objection is changed (a proposal accepted on it, the
-  secretariat's edit, a change of status) → that economy's delegates.
+  secretariat's edit, a change of status) → that economy's delegates;
+- a clause gets a new version under an economy's position (which is then stale: it no longer
+  counts as agreement, domain/consensus.py) → that economy's delegates, asked to review it.
 
 Reminders of a submission round or silence procedure closing within 24 hours are not events:
 they are made when a user's inbox is read (`remind_deadlines`, with `now` injected), once per
@@ -54,7 +56,10 @@ DECISION_KINDS = frozenset({"proposal.accepted", "proposal.rejected", "proposal.
                             "proposal.superseded"})
 CLAUSE_CHANGE_KINDS = frozenset({"proposal.accepted", "clause.edited", "clause.status_changed"})
 REVISION_KIND = "revision.issued"
-HANDLED_KINDS = DECISION_KINDS | CLAUSE_CHANGE_KINDS | {REVISION_KIND}
+# Events that give a clause a new version, leaving the positions given on the old one stale.
+NEW_VERSION_KINDS = frozenset({"proposal.accepted", "clause.edited",
+                               "clause.returned_from_chair_statement"})
+HANDLED_KINDS = DECISION_KINDS | CLAUSE_CHANGE_KINDS | NEW_VERSION_KINDS | {REVISION_KIND}
 
 # Guards the fan-out against re-entry (a notification never causes an audit event, but if one
 # ever did, it must not notify about itself).
@@ -101,7 +106,8 @@ def _recipients_for(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
             select(Position.economy_id).where(Position.clause_id == event.clause_id,
                                               Position.stance == Stance.OBJECTION)
         ).scalars())
-    economy_ids = set(objecting) | ({proposal.economy_id} if proposal else set())
+    stale = _stale_positions(event) if event.kind in NEW_VERSION_KINDS else {}
+    economy_ids = set(objecting) | set(stale) | ({proposal.economy_id} if proposal else set())
     if not economy_ids:
         return out
     recipients = db.session.execute(
@@ -119,7 +125,41 @@ def _recipients_for(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
         for user_id, economy_id in recipients:
             if economy_id in objecting:
                 out.setdefault(user_id, change)
+    stale_users = [user_id for user_id, economy_id in recipients
+                   if economy_id in stale and user_id not in out]
+    if stale_users:
+        # One notification per user and event: a decision on the economy's proposal or the
+        # objection notice already asks them to look. And one request per version to review.
+        messages = {economy_id: _stale_message(stale[economy_id], numbers)
+                    for economy_id in stale}
+        told = set(db.session.execute(
+            select(Notification.user_id, Notification.message)
+            .where(Notification.kind == "position_stale",
+                   Notification.user_id.in_(stale_users))).all())
+        for user_id, economy_id in recipients:
+            message = messages.get(economy_id)
+            if user_id in stale_users and (user_id, message[1]) not in told:
+                out[user_id] = message
     return out
+
+
+def _stale_positions(event: AuditEvent) -> dict[int, Position]:
+    """economy id → its position on the event's clause, when given on an older version."""
+    clause = db.session.get(Clause, event.clause_id) if event.clause_id else None
+    if clause is None or clause.removed:
+        return {}
+    return {p.economy_id: p for p in db.session.execute(
+        select(Position).where(Position.clause_id == clause.id,
+                               Position.on_version < clause.version)).scalars()}
+
+
+def _stale_message(position: Position, numbers: _Numbers) -> tuple[str, str, str]:
+    clause = db.session.get(Clause, position.clause_id)
+    return ("position_stale",
+            f"{numbers.of(clause.id)} changed (now v{clause.version}): your economy's position "
+            f"“{position.stance.label}” was given on v{position.on_version}. Review it: until "
+            "it is recorded again it does not count as agreement.",
+            f"/clauses/{clause.id}#positions")
 
 
 class _Numbers:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from drafting.domain import text_rules
-from drafting.domain.consensus import ConsensusReport, assess, parse_stance
+from drafting.domain.consensus import ConsensusReport, assess, is_stale, parse_stance
 from drafting.domain.errors import Conflict
 from drafting.domain.states import Stance
 from drafting.extensions import db
@@ -43,8 +43,10 @@ def set_position(actor, clause: Clause, stance: Stance | str, text: str = "",
 
     The economy is always the actor's: nobody records a position for another economy. A
     reservation or an objection needs its text. Every change is audited with the old and the
-    new stance, so the audit trail holds the history of the position. Setting exactly what is
-    already recorded changes nothing and records nothing.
+    new stance, so the audit trail holds the history of the position. The position is given on
+    the clause's current version (`on_version`): recording the same stance again on a newer
+    version is how an economy confirms a stale position. Setting exactly what is already
+    recorded on the current version changes nothing and records nothing.
     """
     authorize(actor, Action.SET_POSITION, clause)
     _ensure_open_clause(clause, "positions")
@@ -53,18 +55,21 @@ def set_position(actor, clause: Clause, stance: Stance | str, text: str = "",
     now = now or utcnow()
     position = _own_position(actor, clause)
     old_stance, old_text = (position.stance, position.text) if position else (None, "")
-    if position is not None and old_stance is stance and old_text == text:
+    old_version = position.on_version if position else None
+    if (position is not None and old_stance is stance and old_text == text
+            and old_version == clause.version):
         return position
     if position is None:
         position = Position(clause_id=clause.id, economy_id=actor.economy_id)
         db.session.add(position)
     position.stance, position.text = stance, text
     position.user_id, position.updated_at = actor.id, now
+    position.on_version = clause.version
     db.session.flush()
     record_event("position.set", actor, document_id=clause.document_id, clause_id=clause.id,
                  economy=actor.economy.code, old_stance=old_stance.value if old_stance else None,
                  new_stance=stance.value, old_text=old_text, text=text,
-                 clause_version=clause.version)
+                 clause_version=clause.version, old_version=old_version)
     return position
 
 
@@ -97,9 +102,16 @@ def positions_by_code(clause: Clause) -> dict[str, Position]:
     return {p.economy.code: p for p in rows}
 
 
-def report_for(economies: list[Economy], positions: dict[str, Position]) -> ConsensusReport:
+def position_is_stale(position: Position, clause: Clause) -> bool:
+    """Given on an older version of the clause than its current one (domain/consensus.py)."""
+    return is_stale(position.on_version, clause.version)
+
+
+def report_for(economies: list[Economy], positions: dict[str, Position],
+               clause: Clause) -> ConsensusReport:
     codes = [e.code for e in economies]
-    return assess(codes, {code: p.stance for code, p in positions.items()})
+    return assess(codes, {code: p.stance for code, p in positions.items()},
+                  stale=[code for code, p in positions.items() if position_is_stale(p, clause)])
 
 
 @dataclass
@@ -114,16 +126,16 @@ class ClausePositions:
     def cells(self) -> list[tuple[Economy, Position | None]]:
         return [(e, self.positions.get(e.code)) for e in self.economies]
 
-    def is_older_than_text(self, position: Position) -> bool:
-        """True when the position was recorded before the clause's current wording."""
-        current = self.clause.current
-        return current is not None and position.updated_at < current.created_at
+    def is_stale(self, position: Position) -> bool:
+        """True when the position was given on an older version of the clause."""
+        return position_is_stale(position, self.clause)
 
 
 def clause_positions(clause: Clause) -> ClausePositions:
     economies = all_economies()
     positions = positions_by_code(clause)
-    return ClausePositions(clause, economies, positions, report_for(economies, positions))
+    return ClausePositions(clause, economies, positions,
+                           report_for(economies, positions, clause))
 
 
 @dataclass
@@ -133,6 +145,9 @@ class MatrixRow:
     section: Section
     positions: dict[str, Position]
     report: ConsensusReport
+
+    def is_stale(self, position: Position) -> bool:
+        return position_is_stale(position, self.clause)
 
 
 @dataclass
@@ -170,7 +185,7 @@ def consensus_matrix(document: Document, *, only_without_consensus: bool = False
         if version.removed:
             continue
         positions = by_clause.get(clause.id, {})
-        report = report_for(economies, positions)
+        report = report_for(economies, positions, clause)
         if not report.consensus:
             without += 1
         elif only_without_consensus:

@@ -128,6 +128,19 @@ def public_since(proposal: Proposal):
         proposal.created_at if proposal.status is ProposalStatus.OPTION else None)
 
 
+def visible_from(viewer, proposal: Proposal):
+    """When `viewer` could first see `proposal` (None: they cannot see it, or it is a draft,
+    which is not news to anyone): at submission for those who see it uncirculated (its own
+    economy's delegates, the secretariat), else when it was circulated — or, never circulated,
+    when it entered the text (its decision). "Since your last visit" counts from here
+    (services/visits.py), so a proposal circulated today is new today for other economies."""
+    if proposal.status is ProposalStatus.DRAFT or not can_see_proposal(viewer, proposal):
+        return None
+    if _role(viewer) is Role.SECRETARIAT or proposal.economy_id == _own_economy_id(viewer):
+        return proposal.submitted_at or proposal.created_at
+    return proposal.circulated_at or proposal.decided_at or proposal.updated_at
+
+
 # --- the audit trail, read through the same rule -----------------------------------------------
 
 AUDIT_PAGE_SIZE = 50
@@ -258,5 +271,5 @@ __all__ = [
     "AuditPage", "IN_TEXT_STATUSES", "audit_kinds", "audit_trail", "can_see_proposal",
     "ensure_visible", "event_data", "event_summary", "get_visible_comment",
     "get_visible_proposal", "is_circulated", "public_since", "visible_audit_query",
-    "visible_comments_clause", "visible_proposals_clause",
+    "visible_comments_clause", "visible_from", "visible_proposals_clause",
 ]

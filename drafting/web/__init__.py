@@ -34,7 +34,7 @@ SECURITY_HEADERS = {
 
 def init_app(app: Flask) -> None:
     from drafting.web import (admin, api, api_audit, api_consensus, api_exports,  # noqa: F401
-                              api_idempotency, api_imports, api_revisions, api_screen,
+                              api_idempotency, api_imports, api_revisions, api_screen, api_visits,
                               api_workflow, audit, auth, comments, consensus, desk, documents,
                               errors, exports, imports, proposals, revisions, screen,
                               workflow)

@@ -17,16 +17,21 @@ from drafting.web.api import _optional_id, _optional_int, _payload, _string, bp,
 from drafting.web.helpers import commit, signed_in_user
 
 
-def _position_json(position, clause_id: int) -> dict:
-    return {"clause_id": clause_id, "economy": position.economy.code,
+def _position_json(position, clause) -> dict:
+    """One position; `on_version` is the clause version it was given on, `stale` whether the
+    clause has moved on since (it then counts as no agreement: domain/consensus.py)."""
+    return {"clause_id": clause.id, "economy": position.economy.code,
             "stance": position.stance.value, "text": position.text,
-            "updated_at": position.updated_at.isoformat()}
+            "updated_at": position.updated_at.isoformat(),
+            "on_version": position.on_version,
+            "stale": position_service.position_is_stale(position, clause)}
 
 
 def _report_json(report) -> dict:
     return {"consensus": report.consensus, "counts": dict(report.counts),
             "without_position": list(report.without_position),
-            "blocking": list(report.blocking)}
+            "blocking": list(report.blocking), "stale": list(report.stale),
+            "verdict": report.verdict.value}
 
 
 def _clause_status_json(clause) -> dict:
@@ -50,7 +55,7 @@ def set_position(clause_id: int):
     position = position_service.set_position(signed_in_user(), clause, data.get("stance"),
                                              _string(data, "text"))
     commit()
-    return jsonify(_position_json(position, clause.id))
+    return jsonify(_position_json(position, clause))
 
 
 @bp.delete("/clauses/<int:clause_id>/position")
@@ -59,7 +64,7 @@ def clear_position(clause_id: int):
     position_service.clear_position(signed_in_user(), clause)
     commit()
     return jsonify({"clause_id": clause.id, "economy": signed_in_user().economy.code, "stance": None,
-                    "text": "", "updated_at": None})
+                    "text": "", "updated_at": None, "on_version": None, "stale": False})
 
 
 @bp.get("/clauses/<int:clause_id>/positions")
@@ -68,7 +73,7 @@ def clause_positions(clause_id: int):
     panel = position_service.clause_positions(clause)
     return jsonify({
         "clause_id": clause.id, "number": reading.number_of(clause),
-        "positions": [_position_json(p, clause.id) for e, p in panel.cells() if p is not None],
+        "positions": [_position_json(p, clause) for e, p in panel.cells() if p is not None],
         **_report_json(panel.report),
         **{k: v for k, v in _clause_status_json(clause).items() if k != "clause_id"},
     })
@@ -92,6 +97,8 @@ def document_consensus(document_id: int):
             "id": row.clause.id, "number": row.number, "status": row.clause.status.value,
             "excepted": split_codes(row.clause.excepted_economies),
             "consensus": row.report.consensus, "counts": dict(row.report.counts),
+            "verdict": row.report.verdict.value, "stale": list(row.report.stale),
+            "version": row.clause.version,
             "positions": {code: (row.positions[code].stance.value if code in row.positions
                                  else None) for code in matrix.codes},
         } for row in matrix.rows],

@@ -1,17 +1,21 @@
 """Reading the negotiation: documents list, document page, clause page."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from drafting.domain.input_rules import moment
 from drafting.domain.render import css_class_for
 from drafting.extensions import db
 from drafting.models import Document, Economy
+from drafting.models.types import utcnow
 from drafting.services import reading
 from drafting.services import revisions as revision_service
-from drafting.services.loading import get_clause
+from drafting.services import visits as visit_service
+from drafting.services.loading import get_clause, get_document
 from drafting.web import http_cache, page_cache, page_lookups
+from drafting.web.helpers import commit
 from drafting.web.workflow import settle_all_on_read, settle_on_read
 
 bp = Blueprint("documents", __name__)
@@ -69,16 +73,38 @@ def show(document_id: int):
                 changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
                            for row in view.rows
                            if row.open_proposals and row.clause.id not in competing}
+        # The viewer's own digest, outside the shared body: what changed since the point read
+        # with the document (no query at all for a first visit).
+        digest = None if revision is not None else visit_service.since_last_visit(
+            current_user._get_current_object(), document,
+            since=page_lookups.visit_point(document.id))
         return render_template("documents/show.html", view=view, document=document,
                                view_mode=view_mode, changes=changes, competing=competing,
                                redline=reading.proposal_redline_html,
                                revision=revision, revisions=all_revisions,
-                               body_cache_key=body_key)
+                               body_cache_key=body_key, digest=digest,
+                               rendered_at=utcnow().isoformat(timespec="seconds"))
 
     # 304 Not Modified when the browser's copy is still current (drafting/web/http_cache.py).
     etag = http_cache.document_page_etag(document, view_mode=view_mode,
                                          revision_number=revision_number)
     return http_cache.respond(etag, render)
+
+
+@bp.post("/documents/<int:document_id>/visit")
+@login_required
+def visit(document_id: int):
+    """"Mark as read": the reader's point moves to when the page they read was rendered
+    (`seen_until`), so what changed while it lay open is still news next time. The page's
+    script sends the same form once the page has been read (static/visits.js) and gets 204."""
+    document = get_document(document_id)
+    visit_service.mark_visited(current_user._get_current_object(), document,
+                               until=moment(request.form.get("seen_until", "")))
+    commit()
+    if request.headers.get("X-Visit-Beacon") == "1":
+        return "", 204
+    flash("Marked as read: the next digest counts from this visit.", "success")
+    return redirect(url_for("documents.show", document_id=document.id))
 
 
 @bp.get("/clauses/<int:clause_id>")

@@ -17,7 +17,8 @@ nothing is rendered to compute an ETag.
 
 The key of the document page also holds everything else the page shows that is not an audited
 change: who is looking (id, role, economy, display name — pages differ by viewer), the view
-(clean / changes / ?rev=N), the header's unread-notification count, the countdowns of a
+(clean / changes / ?rev=N), the header's unread-notification count, the viewer's last visit
+(the digest counts from it: services/visits.py), the countdowns of a
 running silence procedure or submission round (they tick by the minute), the session's CSRF
 secret (forms on the page carry a token derived from it), and the build of the application
 (templates and code: a deployment changes every ETag). A page carrying a one-time flash message
@@ -286,6 +287,7 @@ def document_page_etag(document: Document, *, view_mode: str,
         "document-page", build_id(), document.id, *_document_state(document),
         viewer_identity(current_user._get_current_object()), view_mode, revision_number or "",
         unread_notifications(),  # the header's count, computed once per request
+        str(page_lookups.visit_point(document.id)),  # the digest's "since" (read with the page)
         _session_secret_digest(),
     ))
 

@@ -23,6 +23,7 @@ from enum import Enum
 
 from flask import jsonify
 
+from drafting.domain.consensus import Verdict
 from drafting.domain.states import (ClauseStatus, ProposalAction, ProposalStatus, SectionKind,
                                     SilenceStatus, Stage, Stance)
 from drafting.web.api import MAX_ID, bp
@@ -78,6 +79,13 @@ def body(properties: dict, *, required: tuple[str, ...] = ()) -> dict:
 
 
 COUNTS = {"type": "object", "additionalProperties": INTEGER}
+VERDICT = {**enum_of(Verdict), "description": "consensus; blocked (a reservation or objection); "
+           "not_canvassed (some economy has no position); to_review (positions on an older "
+           "version) — docs/consensus.md."}
+
+
+def enum_of_bool(value: bool) -> dict:
+    return {"type": "boolean", "const": value}
 
 # --- the answers' shapes, named once and reused -------------------------------------------------
 
@@ -238,14 +246,22 @@ SCHEMAS: dict[str, dict] = {
                                      "base_version": nullable(INTEGER)})),
     }),
     "Position": obj({"clause_id": ID, "economy": STRING, "stance": enum_of(Stance),
-                     "text": STRING, "updated_at": MOMENT}),
+                     "text": STRING, "updated_at": MOMENT,
+                     "on_version": {**ID, "description": "The clause version the position "
+                                                         "was given on."},
+                     "stale": {**BOOLEAN, "description": "The clause has a newer version: "
+                               "the position is to review and counts as no agreement."}}),
     "ClearedPosition": obj({"clause_id": ID, "economy": STRING, "stance": {"type": "null"},
-                            "text": enum_of(("",)), "updated_at": {"type": "null"}}),
+                            "text": enum_of(("",)), "updated_at": {"type": "null"},
+                            "on_version": {"type": "null"}, "stale": enum_of_bool(False)}),
     "ClausePositions": obj({
         "clause_id": ID, "number": nullable(STRING), "positions": array(ref("Position")),
         "consensus": BOOLEAN,
         "counts": {**COUNTS, "description": "stance (and \"none\") → economies"},
         "without_position": array(STRING), "blocking": array(STRING),
+        "stale": {**array(STRING), "description": "Economies whose position is on an older "
+                                                  "version."},
+        "verdict": VERDICT,
         "status": enum_of(ClauseStatus), "excepted": array(STRING), "version": INTEGER,
     }),
     "ConsensusMatrix": obj({
@@ -254,9 +270,28 @@ SCHEMAS: dict[str, dict] = {
         "clauses": array(obj({
             "id": ID, "number": STRING, "status": enum_of(ClauseStatus),
             "excepted": array(STRING), "consensus": BOOLEAN, "counts": COUNTS,
+            "verdict": VERDICT, "stale": array(STRING), "version": INTEGER,
             "positions": {"type": "object",
                           "additionalProperties": nullable(enum_of(Stance))}})),
     }),
+    "SinceLastVisit": obj({
+        "document_id": ID,
+        "since": {**nullable(MOMENT), "description": "The caller's last acknowledged point; "
+                  "null when they never acknowledged the document (a first visit: nothing is "
+                  "listed)."},
+        "first_visit": BOOLEAN,
+        "clauses": array(obj({"id": ID, "number": nullable(STRING),
+                              "change": enum_of(("inserted", "amended", "deleted",
+                                                 "status_changed")),
+                              "version": INTEGER})),
+        "proposals": {**array(ID), "description": "Proposals the caller could first see "
+                      "since then (their own left out)."},
+        "comments": array(ID),
+        "decisions": {**array(ID), "description": "Proposals decided since then."},
+        "decisions_on_yours": {**array(ID), "description": "Of `decisions`, those of the "
+                               "caller's economy (sponsored or co-sponsored)."},
+    }),
+    "VisitPoint": obj({"document_id": ID, "since": MOMENT}),
     "ClauseStatusChange": obj({
         "clause_id": ID, "status": enum_of(ClauseStatus), "excepted": array(STRING),
         "version": INTEGER, "from_status": STRING, "reason": STRING,
@@ -633,6 +668,18 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
         "ClauseStatusChange", (*WITH_BODY, 404, 409), json=body({
             "status": enum_of(ClauseStatus), "reason": STRING,
             "excepted": array(STRING), "override_reason": STRING}, required=("status",)))),
+    # --- since your last visit ---
+    ("GET", "/documents/{document_id}/since-last-visit", Operation(
+        "api.since_last_visit", "What changed since the caller last acknowledged the document",
+        200, "SinceLastVisit", (404,),
+        description="Reads only: the point moves with POST …/visit. Proposals and comments "
+                    "are those the caller may see.")),
+    ("POST", "/documents/{document_id}/visit", Operation(
+        "api.visit", "Acknowledge the document: move the caller's point to now", 200,
+        "VisitPoint", (*WITH_BODY, 404),
+        json=body({"until": {**MOMENT, "description": "Move only this far when earlier than "
+                                                     "now (when the client's copy was read)."}}),
+        json_required=False)),
     ("POST", "/proposals/{proposal_id}/keep-as-option", Operation(
         "api.keep_as_option", "Keep a proposal as one of its clause's options (secretariat)",
         200, "ProposalWithOptions", (*WITH_BODY, 404, 409),

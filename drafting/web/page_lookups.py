@@ -1,6 +1,7 @@
 """What every view of a document page looks up besides its body, in one statement: the change
 marker (newest audit events; web/http_cache.py builds ETags and cache keys on it), the live
-cursor, the header's unread count and the document row itself.
+cursor, the header's unread count, the viewer's last visit (services/visits.py: the digest's
+"since") and the document row itself.
 
 The marker and the cursor are the viewer's own: the newest audit event *the viewer may read*
 (services/visibility's audit rule: no draft events, none about a proposal they cannot see) and
@@ -21,12 +22,13 @@ from sqlalchemy import bindparam, select, text
 
 from drafting.domain.errors import NotFound
 from drafting.extensions import db
-from drafting.models import AuditEvent, Document
+from drafting.models import AuditEvent, Document, DocumentVisit
 from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
 from drafting.services import notifications
 from drafting.services.live import newest_visible_event_query, subscriber_for
 from drafting.services.live_bus import CONTROL
 from drafting.services.loading import checked_id, get_document
+from drafting.services.visits import last_visit
 from drafting.services.visibility import AuditFilters, visible_audit_query
 from drafting.web import commit_news, kept_rows
 from drafting.web.memory_cache import EVERYTHING, bus_following_cache
@@ -119,7 +121,12 @@ def _page_lookups_statement(unread, with_document: bool, user):
         marker = _change_marker_statement(user)
         columns = (newest_visible_event_query(subscriber_for(user)), unread.scalar_subquery())
         if with_document:
-            statement = (select(Document, *marker.selected_columns, *columns)
+            # The viewer's last visit of the document (None: never), for the page's digest.
+            visit = (select(DocumentVisit.seen_at)
+                     .where(DocumentVisit.user_id == bindparam("visit_user_id"),
+                            DocumentVisit.document_id == bindparam("marker_document_id"))
+                     .scalar_subquery())
+            statement = (select(Document, *marker.selected_columns, *columns, visit)
                          .where(Document.id == bindparam("marker_document_id")))
         else:
             statement = marker.add_columns(*columns)
@@ -127,10 +134,16 @@ def _page_lookups_statement(unread, with_document: bool, user):
     return statement
 
 
+_NOT_READ = object()
+
+
 def _remember_lookups(document_id: int, about_document, general, live_cursor,
-                      unread_count) -> tuple[str, str]:
+                      unread_count, seen_at=_NOT_READ) -> tuple[str, str]:
     g.live_cursor = live_cursor or 0
     g.unread_notifications = unread_count
+    if seen_at is not _NOT_READ:  # keyed by user too: `g` may outlive a request in tests
+        user_id = current_user.get_id()
+        g.setdefault("visit_points", {})[(document_id, user_id)] = seen_at
     marker = (about_document or "")[:24], (general or "")[:24]
     g.setdefault("page_markers", {})[document_id] = marker
     return marker
@@ -178,7 +191,8 @@ def document_for_page(document_id) -> Document:
         ticket = kept_lookups.ticket()
     unread, params = notifications.unread_count_query(user)
     row = db.session.execute(_page_lookups_statement(unread, with_document=True, user=user),
-                             {"marker_document_id": key, **params}).first()
+                             {"marker_document_id": key, "visit_user_id": user.id,
+                              **params}).first()
     if row is None:
         raise NotFound(f"No document with id {key}.")
     document, *lookups = row
@@ -187,6 +201,16 @@ def document_for_page(document_id) -> Document:
         kept_lookups.put((key, user.id), (kept_rows.columns_of(document), tuple(lookups)),
                          ticket)
     return document
+
+
+def visit_point(document_id: int):
+    """The signed-in user's last visit of the document (None: never), as read with the
+    document by `document_for_page`; read on its own when it was not."""
+    points = g.get("visit_points", {})
+    if (document_id, current_user.get_id()) in points:
+        return points[(document_id, current_user.get_id())]
+    user = current_user._get_current_object()
+    return last_visit(user, document_id) if getattr(user, "is_authenticated", False) else None
 
 
 def init_app(app) -> None:
@@ -201,4 +225,5 @@ def _any_commit(message: dict):
 
 
 __all__ = ["LOOKUPS_KEY", "NOT_SHOWN_DOCUMENT_KINDS", "NOT_SHOWN_DOCUMENT_KIND_PREFIXES",
-           "change_marker", "document_for_page", "init_app", "page_marker", "visibility_key"]
+           "change_marker", "document_for_page", "init_app", "page_marker", "visibility_key",
+           "visit_point"]

@@ -37,7 +37,7 @@ def test_a_recorded_position_shows_in_the_consensus_matrix(world, page_as):
     expect(jpn_cell).to_have_text("✗JPN: Objection")
     expect(jpn_cell).to_have_attribute("title", "Japan: Objection — “Share best practices” "
                                                 "must stay voluntary.")
-    expect(matrix_row.locator(".verdict")).to_have_text("✗ No")
+    expect(matrix_row.locator(".verdict")).to_have_text("✗ Blocked")
     # Nobody else has spoken on that paragraph.
     expect(matrix_row.locator("td.cell.stance-none")).to_have_count(3)
     screenshot(jpn, "flow-consensus-matrix-objection")

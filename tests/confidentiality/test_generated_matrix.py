@@ -21,12 +21,15 @@ import subprocess
 import zipfile
 from dataclasses import dataclass, field
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from drafting.extensions import db
 from drafting.models import Clause, Proposal, hidden_order
-from drafting.services import comments, decisions, drafts, proposals, revisions
+from drafting.models.types import utcnow
+from drafting.services import comments, decisions, drafts, proposals, revisions, visits
 from drafting.services.export_files import FORMATS_BY_MODE
 from tests.factories import api_token  # noqa: F401  (fixture)
 
@@ -73,6 +76,11 @@ def build_negotiation(world) -> Negotiation:
     secretariat = world.user("secretariat")
     aus = world.user("aus")
     revisions.issue_revision(secretariat, document, note="before the proposals")
+    # Every viewer last read the document before any proposal: "since your last visit" then
+    # has every proposal, comment and decision to list — exactly those the viewer may see.
+    for username in SEEN_BY:
+        visits.mark_visited(world.user(username), document,
+                            now=utcnow() - timedelta(minutes=5))
     document.circulate_immediately = False
     db.session.flush()
     last = world.clauses[-1]
@@ -241,11 +249,39 @@ def test_no_route_reveals_what_the_viewer_may_not_see(app, world, api_token, use
         if found & forbidden:
             failures.append(f"{url}: shows {sorted(found & forbidden)}")
         seen |= found
+        if rule.endpoint == "api.since_last_visit":
+            failures += since_last_visit_failures(negotiation, username, url, response)
+            seen.add("since-last-visit")
     assert not failures, f"{username} receives what it may not see:\n" + "\n".join(failures)
     # The matrix reaches what the viewer may see (else it could not fail): every allowed text
     # and rationale shows somewhere.
     missing = {m for m in allowed if not m.endswith("note")} - seen
     assert not missing, f"{username} never sees {sorted(missing)}: the matrix misses a route"
+    assert "since-last-visit" in seen
+
+
+def since_last_visit_failures(negotiation: Negotiation, username: str, url: str,
+                              response) -> list[str]:
+    """Markers are words; "since your last visit" answers with ids. Hidden ones must not be
+    listed (nor counted), and the visible ones must all be (so the check can fail)."""
+    body = response.get_json()
+    visible = SEEN_BY[username] - {"draft"}  # a draft is no one's news
+    ids = negotiation.proposal_ids
+    expected = {
+        "proposals": sorted(ids[s] for s in visible),
+        "decisions": sorted(ids[s] for s in visible & {"rejected_uncirculated", "accepted"}),
+        "comments": sorted(negotiation.comment_ids[s] for s in visible & COMMENTED),
+    }
+    hidden = {ids[s] for s in negotiation.hidden_from(username)} | {
+        negotiation.comment_ids[s] for s in negotiation.hidden_from(username) & COMMENTED}
+    failures = []
+    for key, wanted in expected.items():
+        if sorted(body[key]) != wanted:
+            failures.append(f"{url}: {key} {sorted(body[key])}, expected {wanted}")
+    leaked = hidden & set(body["proposals"] + body["decisions"] + body["comments"])
+    if leaked:
+        failures.append(f"{url}: lists hidden ids {sorted(leaked)}")
+    return failures
 
 
 @pytest.mark.parametrize("username", ["nz", "observer", "admin", "secretariat"])

@@ -66,7 +66,9 @@ def test_put_and_post_position(call, world):
     clause = world.clauses[2]
     body = call("PUT", f"/clauses/{clause.id}/position", "aus",
                 {"stance": "reservation", "text": "Prefer 2035."})
-    assert set(body) == {"clause_id", "economy", "stance", "text", "updated_at"}
+    assert set(body) == {"clause_id", "economy", "stance", "text", "updated_at", "on_version",
+                         "stale"}
+    assert (body["on_version"], body["stale"]) == (clause.version, False)
     assert (body["clause_id"], body["economy"], body["stance"], body["text"]) == \
         (clause.id, "AUS", "reservation", "Prefer 2035.")
     body = call("POST", f"/clauses/{clause.id}/position", "aus",

@@ -110,7 +110,13 @@ def test_changes_to_an_objected_clause_notify_the_objecting_economy(world, nz_ob
     messages = [n.message for n in inbox_of(world, "nz")]
     assert messages[-2].endswith("the secretariat edited its text.")
     assert messages[-1].endswith("its status changed to “Bracketed”.")
-    assert inbox_of(world, "jpn") == []  # support, not objection
+    # Support, not objection: JPN hears of none of the changes as an objector, but its support
+    # was given on version 1 and is now stale — asked once to review it, not at every event.
+    assert [n.kind for n in inbox_of(world, "jpn")] == ["position_stale"]
+    assert inbox_of(world, "jpn")[0].message == (
+        "OP1 changed (now v2): your economy's position “Support” was given on v1. Review it: "
+        "until it is recorded again it does not count as agreement.")
+    assert "position_stale" not in {n.kind for n in inbox_of(world, "nz")}
 
 
 def test_other_events_notify_nobody(world, nz_objects_to_op1):

@@ -24,8 +24,11 @@ def as_user(app, username):
 
 
 def body_of(response) -> str:
+    """The page's main part without the viewer's own digest ("since your last visit", rendered
+    outside the shared body: templates/documents/_digest.html)."""
     html = response.get_data(as_text=True)
-    return html[html.index('<main id="main"'):html.index("</main>")]
+    main = html[html.index('<main id="main"'):html.index("</main>")]
+    return re.sub(r'<section class="visit-digest.*?</section>', "", main, flags=re.S)
 
 
 def test_viewers_of_one_class_share_the_body_and_keep_their_own_header(app, world):
