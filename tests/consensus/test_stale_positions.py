@@ -99,7 +99,8 @@ def test_the_economies_are_asked_to_review_once_per_version(world, delegates, op
     def inbox(username):
         return list(db.session.execute(
             select(Notification).where(Notification.user_id == world.user(username).id,
-                                       Notification.kind == "position_stale")).scalars())
+                                       Notification.kind == "position_stale")
+            .order_by(Notification.seq)).scalars())
     # The secretariat's own change notifies everyone but the actor; the accepted amendment's
     # author economy hears of the decision instead.
     assert [n.message for n in inbox("nz")] == [

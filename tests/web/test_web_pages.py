@@ -80,18 +80,19 @@ def test_changes_view_shows_attributed_ins_and_del(client, world):
     response = client.get(f"/documents/{world.document.id}?view=changes")
     assert response.status_code == 200
     tree = page(response)
-    op1 = tree.xpath(f"//article[@id='clause-{world.clauses[2].id}']//p[@class='clause-text']")[0]
-    dels = {(d.text_content(), d.get("class")) for d in op1.xpath(".//del")}
-    ins = {(i.text_content(), i.get("class")) for i in op1.xpath(".//ins")}
-    assert ("will", "chg econ-aus") in dels
-    assert ("shall", "chg econ-aus") in ins
-    assert ("clean", "chg econ-nz") in dels
-    assert ("renewable", "chg econ-nz") in ins
-    labels = [s.text_content() for s in op1.xpath(".//sup[contains(@class, 'attr')]")]
-    assert "AUS" in labels and "NZ" in labels
-    for sup in op1.xpath(".//sup[contains(@class, 'attr')]"):
+    # Two competing amendments on OP1: the current text, then each as an alternative.
+    article = tree.xpath(f"//article[@id='clause-{world.clauses[2].id}']")[0]
+    assert article.xpath(".//p[@class='clause-text']//ins | .//p[@class='clause-text']//del") == []
+    aus_alt, nz_alt = article.xpath(".//ol[@class='alternatives']/li")
+    changes = [{(c.tag, c.text_content(), c.get("class")) for c in item.xpath(".//ins|.//del")}
+               for item in (aus_alt, nz_alt)]
+    assert {("del", "will", "chg econ-aus"), ("ins", "shall", "chg econ-aus")} <= changes[0]
+    assert {("del", "clean", "chg econ-nz"), ("ins", "renewable", "chg econ-nz")} <= changes[1]
+    assert [[s.text_content() for s in item.xpath(".//sup[contains(@class, 'attr')]")][0]
+            for item in (aus_alt, nz_alt)] == ["AUS", "NZ"]
+    for sup in article.xpath(".//sup[contains(@class, 'attr')]"):
         assert f"econ-{sup.text_content().split(',')[0].strip().lower()}" in sup.get("class")
-    titles = {d.get("title") for d in op1.xpath(".//ins|.//del")}
+    titles = {d.get("title") for d in article.xpath(".//ins|.//del")}
     assert "Inserted by Australia" in titles and "Deleted by New Zealand" in titles
     # JPN's deletion of PP2: the whole text struck through, labelled JPN.
     pp2 = tree.xpath(f"//article[@id='clause-{world.clauses[1].id}']//p[@class='clause-text']")[0]
