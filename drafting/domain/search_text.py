@@ -122,7 +122,6 @@ def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
             ) -> tuple[str, list[tuple[int, int]]]:
     """A window of about `width` characters of `text` around its first span, cut at spaces
     where it can be, with "…" where text was left out; and the spans inside it, shifted."""
-    text = " ".join(text.split())  # one paragraph: line breaks read as spaces
     if len(text) <= width:
         start, end = 0, len(text)
     else:
@@ -138,9 +137,18 @@ def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     shift = len(prefix) - start
-    inside = [(max(s, start) + shift, min(e, end) + shift) for s, e in spans
-              if s < end and e > start]
+    # Only whole matches: a match cut by the window's edge is not marked at all.
+    inside = [(s + shift, e + shift) for s, e in spans if s >= start and e <= end]
     return prefix + text[start:end] + suffix, inside
+
+
+def highlighted_snippet(text: str, query: SearchQuery, width: int = SNIPPET_CHARS
+                        ) -> tuple[str, list[tuple[int, int]]]:
+    """The snippet of `text` for `query` and its highlights: the text read as one paragraph
+    (line breaks and runs of spaces as one space) before the matches are found, so the offsets
+    count in the text returned."""
+    flat = " ".join(text.split())
+    return snippet(flat, highlight_spans(flat, query), width)
 
 
 def marked_parts(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
@@ -158,4 +166,4 @@ def marked_parts(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, boo
 
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_TERMS", "SNIPPET_CHARS", "SearchQuery", "Term",
-           "highlight_spans", "marked_parts", "parse_query", "snippet"]
+           "highlight_spans", "highlighted_snippet", "marked_parts", "parse_query", "snippet"]

@@ -24,7 +24,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from drafting.domain.errors import InvalidInput
 from drafting.domain.input_rules import ascii_id
-from drafting.domain.search_text import SearchQuery, highlight_spans, parse_query, snippet
+from drafting.domain.search_text import (SearchQuery, highlight_spans, highlighted_snippet,
+                                         parse_query)
 from drafting.domain.states import ProposalAction
 from drafting.extensions import db
 from drafting.models import (Clause, ClauseVersion, Comment, Document, Proposal, Revision,
@@ -37,6 +38,16 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 _SIMPLE = literal_column("'simple'::regconfig")
+# The characters PostgreSQL's parser would read as part of a tag, address, path or decimal
+# number: spaces instead, in the text (the same expression as the migration's GIN indexes,
+# written as literals so that the index matches) and in the query.
+_PG_SEPARATORS = "<>/\\@.:&"
+_PG_SEPARATOR_TABLE = str.maketrans(_PG_SEPARATORS, " " * len(_PG_SEPARATORS))
+
+
+def _pg_words(expression):
+    return func.translate(expression, literal_column(f"'{_PG_SEPARATORS}'"),
+                          literal_column("'" + " " * len(_PG_SEPARATORS) + "'"))
 
 
 @dataclass
@@ -104,8 +115,10 @@ def _matches(query: SearchQuery, columns: list, fts_table: str, id_column,
     if query.index_terms:
         if _postgresql():
             wanted = reduce(lambda a, b: a.op("&&")(b), [
-                func.phraseto_tsquery(_SIMPLE, term.text) for term in query.index_terms])
-            conditions.append(func.to_tsvector(_SIMPLE, pg_document).op("@@")(wanted))
+                func.phraseto_tsquery(_SIMPLE, term.text.translate(_PG_SEPARATOR_TABLE))
+                for term in query.index_terms])
+            conditions.append(func.to_tsvector(_SIMPLE, _pg_words(pg_document))
+                              .op("@@")(wanted))
         else:
             # Every term a quoted FTS5 string (a phrase when it holds several words); quotes
             # doubled, so the user's text is never read as FTS5 syntax.
@@ -174,7 +187,7 @@ def _clause_hits(viewer, document, query, room, numbers) -> list[SearchHit]:
         current = version == current_version
         revisions = held.get((clause_id, version), [])
         number = numbers.get(clause_id) if current or not revisions else revisions[-1][1]
-        cut, spans = snippet(wording, highlight_spans(wording, query))
+        cut, spans = highlighted_snippet(wording, query)
         hits.append(SearchHit("clause", clause_id, clause_id, number, cut, spans, "text",
                               version=version, current=current,
                               revisions=[rev for rev, _ in revisions]))
@@ -199,13 +212,13 @@ def _proposal_hits(viewer, document, query, room, numbers) -> list[SearchHit]:
     ).scalars().all()
     hits = []
     for proposal in proposals:
+        # The wording, unless only the rationale holds a match (or there is no wording: a
+        # deletion).
         matched, wording = "text", proposal.text
-        spans = highlight_spans(wording, query)
-        if not spans and proposal.rationale:
-            rationale_spans = highlight_spans(proposal.rationale, query)
-            if rationale_spans or not wording:
-                matched, wording, spans = "rationale", proposal.rationale, rationale_spans
-        cut, spans = snippet(wording, spans)
+        if proposal.rationale and (not wording or not highlight_spans(wording, query)) and \
+                highlight_spans(proposal.rationale, query):
+            matched, wording = "rationale", proposal.rationale
+        cut, spans = highlighted_snippet(wording, query)
         clause_id = _subject_clause(proposal.clause_id, proposal.after_clause_id)
         number = numbers.get(clause_id) if clause_id is not None else None
         hits.append(SearchHit("proposal", proposal.id, clause_id, number, cut, spans, matched,
@@ -232,7 +245,7 @@ def _comment_hits(viewer, document, query, room, numbers) -> list[SearchHit]:
             clause_id = _subject_clause(
                 proposal_clause if action is not ProposalAction.INSERT else None, after_clause)
         number = numbers.get(clause_id) if clause_id is not None else None
-        cut, spans = snippet(comment.body, highlight_spans(comment.body, query))
+        cut, spans = highlighted_snippet(comment.body, query)
         hits.append(SearchHit("comment", comment.id, clause_id, number, cut, spans, "body",
                               proposal_id=comment.proposal_id,
                               economy=comment.economy.code if comment.economy else None))

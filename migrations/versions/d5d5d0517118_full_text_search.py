@@ -49,6 +49,12 @@ FTS_TABLES = {
     "proposals_fts": ("proposals", ("text", "rationale")),
     "comments_fts": ("comments", ("body",)),
 }
+# PostgreSQL's parser reads "<b>" as a tag, "www.apec.org" as a host, "2022/SOM2/1" as a file
+# path and "1.5" as one number, and indexes them whole (or drops them): these characters become
+# spaces first, so words split as SQLite's unicode61 splits them and "apec" finds the address.
+# drafting/services/search.py applies the same to the query and must build the same expression
+# for the index to serve it.
+PG_SEPARATORS = "'<>/\\@.:&', '        '"
 PG_WORD_INDEXES = {
     "ix_clause_versions_search": ("clause_versions", "text"),
     "ix_proposals_search": ("proposals", "text || ' ' || rationale"),
@@ -101,8 +107,8 @@ def upgrade():
     connection = op.get_bind()
     if connection.dialect.name == "postgresql":
         for name, (table, expression) in PG_WORD_INDEXES.items():
-            op.execute(f"CREATE INDEX {name} ON {table} "
-                       f"USING gin (to_tsvector('simple'::regconfig, {expression}))")
+            op.execute(f"CREATE INDEX {name} ON {table} USING gin (to_tsvector("
+                       f"'simple'::regconfig, translate({expression}, {PG_SEPARATORS})))")
         if _has_trigram(connection):
             for name, (table, column) in PG_TRIGRAM_INDEXES.items():
                 op.execute(f"CREATE INDEX {name} ON {table} USING gin ({column} gin_trgm_ops)")
