@@ -18,6 +18,7 @@ units), so the API never returns HTML and the page marks them up with autoescape
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -96,6 +97,7 @@ def parse_query(value: object, field: str = "q") -> SearchQuery:
     return SearchQuery(text, tuple(terms))
 
 
+@functools.lru_cache(maxsize=256)
 def _pattern(term: Term) -> regex.Pattern:
     if term.substring:
         return regex.compile(regex.escape(term.text), regex.IGNORECASE | regex.V1)

@@ -2,7 +2,8 @@
 
 They are built by migrations/versions/d5d5d0517118_full_text_search.py, differently on each
 database (see its docstring): on SQLite, FTS5 tables kept up to date by triggers; on
-PostgreSQL, GIN indexes over expressions (and pg_trgm indexes where the extension exists).
+PostgreSQL, a generated tsvector column `search_words` on each searched table with a GIN index
+(and pg_trgm indexes where the extension exists).
 Alembic's comparison of the models with the database (`flask db check`, the schema test) is
 told to leave them alone through `include_object`, the one list of their names.
 """
@@ -14,7 +15,8 @@ FTS_TABLES = {
     "proposals_fts": ("proposals", ("text", "rationale")),
     "comments_fts": ("comments", ("body",)),
 }
-# PostgreSQL: the word indexes (to_tsvector('simple', …)) and the trigram ones.
+# PostgreSQL: the generated column of words, its indexes, and the trigram ones.
+SEARCH_COLUMN = "search_words"
 SEARCH_INDEXES = frozenset({
     "ix_clause_versions_search", "ix_proposals_search", "ix_comments_search",
     "ix_clause_versions_text_trgm", "ix_proposals_text_trgm", "ix_proposals_rationale_trgm",
@@ -31,6 +33,8 @@ def is_search_object(name: str | None, type_: str) -> bool:
         return any(name == table or name.startswith(table + "_") for table in FTS_TABLES)
     if type_ == "index":
         return name in SEARCH_INDEXES
+    if type_ == "column":
+        return name == SEARCH_COLUMN
     return False
 
 
@@ -39,4 +43,5 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (reflected and compare_to is None and is_search_object(name, type_))
 
 
-__all__ = ["FTS_TABLES", "SEARCH_INDEXES", "include_object", "is_search_object"]
+__all__ = ["FTS_TABLES", "SEARCH_COLUMN", "SEARCH_INDEXES", "include_object",
+           "is_search_object"]

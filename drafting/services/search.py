@@ -8,7 +8,8 @@ a place in the results, nor changes `truncated`. The answer for a word that only
 hold is exactly the answer for a word nobody wrote: search is no existence or count oracle.
 
 Matching uses each database's own full-text index (migrations/versions/
-d5d5d0517118_full_text_search.py): PostgreSQL `to_tsvector('simple', …) @@ phraseto_tsquery`,
+d5d5d0517118_full_text_search.py): PostgreSQL's generated `search_words` tsvector column
+`@@ phraseto_tsquery('simple', …)`,
 SQLite FTS5 MATCH with each term quoted (so no FTS5 operator can be injected); terms in scripts
 without spaces are matched as substrings (ILIKE), see drafting/domain/search_text.py, which
 also computes the highlighted snippets the same way for both databases.
@@ -30,6 +31,7 @@ from drafting.domain.states import ProposalAction
 from drafting.extensions import db
 from drafting.models import (Clause, ClauseVersion, Comment, Document, Proposal, Revision,
                              RevisionClause)
+from drafting.models.search_index import SEARCH_COLUMN
 from drafting.services.policy import Action, authorize
 from drafting.services.reading import display_numbers
 from drafting.services.visibility import visible_comments_clause, visible_proposals_clause
@@ -39,15 +41,9 @@ MAX_LIMIT = 100
 
 _SIMPLE = literal_column("'simple'::regconfig")
 # The characters PostgreSQL's parser would read as part of a tag, address, path or decimal
-# number: spaces instead, in the text (the same expression as the migration's GIN indexes,
-# written as literals so that the index matches) and in the query.
+# number: the migration's generated column has spaces instead, and so must the query.
 _PG_SEPARATORS = "<>/\\@.:&"
 _PG_SEPARATOR_TABLE = str.maketrans(_PG_SEPARATORS, " " * len(_PG_SEPARATORS))
-
-
-def _pg_words(expression):
-    return func.translate(expression, literal_column(f"'{_PG_SEPARATORS}'"),
-                          literal_column("'" + " " * len(_PG_SEPARATORS) + "'"))
 
 
 @dataclass
@@ -105,20 +101,19 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _matches(query: SearchQuery, columns: list, fts_table: str, id_column,
-             pg_document) -> ColumnElement:
+def _matches(query: SearchQuery, columns: list, fts_table: str, id_column) -> ColumnElement:
     """A where-clause: every term of `query` occurs in one of `columns`.
 
-    `pg_document` is the expression PostgreSQL's GIN index was built on (the same text, so the
-    index serves the query); on SQLite the row ids come from the FTS5 table."""
+    On PostgreSQL the words are the generated `search_words` column of the table of
+    `id_column`; on SQLite the row ids come from the FTS5 table `fts_table`."""
     conditions = []
     if query.index_terms:
         if _postgresql():
             wanted = reduce(lambda a, b: a.op("&&")(b), [
                 func.phraseto_tsquery(_SIMPLE, term.text.translate(_PG_SEPARATOR_TABLE))
                 for term in query.index_terms])
-            conditions.append(func.to_tsvector(_SIMPLE, _pg_words(pg_document))
-                              .op("@@")(wanted))
+            words = literal_column(f"{id_column.table.name}.{SEARCH_COLUMN}")
+            conditions.append(words.op("@@")(wanted))
         else:
             # Every term a quoted FTS5 string (a phrase when it holds several words); quotes
             # doubled, so the user's text is never read as FTS5 syntax.
@@ -146,13 +141,29 @@ def search_document(viewer, document: Document, q, limit=None, *, field: str = "
     authorize(viewer, Action.VIEW, document)
     query = parse_query(q, field)
     limit = parse_limit(limit)
-    numbers = display_numbers(document, include_removed=True)
+    numbers = _Numbers(document)
     hits: list[SearchHit] = []
     for finder in (_clause_hits, _proposal_hits, _comment_hits):
         hits += finder(viewer, document, query, limit + 1 - len(hits), numbers)
         if len(hits) > limit:
             break
     return SearchResults(query, hits[:limit], len(hits) > limit, limit)
+
+
+class _Numbers:
+    """Clause id → display number, worked out (for the whole document) only once a hit needs
+    one: a search that finds nothing costs its three match queries alone."""
+
+    def __init__(self, document: Document):
+        self.document = document
+        self._numbers: dict[int, str] | None = None
+
+    def get(self, clause_id: int | None) -> str | None:
+        if clause_id is None:
+            return None
+        if self._numbers is None:
+            self._numbers = display_numbers(self.document, include_removed=True)
+        return self._numbers.get(clause_id)
 
 
 def _clause_hits(viewer, document, query, room, numbers) -> list[SearchHit]:
@@ -167,8 +178,7 @@ def _clause_hits(viewer, document, query, room, numbers) -> list[SearchHit]:
         .join(ClauseVersion, ClauseVersion.clause_id == Clause.id)
         .where(Clause.document_id == document.id, ClauseVersion.removed.is_(False),
                or_(is_current, in_revision),
-               _matches(query, [ClauseVersion.text], "clause_versions_fts", ClauseVersion.id,
-                        ClauseVersion.text))
+               _matches(query, [ClauseVersion.text], "clause_versions_fts", ClauseVersion.id))
         .order_by(Clause.position, ClauseVersion.number.desc())
         .limit(room)
     ).all()
@@ -205,8 +215,7 @@ def _proposal_hits(viewer, document, query, room, numbers) -> list[SearchHit]:
     proposals = db.session.execute(
         select(Proposal)
         .where(Proposal.document_id == document.id, visible_proposals_clause(viewer),
-               _matches(query, columns, "proposals_fts", Proposal.id,
-                        Proposal.text + literal_column("' '") + Proposal.rationale))
+               _matches(query, columns, "proposals_fts", Proposal.id))
         .order_by(Proposal.seq, Proposal.id)
         .limit(room)
     ).scalars().all()
@@ -220,7 +229,7 @@ def _proposal_hits(viewer, document, query, room, numbers) -> list[SearchHit]:
             matched, wording = "rationale", proposal.rationale
         cut, spans = highlighted_snippet(wording, query)
         clause_id = _subject_clause(proposal.clause_id, proposal.after_clause_id)
-        number = numbers.get(clause_id) if clause_id is not None else None
+        number = numbers.get(clause_id)
         hits.append(SearchHit("proposal", proposal.id, clause_id, number, cut, spans, matched,
                               action=proposal.action.value, status=proposal.status.value,
                               economy=proposal.economy.code))
@@ -234,7 +243,7 @@ def _comment_hits(viewer, document, query, room, numbers) -> list[SearchHit]:
         select(Comment, Proposal.clause_id, Proposal.after_clause_id, Proposal.action)
         .outerjoin(Proposal, Proposal.id == Comment.proposal_id)
         .where(Comment.document_id == document.id, visible_comments_clause(viewer),
-               _matches(query, [Comment.body], "comments_fts", Comment.id, Comment.body))
+               _matches(query, [Comment.body], "comments_fts", Comment.id))
         .order_by(Comment.seq, Comment.id)
         .limit(room)
     ).all()
@@ -244,7 +253,7 @@ def _comment_hits(viewer, document, query, room, numbers) -> list[SearchHit]:
         if clause_id is None:
             clause_id = _subject_clause(
                 proposal_clause if action is not ProposalAction.INSERT else None, after_clause)
-        number = numbers.get(clause_id) if clause_id is not None else None
+        number = numbers.get(clause_id)
         cut, spans = highlighted_snippet(comment.body, query)
         hits.append(SearchHit("comment", comment.id, clause_id, number, cut, spans, "body",
                               proposal_id=comment.proposal_id,

@@ -7,18 +7,23 @@ Create Date: 2026-12-07 12:50:00
 Written by hand; each database gets its own full-text machinery (drafting/services/search.py
 queries it, drafting/models/search_index.py lists its names for `flask db check`).
 
-PostgreSQL: GIN indexes over expressions, `to_tsvector('simple', …)` of clause_versions.text,
-proposals.text || ' ' || rationale, and comments.body. An expression index is kept up to date by
-the database itself on every write, whoever writes (services, the archive restore, a migration,
-psql), in the writing transaction: there is nothing to maintain and nothing that can fall behind.
-'simple' (lower-casing, no stemming, no stop words): the texts mix English with economy names
-and other languages, and a negotiator searching "commit" must not be given "commitment".
-Scripts written without spaces (Thai, Chinese, Japanese …) are matched as substrings with ILIKE;
-where the pg_trgm extension is available (Debian's postgresql-contrib has it), it is created and
-trigram GIN indexes serve those ILIKEs. Creating it needs the CREATE privilege on the database
-(pg_trgm is a trusted extension); without it the indexes are skipped and ILIKE scans the
-document's rows, which the document filter keeps small. Downgrade drops the indexes and leaves
-the extension, which other schemas may use.
+PostgreSQL: a stored generated column `search_words` (tsvector) on each searched table,
+`to_tsvector('simple', …)` of clause_versions.text, proposals.text || ' ' || rationale and
+comments.body, with a GIN index. A generated column is computed by the database itself on every
+write, whoever writes (services, the archive restore, a migration, psql), in the writing
+transaction: there is nothing to maintain and nothing that can fall behind. (A GIN index over
+the bare expression was tried first: on a document-sized table the planner prefers a sequential
+scan, which then ran to_tsvector over every row for each query, 12–15 ms per table of a
+200-clause document; a stored vector costs nothing to scan.) The models do not map the column
+(drafting/models/search_index.py tells Alembic's comparison to leave it alone), so the ORM never
+writes or reads it. 'simple' (lower-casing, no stemming, no stop words): the texts mix English
+with economy names and other languages, and a negotiator searching "commit" must not be given
+"commitment". Scripts written without spaces (Thai, Chinese, Japanese …) are matched as
+substrings with ILIKE; where the pg_trgm extension is available (Debian's postgresql-contrib has
+it), it is created and trigram GIN indexes serve those ILIKEs. Creating it needs the CREATE
+privilege on the database (pg_trgm is a trusted extension); without it the indexes are skipped
+and ILIKE scans the document's rows, which the document filter keeps small. Downgrade drops the
+columns and indexes and leaves the extension, which other schemas may use.
 
 SQLite: FTS5 tables with external content (the text is not copied; rowid = the row's id),
 tokenizer unicode61 without diacritic folding (as PostgreSQL's 'simple' does not fold them
@@ -52,14 +57,14 @@ FTS_TABLES = {
 # PostgreSQL's parser reads "<b>" as a tag, "www.apec.org" as a host, "2022/SOM2/1" as a file
 # path and "1.5" as one number, and indexes them whole (or drops them): these characters become
 # spaces first, so words split as SQLite's unicode61 splits them and "apec" finds the address.
-# drafting/services/search.py applies the same to the query and must build the same expression
-# for the index to serve it.
+# drafting/services/search.py applies the same to the query.
 PG_SEPARATORS = "'<>/\\@.:&', '        '"
-PG_WORD_INDEXES = {
+PG_WORD_INDEXES = {  # index name -> (table, the text whose words the column holds)
     "ix_clause_versions_search": ("clause_versions", "text"),
     "ix_proposals_search": ("proposals", "text || ' ' || rationale"),
     "ix_comments_search": ("comments", "body"),
 }
+PG_COLUMN = "search_words"
 PG_TRIGRAM_INDEXES = {
     "ix_clause_versions_text_trgm": ("clause_versions", "text"),
     "ix_proposals_text_trgm": ("proposals", "text"),
@@ -107,8 +112,10 @@ def upgrade():
     connection = op.get_bind()
     if connection.dialect.name == "postgresql":
         for name, (table, expression) in PG_WORD_INDEXES.items():
-            op.execute(f"CREATE INDEX {name} ON {table} USING gin (to_tsvector("
-                       f"'simple'::regconfig, translate({expression}, {PG_SEPARATORS})))")
+            op.execute(f"ALTER TABLE {table} ADD COLUMN {PG_COLUMN} tsvector GENERATED ALWAYS "
+                       f"AS (to_tsvector('simple'::regconfig, "
+                       f"translate({expression}, {PG_SEPARATORS}))) STORED")
+            op.execute(f"CREATE INDEX {name} ON {table} USING gin ({PG_COLUMN})")
         if _has_trigram(connection):
             for name, (table, column) in PG_TRIGRAM_INDEXES.items():
                 op.execute(f"CREATE INDEX {name} ON {table} USING gin ({column} gin_trgm_ops)")
@@ -126,6 +133,8 @@ def downgrade():
     if connection.dialect.name == "postgresql":
         for name in (*PG_TRIGRAM_INDEXES, *PG_WORD_INDEXES):
             op.execute(f"DROP INDEX IF EXISTS {name}")
+        for table, _ in PG_WORD_INDEXES.values():
+            op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {PG_COLUMN}")
         return
     for fts in FTS_TABLES:
         drop_sqlite_triggers(fts)

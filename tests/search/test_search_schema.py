@@ -1,12 +1,13 @@
 """The search index exists at the head revision, on the database of the run, and follows writes
-made without the services (the triggers / expression indexes are the database's own)."""
+made without the services (the triggers / generated columns are the database's own)."""
 from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
 from drafting.extensions import db
 from drafting.models import ClauseVersion
-from drafting.models.search_index import FTS_TABLES, SEARCH_INDEXES, is_search_object
+from drafting.models.search_index import (FTS_TABLES, SEARCH_COLUMN, SEARCH_INDEXES,
+                                          is_search_object)
 from drafting.services.search import search_document
 
 
@@ -17,6 +18,11 @@ def test_the_search_objects_exist(app):
             "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")).scalars())
         word_indexes = {"ix_clause_versions_search", "ix_proposals_search", "ix_comments_search"}
         assert word_indexes <= names
+        tables = set(connection.execute(text(
+            "SELECT table_name FROM information_schema.columns "
+            "WHERE column_name = :c AND table_schema = current_schema()"),
+            {"c": SEARCH_COLUMN}).scalars())
+        assert tables == {"clause_versions", "proposals", "comments"}
         trigram = connection.execute(text(
             "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first()
         if trigram is not None:
@@ -48,3 +54,5 @@ def test_schema_comparison_leaves_the_search_objects_alone():
     assert is_search_object("ix_proposals_search", "index")
     assert not is_search_object("clause_versions", "table")
     assert not is_search_object("ix_proposals_seq", "index")
+    assert is_search_object("search_words", "column")
+    assert not is_search_object("text", "column")
