@@ -273,3 +273,10 @@ def test_addresses_paths_numbers_and_markup_split_into_words_on_both_databases(a
                        ("www.apec.org", ["OP1"]), ('"2022/SOM2/003"', ["OP1"]), ("b", ["OP2"]),
                        ("info", ["OP2"]), ("degrees", ["OP1"])]:
         assert [h["number"] for h in results(app, api_token, document.id, q)] == numbers, q
+
+
+@pytest.mark.parametrize("q", ["\u0301", "①", "ß", "İstanbul", "a\u200bb", "🙂", "x\u00adz",
+                               "\ufeff", "٣", "Ⅻ"])
+def test_unusual_characters_answer_cleanly(app, search_scene, api_token, q):
+    response = search(app, api_token, search_scene.world.document.id, q=q)
+    assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]

@@ -3,14 +3,14 @@ snippet (drafting/domain/search_text.py)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+import regex
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drafting.domain.errors import InvalidInput
-import regex
-
 from drafting.domain.search_text import (MAX_QUERY_CHARS, highlight_spans, highlighted_snippet,
                                          marked_parts, parse_query, snippet)
+from tests.hypothesis_profiles import examples
 
 
 def test_terms_words_phrases_and_scripts_without_spaces():
@@ -88,3 +88,13 @@ def test_line_breaks_do_not_shift_the_highlights():
     cut, inside = highlighted_snippet("First line\n\n  second   needle here", parse_query("needle"))
     assert cut == "First line second needle here"
     assert [cut[s:e] for s, e in inside] == ["needle"]
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=examples(200))
+def test_any_query_is_parsed_or_refused_with_invalid_input(value):
+    try:
+        query = parse_query(value)
+    except InvalidInput:
+        return
+    assert query.terms and all(term.words for term in query.terms)
