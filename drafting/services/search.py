@@ -162,7 +162,17 @@ class _Numbers:
         if clause_id is None:
             return None
         if self._numbers is None:
-            self._numbers = display_numbers(self.document, include_removed=True)
+            # The four columns numbering reads, not whole Clause and ClauseVersion objects
+            # (2/3 of the time of the search on a 200-clause document): each row serves as
+            # both the "clause" and the "version" of display_numbers' pairs.
+            rows = db.session.execute(
+                select(Clause.id, Clause.section_id, Clause.issued_number, ClauseVersion.removed)
+                .join(ClauseVersion, and_(ClauseVersion.clause_id == Clause.id,
+                                          ClauseVersion.number == Clause.version))
+                .where(Clause.document_id == self.document.id)
+                .order_by(Clause.position)).all()
+            self._numbers = display_numbers(self.document, [(row, row) for row in rows],
+                                            include_removed=True)
         return self._numbers.get(clause_id)
 
 
