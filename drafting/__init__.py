@@ -40,7 +40,11 @@ def create_app(config: dict | None = None) -> Flask:
     from drafting.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    from drafting.models.search_index import include_object
+
+    # The search indexes: made by their migration, mapped by no model (models/search_index.py).
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     include_object=include_object)
     login_manager.init_app(app)
     csrf.init_app(app)
 

@@ -194,6 +194,25 @@ SCHEMAS: dict[str, dict] = {
             "created_by": nullable(STRING), "proposal_id": nullable(ID)})),
     }),
     "CommentList": obj({"comments": array(ref("Comment"))}),
+    "SearchHit": obj({
+        "kind": enum_of(("clause", "proposal", "comment")),
+        "id": {**ID, "description": "The clause's, proposal's or comment's id."},
+        "clause_id": nullable(ID), "number": nullable(STRING),
+        "snippet": {**STRING, "description": "Plain text (never HTML) around the first match."},
+        "highlights": {**array({**array({"type": "integer", "minimum": 0}),
+                                "minItems": 2, "maxItems": 2}),
+                       "description": "[start, end) of each match in `snippet`, counted in "
+                                      "Unicode code points."},
+        "field": enum_of(("text", "rationale", "body")), "url": STRING,
+        "version": INTEGER, "current": BOOLEAN, "revisions": array(INTEGER),
+        "revision": {**STRING, "description": "`current`, or the latest revision holding "
+                                              "this text (`Rev.2`)."},
+        "action": enum_of(ProposalAction), "status": enum_of(ProposalStatus),
+        "economy": nullable(STRING), "proposal_id": nullable(ID),
+    }, optional=("version", "current", "revisions", "revision", "action", "status", "economy",
+                 "proposal_id")),
+    "SearchResults": obj({"query": STRING, "limit": INTEGER, "truncated": BOOLEAN,
+                          "results": array(ref("SearchHit"))}),
     "Revision": obj(_REVISION_FIELDS),
     "RevisionList": obj({"revisions": array(ref("Revision"))}),
     "RevisionCreated": obj({**_REVISION_FIELDS, "clauses": INTEGER}),
@@ -616,6 +635,18 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
         "api.resolve_comment", "Resolve a thread", 200, "Comment", (403, 404, 409))),
     ("POST", "/comments/{comment_id}/reopen", Operation(
         "api.reopen_comment", "Reopen a thread", 200, "Comment", (403, 404, 409))),
+    ("GET", "/documents/{document_id}/search", Operation(
+        "api.search_document", "Search a document's text, proposals and comments", 200,
+        "SearchResults", (404, 422), query=(
+            Param("q", {**STRING, "maxLength": 200, "examples": ["\"clean energy\" 2030"]},
+                  "Words that must all occur; \"quoted phrases\" match side by side."),
+            Param("limit", {"type": "integer", "minimum": 1, "maximum": 100},
+                  "At most this many results (default 20)."),
+        ),
+        description="Clause texts (the current text and every issued revision), and the "
+        "proposals and comments the caller may see: never other economies' drafts or "
+        "proposals not yet circulated. Clauses first in document order, then proposals, then "
+        "comments. See docs/search.md.")),
     # --- revisions, compare, negotiating text, secretariat edits ---
     ("GET", "/documents/{document_id}/revisions", Operation(
         "api.list_revisions", "A document's revisions, oldest first", 200, "RevisionList",

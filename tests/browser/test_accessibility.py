@@ -57,6 +57,7 @@ def demo_pages() -> dict[str, str]:
         "revisions": f"/documents/{d}/revisions",
         "negotiating-text": f"/documents/{d}/negotiating-text",
         "exports": f"/documents/{d}/exports",
+        "search": f"/documents/{d}/search?q=sustainable",
         "notifications": "/notifications",
         "documents": "/documents",
         "new-proposal": f"/documents/{d}/propose?action=amend&clause_id={clause.id}",

@@ -15,6 +15,7 @@ proposal at all: the existence oracle.
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -180,6 +181,8 @@ def query_variants(endpoint: str, negotiation: Negotiation) -> list[str]:
     }
     if endpoint in ("exports.download", "api.export_document"):
         return export_queries()
+    if endpoint in ("search.results", "api.search_document"):
+        return search_queries()
     return variants.get(endpoint, [""])
 
 
@@ -189,6 +192,46 @@ def export_queries() -> list[str]:
     return [f"mode={mode}&format={fmt}" + (f"&{point}" if point else "")
             for mode, formats in FORMATS_BY_MODE.items() for fmt in formats
             for point in points[mode]]
+
+
+def search_queries() -> list[str]:
+    """Every marker word, alone and as a phrase with the words around it in the proposal, and
+    the words all proposals share: a search that leaked would hand the hidden marker back."""
+    queries = ["q=region", "q=zqx", "q=%22agree+to%22&limit=100"]
+    for state in STATES:
+        for part in ("text", "why", "note"):
+            queries.append(f"q={marker(state, part)}")
+        queries.append(f"q=%22further+agree+to+{marker(state, 'text')}%22")
+    return queries
+
+
+SEARCH_ENDPOINTS = {"search.results", "api.search_document"}
+
+
+def without_search_echo(response) -> str:
+    """A search answer without the query it repeats back (the API's "query", the page's search
+    box, title and results heading): what is left is what the search found."""
+    if response.is_json:
+        body = response.get_json()
+        body.pop("query", None)
+        return json.dumps(body, ensure_ascii=False)
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<title>.*?</title>", "", html, flags=re.S)
+    html = re.sub(r'(<input[^>]*name="q"[^>]*?) value="[^"]*"', r"\1", html)
+    return re.sub(r'<h2 id="results-heading">.*?</h2>', "", html, flags=re.S)
+
+
+def search_leaks(url: str, response, forbidden: set[str]) -> list[str]:
+    """A search for a word the viewer may not see must find nothing at all, not even a count:
+    the answer of a word nobody wrote."""
+    asked = set(re.findall(r"zqx[a-z]+", url))
+    if not asked or not asked <= forbidden or response.status_code != 200:
+        return []
+    if response.is_json:
+        return [] if response.get_json()["results"] == [] else [f"{url}: finds something"]
+    html = response.get_data(as_text=True)
+    return [] if "Nothing found" in html and "search-hit" not in html else \
+        [f"{url}: finds something"]
 
 
 def readable_urls(app, negotiation: Negotiation):
@@ -245,7 +288,11 @@ def test_no_route_reveals_what_the_viewer_may_not_see(app, world, api_token, use
         if response.status_code >= 500:
             failures.append(f"{url}: HTTP {response.status_code}")
             continue
-        found = markers_in(readable_text(response))
+        if rule.endpoint in SEARCH_ENDPOINTS:
+            failures += search_leaks(url, response, forbidden)
+            found = markers_in(without_search_echo(response))
+        else:
+            found = markers_in(readable_text(response))
         if found & forbidden:
             failures.append(f"{url}: shows {sorted(found & forbidden)}")
         seen |= found

@@ -116,6 +116,7 @@ MATRIX: dict[str, dict[str, Route]] = {
     "revisions.compare": {"GET": R("/documents/{doc}/compare?from=1&to=current", READ,
                                    setup="revision")},
     "revisions.negotiating_text": {"GET": R("/documents/{doc}/negotiating-text", READ)},
+    "search.results": {"GET": R("/documents/{doc}/search?q=energy", READ)},
     "consensus.matrix": {"GET": R("/documents/{doc}/consensus", READ)},
     "documents.visit": {"POST": R("/documents/{doc}/visit", READ)},
     "live.document_events": {"GET": R("/documents/{doc}/events", READ)},
@@ -334,6 +335,7 @@ MATRIX: dict[str, dict[str, Route]] = {
     "api.compare": {"GET": R("/api/v1/documents/{doc}/compare?from=1&to=current", READ,
                              setup="revision")},
     "api.negotiating_text": {"GET": R("/api/v1/documents/{doc}/negotiating-text", READ)},
+    "api.search_document": {"GET": R("/api/v1/documents/{doc}/search?q=energy", READ)},
     "api.edit_clause_text": {"POST": R("/api/v1/clauses/{c0}/text", SECRETARIAT, json={
         "text": "Recognising that climate change poses severe risks to the region;",
         "expected_version": 1})},
