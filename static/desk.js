@@ -148,11 +148,11 @@
     return /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName);
   }
 
+  // The card holding the focus, else the one last chosen with j / k.
   function current() {
-    var card = currentId && cardById(currentId);
-    if (card) return card;
     var active = document.activeElement;
-    return active && active.closest ? active.closest(".desk-groups .proposal-card") : null;
+    var focused = active && active.closest ? active.closest(".desk-groups .proposal-card") : null;
+    return focused || (currentId && cardById(currentId)) || null;
   }
 
   function select(card) {
@@ -204,14 +204,14 @@
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey) return;
     if (event.isComposing || isTyping(event.target) || isTyping(document.activeElement)) return;
+    if (document.querySelector("dialog[open]")) return;  // a confirmation (or the help) asks
     var key = event.key;
     if (key === "?") {
       event.preventDefault();
-      if (help && !help.open) help.showModal();
+      if (help) help.showModal();
       return;
     }
     if (event.shiftKey) return;
-    if (document.querySelector("dialog[open]")) return;  // a confirmation is asking
     var actions = {
       j: function () { move(1); },
       k: function () { move(-1); },
@@ -222,6 +222,16 @@
     if (!Object.prototype.hasOwnProperty.call(actions, key)) return;
     event.preventDefault();  // "r" must not type itself into the field it focuses
     actions[key]();
+  });
+
+  // Working in a card (a click, Tab) makes it the current one too.
+  document.addEventListener("focusin", function (event) {
+    var card = event.target instanceof Element &&
+      event.target.closest(".desk-groups .proposal-card");
+    if (!card || card.getAttribute("data-proposal-id") === currentId) return;
+    cards().forEach(function (other) { other.classList.remove("kb-current"); });
+    card.classList.add("kb-current");
+    currentId = card.getAttribute("data-proposal-id");
   });
 
   var helpButton = document.querySelector("[data-keyboard-help]");
