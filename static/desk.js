@@ -17,7 +17,12 @@
   var layout = document.querySelector(".desk-layout");
   if (!layout) return;
 
-  var seen = {};  // proposal id → {text: "3", clause: "7"}: what the operator has looked at
+  // proposal id → {text: "3", clause: "7"}: what the operator has looked at in this tab. Kept
+  // in the tab's sessionStorage, so that a reload (the live notice's "Reload to see the
+  // changes", a decision's redirect) does not count a change as seen either.
+  var scope = document.querySelector("[data-live-document]");
+  var storeKey = "desk-seen-" + (scope ? scope.getAttribute("data-live-document") : "");
+  var seen = load();
   var currentId = null;  // the card the keyboard acts on
 
   var announcer = document.createElement("div");
@@ -29,6 +34,23 @@
   function announce(text) {
     announcer.textContent = "";
     window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function load() {
+    try {
+      var stored = JSON.parse(window.sessionStorage.getItem(storeKey) || "{}");
+      return stored && typeof stored === "object" ? stored : {};
+    } catch (ignored) { return {}; }
+  }
+
+  function save() {
+    try { window.sessionStorage.setItem(storeKey, JSON.stringify(seen)); } catch (ignored) {
+      /* private mode or full: the live comparison still works for this page */
+    }
+  }
+
+  function differs(before, now) {
+    return !before || before.text !== now.text || before.clause !== now.clause;
   }
 
   function versionsOf(card) {
@@ -77,6 +99,7 @@
 
   function acknowledge(card) {
     seen[card.getAttribute("data-proposal-id")] = versionsOf(card);
+    save();
     card.removeAttribute("data-changed");
     var banner = card.querySelector(".changed-banner");
     if (banner) banner.hidden = true;
@@ -94,13 +117,26 @@
              ": reviewed. Its decision buttons are enabled again.");
   }
 
-  // Cards drawn by the server: remember what they show. A card the server drew as changed (a
-  // refused decision) already has its buttons disabled; its versions are what it now shows.
+  // Cards drawn by the server: a card this tab saw with other versions is changed; any other
+  // is remembered as shown. A card the server drew as changed (a refused decision) is already
+  // disabled, and stays unseen until "I have reviewed it".
   function remember(root) {
+    var changed = [];
     Array.prototype.forEach.call(root.querySelectorAll(".proposal-card"), function (card) {
       var id = card.getAttribute("data-proposal-id");
-      if (!(id in seen)) seen[id] = versionsOf(card);
+      if (card.hasAttribute("data-changed")) return;
+      if (seen[id] && differs(seen[id], versionsOf(card))) {
+        setChanged(card, seen[id]);
+        changed.push("#" + id);
+      } else {
+        seen[id] = versionsOf(card);
+      }
     });
+    save();
+    if (changed.length) {
+      announce("Changed since you opened it: proposal " + changed.join(", ") +
+               ". Review the new redline before deciding.");
+    }
   }
 
   function checkSwapped(root) {
@@ -111,12 +147,12 @@
       var id = card.getAttribute("data-proposal-id");
       var before = seen[id];
       if (!before) { seen[id] = versionsOf(card); return; }  // a new card: nothing was missed
-      var now = versionsOf(card);
-      if (before.text !== now.text || before.clause !== now.clause) {
+      if (differs(before, versionsOf(card))) {
         setChanged(card, before);
         changed.push("#" + id);
       }
     });
+    save();
     if (changed.length) {
       announce("Changed since you opened it: proposal " + changed.join(", ") +
                ". Review the new redline before deciding.");

@@ -61,9 +61,13 @@ def test_a_decision_in_one_tab_puts_the_rebased_card_of_the_other_in_the_changed
     expect(card_b.get_by_role("button", name="Accept")).to_be_enabled()
     expect(card_b.locator(".changed-banner")).to_be_hidden()
 
-    # Tab A accepts Australia's amendment: New Zealand's is rebased onto the new text.
+    # Tab A accepts Australia's amendment: New Zealand's is rebased onto the new text. Tab A
+    # had seen it at version 1 too: after its own decision it is flagged there as well.
     tab_a.locator(f"#proposal-{aus_id}").get_by_role("button", name="Accept").click()
     expect(tab_a.locator(".flash")).to_contain_text(f"Proposal #{aus_id}: accepted.")
+    expect(tab_a.locator(f"#proposal-{nz_id}")).to_have_attribute("data-changed", "live")
+    expect(tab_a.locator(f"#proposal-{nz_id}").get_by_role("button", name="Accept")) \
+        .to_be_disabled()
 
     # Tab B re-renders without a reload, and the card says so: banner, highlighted redline,
     # every decision control disabled or hidden.
@@ -95,6 +99,14 @@ def test_a_decision_in_one_tab_puts_the_rebased_card_of_the_other_in_the_changed
     tab_b.keyboard.press("a")
     expect(tab_b.locator("[role=status]").filter(has_text="review it first")).to_have_count(1)
     assert _status(nz_id) is ProposalStatus.OPEN
+
+    # A reload does not count as a review: the tab remembers what it was shown.
+    tab_b.reload()
+    card_b = tab_b.locator(f"#proposal-{nz_id}")
+    banner = card_b.locator(".changed-banner")
+    expect(card_b).to_have_attribute("data-changed", "live")
+    expect(card_b.get_by_role("button", name="Accept")).to_be_disabled()
+    expect(banner).to_contain_text("its wording moved from version 1 to 2")
 
     # Once reviewed, the buttons come back, on the new wording.
     card_b.get_by_role("link", name=re.compile("I have reviewed it")).click()
