@@ -49,6 +49,15 @@
     var tag = field.tagName;
     if (tag === "TEXTAREA") return field.value !== field.defaultValue;
     if (tag === "SELECT") {
+      if (!field.multiple && field.size <= 1) {
+        // A single choice with no option marked `selected` shows its first option: that is
+        // its default, not a choice the user made.
+        var initial = 0;
+        for (var d = 0; d < field.options.length; d++) {
+          if (field.options[d].defaultSelected) { initial = d; break; }
+        }
+        return field.options.length > 0 && field.selectedIndex !== initial;
+      }
       for (var i = 0; i < field.options.length; i++) {
         if (field.options[i].selected !== field.options[i].defaultSelected) return true;
       }

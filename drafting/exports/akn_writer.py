@@ -18,6 +18,14 @@ def _el(parent, tag: str, text: str | None = None, **attrs):
     return element
 
 
+def _formerly(p_element, paragraph, eid: str) -> None:
+    """A Chair's statement paragraph's former number, as an authorial note of its text."""
+    if paragraph.formerly:
+        note = _el(p_element, "authorialNote", marker="*", placement="inline",
+                   eId=f"{eid}__authorialNote_1")
+        _el(note, "p", f"formerly {paragraph.formerly}")
+
+
 def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
 
@@ -83,9 +91,9 @@ def write_akn(export: ExportDocument) -> bytes:
         preamble = _el(statement, "preamble")
         for section in preamble_sections:
             for p in section.paragraphs:
-                container = _el(preamble, "container", name="preambularParagraph",
-                                eId=f"preamble__{_slug(p.number)}")
-                _el(container, "p", f"{p.number} {p.new_text}")
+                eid = f"preamble__{_slug(p.number)}"
+                container = _el(preamble, "container", name="preambularParagraph", eId=eid)
+                _formerly(_el(container, "p", f"{p.number} {p.new_text}"), p, eid)
     main = _el(statement, "mainBody")
     if not body_sections:
         _el(_el(main, "container", name="noOperativeParagraphs", eId="body_empty"), "p", "")
@@ -93,9 +101,10 @@ def write_akn(export: ExportDocument) -> bytes:
         sec = _el(main, "section", eId=f"sec_{index}")
         _el(sec, "heading", section.heading)
         for p in section.paragraphs:
-            para = _el(sec, "paragraph", eId=f"sec_{index}__para_{_slug(p.number)}")
+            eid = f"sec_{index}__para_{_slug(p.number)}"
+            para = _el(sec, "paragraph", eId=eid)
             _el(para, "num", p.number)
-            _el(_el(para, "content"), "p", p.new_text)
+            _formerly(_el(_el(para, "content"), "p", p.new_text), p, eid)
         if not section.paragraphs:
             _el(_el(sec, "content"), "p", "")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -252,6 +252,9 @@ class _Writer:
         else:
             number = paragraph.add_run(f"{para.number}\t")
             number.bold = True
+        if para.formerly:
+            formerly = paragraph.add_run(f"(formerly {para.formerly}) ")
+            formerly.italic = True
         commented: list[tuple[WordRun, Run]] = []
         for run in para.runs:
             if whole and run.op == "equal":

@@ -24,6 +24,8 @@ def _paragraph(p: Paragraph, show_changes: bool) -> str:
     substitution {~~old~>new~~}; so no number outside a deletion is shown twice.
     """
     number = f"**{_escape(p.number)}.**"
+    if p.formerly:
+        number += f" _(formerly {_escape(p.formerly)})_"
     if not show_changes:
         return f"{number} {_escape(p.new_text)}"
     if p.change in ("added", "deleted"):

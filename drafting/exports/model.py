@@ -31,6 +31,8 @@ class Paragraph:
     runs: list[Run]
     change: str = "unchanged"  # unchanged | changed | added | deleted
     old_number: str | None = None  # when renumbering changed the display number
+    # A Chair's statement paragraph: its number in the statement it was moved from ("OP3").
+    formerly: str | None = None
     note: str = ""  # e.g. status "Agreed ad ref", or compilation labels
     author: str | None = None  # for added/deleted clauses
     author_name: str | None = None

@@ -5,6 +5,7 @@ from drafting.models.document import (
     Clause, ClauseStatusChange, ClauseVersion, Document, Revision, RevisionClause, Section,
     StageChange,
 )
+from drafting.models.desk import DeskMark
 from drafting.models.economy import Economy
 from drafting.models.idempotency import IdempotencyRecord
 from drafting.models.live import LiveEvent
@@ -15,8 +16,9 @@ from drafting.models.visit import DocumentVisit
 from drafting.models.workflow import Notification, SilenceProcedure, SubmissionRound
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Clause", "ClauseVersion", "Comment", "Cosponsorship",
-    "Document", "DocumentVisit", "Economy", "IdempotencyRecord", "LiveEvent", "Proposal", "ProposalUpdate", "Section", "User",
+    "ApiToken", "AuditEvent", "Clause", "ClauseVersion", "Comment", "Cosponsorship", "DeskMark",
+    "Document", "DocumentVisit", "Economy", "IdempotencyRecord", "LiveEvent", "Proposal",
+    "ProposalUpdate", "Section", "User",
     "ClauseStatusChange", "Notification", "Position", "Revision", "RevisionClause",
     "ScreenState", "SilenceProcedure", "StageChange", "SubmissionRound",
 ]

@@ -107,13 +107,23 @@ def _sections(document: Document, entries: list[tuple[int, Paragraph]]) -> list[
     return [ExportSection(headings[sid], grouped[sid]) for sid in order if grouped.get(sid)]
 
 
+def _formerly(document: Document) -> dict[int, str]:
+    """Clause id → its number in the statement it was moved from, for the paragraphs of a
+    Chair's statement (every export names it, as the pages do: "formerly OP3")."""
+    return dict(db.session.execute(
+        select(Clause.id, Clause.moved_from_number)
+        .where(Clause.document_id == document.id, Clause.moved_from_number.is_not(None),
+               Clause.moved_from_number != "")).all())
+
+
 def clean_export(document: Document, which=None) -> ExportDocument:
     point = text_point(document, which)
     export = _frame(document, "clean", point)
+    formerly = _formerly(document)
     live = sorted((v for v in point.clauses.items() if not v[1][5]), key=lambda kv: kv[1][0])
     export.sections = _sections(document, [
-        (section_id, Paragraph(number, [Run("equal", text)]))
-        for _cid, (_pos, section_id, _ver, number, text, _removed) in live])
+        (section_id, Paragraph(number, [Run("equal", text)], formerly=formerly.get(cid)))
+        for cid, (_pos, section_id, _ver, number, text, _removed) in live])
     return export
 
 
@@ -124,6 +134,7 @@ def compilation_export(document: Document, viewer) -> ExportDocument:
     export.legend = _legend()
     view = reading.document_view(document, viewer=viewer)
     names = {code: e.name for code, e in view.economies.items()}
+    formerly = _formerly(document)
     entries = []
     for row in view.rows:
         layers = reading.inline_proposals(row)
@@ -141,7 +152,8 @@ def compilation_export(document: Document, viewer) -> ExportDocument:
             entries.append((p.section_id, _proposed_clause(
                 p, "new", f"Proposed new clause opening the text, before {row.number}")))
         entries.append((row.clause.section_id,
-                        Paragraph(row.number or "", runs, note=" ".join(notes))))
+                        Paragraph(row.number or "", runs, note=" ".join(notes),
+                                  formerly=formerly.get(row.clause.id))))
         for index, p in enumerate(layers if competing else [], start=1):
             sponsors = ", ".join(p.sponsor_codes)
             note = f"Alternative {index} [{sponsors}]" + (f": {p.rationale}" if p.rationale else "")
@@ -268,6 +280,7 @@ def redline_export(document: Document, viewer, from_revision, to_revision) -> Ex
     dates = {s.proposal_id: s.created_at for item in comparison.clauses for s in item.steps}
     secretariat_date = {item.clause_id: (item.steps[-1].created_at if item.steps else None)
                         for item in comparison.clauses}
+    formerly = _formerly(document)
     entries = []
     for item in comparison.clauses:
         runs = []
@@ -286,6 +299,7 @@ def redline_export(document: Document, viewer, from_revision, to_revision) -> Ex
             author_name=names.get(author, author),
             date=(item.steps[-1].created_at if item.steps else None),
             comment=rationale.get(first.ref) if first else None,
+            formerly=formerly.get(item.clause_id),
         )
         entries.append((item.section_id, paragraph))
     export.sections = _sections(document, entries)

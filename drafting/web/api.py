@@ -242,6 +242,8 @@ def show_document(document_id: int):
     return jsonify({
         "id": document.id, "title": document.title, "symbol": document.symbol,
         "stage": document.stage.value, "classification": document.classification,
+        "kind": document.kind, "parent_document_id": document.parent_document_id,
+        "open_for_comment": document.open_for_comment,
         "sections": [{"id": s.section.id, "heading": s.section.heading,
                       "kind": s.section.kind.value,
                       "clause_ids": [r.clause.id for r in s.rows]} for s in view.sections],
@@ -249,7 +251,7 @@ def show_document(document_id: int):
             "id": row.clause.id, "number": row.number, "text": row.version.text,
             "status": row.clause.status.value, "version": row.clause.version,
             "section_id": row.clause.section_id, "open_proposals": row.open_count,
-            "comments": row.comment_count,
+            "comments": row.comment_count, "formerly": row.clause.moved_from_number or None,
         } for row in view.rows],
     })
 

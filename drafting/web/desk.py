@@ -10,14 +10,18 @@ card, what was typed kept, and the current state of the proposal to decide on ag
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from drafting.domain.desk_queue import FLAGS, SORTS, QueueFilters, age_text
 from drafting.domain.errors import DomainError, InvalidInput
-from drafting.domain.states import ProposalAction
+from drafting.domain.states import ProposalAction, Stance
 from drafting.extensions import db
 from drafting.models import Proposal
-from drafting.services import decisions, reading
+from drafting.models.types import utcnow
+from drafting.services import decisions, desk_queue, reading
 from drafting.services.loading import get_document, get_proposal
 from drafting.services.policy import Action, authorize
 from drafting.web.helpers import commit, form_int, redirect_back
@@ -31,22 +35,48 @@ MOVED_ON = frozenset({"stale_version", "proposal_changed"})
 @bp.get("/documents/<int:document_id>/desk")
 @login_required
 def index(document_id: int):
-    return _render_desk(get_document(document_id))
+    """The work queue; its filters come from the query string (a GET form, no JavaScript)."""
+    return _render_desk(get_document(document_id), filters=QueueFilters.from_args(request.args))
 
 
-def _render_desk(document, *, status: int = 200, refusal: dict | None = None):
-    """The desk; `refusal` ({"proposal_id", "message", "note"}) puts a refused decision's
-    message beside its card, with the reason typed kept in the card's form."""
+def _render_desk(document, *, status: int = 200, refusal: dict | None = None,
+                 filters: QueueFilters | None = None):
+    """The desk; `refusal` ({"proposal_id", "message", "note", "code"}) puts a refused
+    decision's message beside its card, with the reason typed kept in the card's form (the
+    whole queue is shown then, so that the card is on it)."""
     authorize(current_user, Action.DECIDE, document)
-    groups = reading.desk_groups(document, current_user)
-    on_desk = {p.id for _, proposals in groups for p in proposals}
-    return render_template("desk/index.html", document=document, groups=groups,
+    queue = desk_queue.build_queue(current_user, document, filters or QueueFilters())
+    on_desk = {card.proposal.id for group in queue.groups for card in group.cards}
+    now = utcnow()
+    return render_template("desk/index.html", document=document, queue=queue,
+                           sorts=SORTS, flags=FLAGS, Stance=Stance,
+                           age=lambda moment: age_text(moment, now),
                            redline=reading.proposal_redline_html,
                            economies=reading.economies_by_code(),
-                           tracked=reading.tracked_changes_html,
                            refusal=refusal,
                            refusal_off_desk=bool(refusal) and refusal["proposal_id"] not in on_desk
                            ), status
+
+
+@bp.post("/documents/<int:document_id>/desk/seen")
+@login_required
+def mark_seen(document_id: int):
+    """Move the viewer's "seen" mark up to the newest proposal the desk showed them."""
+    document = get_document(document_id)
+    raw = request.form.get("up_to", "")
+    try:
+        up_to = datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise InvalidInput("The moment to mark as seen is not a date and time.",
+                           details={"field": "up_to"}) from None
+    if up_to is not None and up_to.tzinfo is None:
+        raise InvalidInput("The moment to mark as seen needs its time zone.",
+                           details={"field": "up_to"})
+    desk_queue.mark_desk_seen(current_user, document, up_to)
+    commit()
+    flash("The desk is marked as seen: only proposals submitted after those shown count as "
+          "new.", "success")
+    return redirect_back("desk.index", document_id=document.id)
 
 
 def _moved_on_message(proposal: Proposal, error: DomainError) -> str:

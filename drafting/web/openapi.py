@@ -179,12 +179,23 @@ SCHEMAS: dict[str, dict] = {
     "Document": obj({
         "id": ID, "title": STRING, "symbol": STRING, "stage": enum_of(Stage),
         "classification": STRING,
+        "kind": {**enum_of(("statement", "chair_statement")),
+                 "description": "\"chair_statement\": the Chair's own text, made of "
+                                "paragraphs moved from its statement (parent_document_id)."},
+        "parent_document_id": {**nullable(ID), "description": "A Chair's statement: the "
+                               "statement its paragraphs came from."},
+        "open_for_comment": {**BOOLEAN, "description": "A Chair's statement: whether the "
+                             "secretariat opened it to economies' proposals (POST "
+                             "/documents/<id>/open-for-comment); without it proposals on it are "
+                             "refused (409 chair_text). Always false for a statement."},
         "sections": array(obj({"id": ID, "heading": STRING, "kind": enum_of(SectionKind),
                                "clause_ids": array(ID)})),
         "clauses": array(obj({
             "id": ID, "number": STRING, "text": STRING, "status": enum_of(ClauseStatus),
             "version": INTEGER, "section_id": ID, "open_proposals": INTEGER,
-            "comments": INTEGER})),
+            "comments": INTEGER,
+            "formerly": {**nullable(STRING), "description": "A Chair's statement paragraph: "
+                         "its number in the statement it was moved from (\"OP3\")."}})),
     }),
     "Clause": obj({
         "id": ID, "document_id": ID, "number": nullable(STRING), "text": STRING,

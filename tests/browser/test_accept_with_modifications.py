@@ -2,6 +2,8 @@
 the server-side Preview without JavaScript, and refusals that stay on the merge desk."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -105,6 +107,10 @@ def test_a_refused_reject_stays_on_the_desk_beside_its_card(world, page_as):
     expect(card.locator(".redline ins")).to_contain_text(["must"])
     expect(sec.get_by_text("Back to the documents")).to_have_count(0)
     screenshot(sec, "desk-refused-decision-beside-card")
-    # Deciding again on the wording now shown goes through.
+    # The changed card's buttons wait for the operator to say they read the new wording;
+    # deciding again on it then goes through.
+    expect(card.get_by_role("button", name="Reject")).to_be_disabled()
+    card.get_by_role("link", name=re.compile("I have reviewed it")).click()
+    expect(card.get_by_label("Reason / note")).to_have_value("Not agreed in the room.")
     card.get_by_role("button", name="Reject").click()
     expect(sec.locator(".flash")).to_contain_text(f"Proposal #{proposal_id}: rejected.")

@@ -179,6 +179,8 @@ MATRIX: dict[str, dict[str, Route]] = {
                                          form={"stance": "support"})},
     # --- the secretariat ----------------------------------------------------------------------
     "desk.index": {"GET": R("/documents/{doc}/desk", SECRETARIAT)},
+    "desk.mark_seen": {"POST": R("/documents/{doc}/desk/seen", SECRETARIAT,
+                                 form={"up_to": "2026-01-01T00:00:00+00:00"})},
     "desk.decide": {"POST": R("/proposals/{proposal}/decide", SECRETARIAT_ON_PROPOSAL, form={
         "decision": "reject", "note": "Not agreed in the room.", "expected_version": "1"})},
     "desk.modify": {"GET": R("/proposals/{proposal}/accept-with-modifications",

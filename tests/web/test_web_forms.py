@@ -695,8 +695,16 @@ def test_refused_reject_stays_on_the_desk_with_the_reason_kept(client, world):
     assert "it is now at version 2" in alert and "decide again" in alert
     assert card.xpath(".//input[@name='note']/@value") == ["Not agreed in the room."]
     assert card.xpath(".//input[@name='expected_text_version']/@value") == ["2"]
-    assert "must" in card.xpath(".//p[@class='redline']")[0].text_content()
+    assert "must" in card.xpath(".//p[contains(@class, 'redline')]")[0].text_content()
     assert "Back to the documents" not in text_of(response)
+    # The card is drawn as changed: its new redline highlighted, nothing decidable until the
+    # operator says they reviewed it (the link reloads the desk; desk.js does it in place).
+    assert card.get("data-changed") == "server"
+    assert card.xpath(".//p[@class='redline redline-changed']")
+    assert all(b.get("disabled") is not None for b in card.xpath(".//button[@data-decision]"))
+    assert card.xpath(".//a[@data-desk-ack]/@href") == [
+        f"/documents/{world.document.id}/desk#proposal-{proposal.id}"]
+    assert "Changed since you opened it" in card.text_content()
 
 
 def test_accept_insert_and_delete(client, world):

@@ -72,7 +72,8 @@ def assert_no_live_markup(html: bytes | str, where: str) -> None:
         tag = element.tag.lower()
         if tag == "script":
             assert element.get("src") in ("/static/app.js", "/static/live.js",
-                                          "/static/confirm.js", "/static/visits.js") \
+                                          "/static/confirm.js", "/static/visits.js",
+                                          "/static/desk.js") \
                 and not (element.text or "").strip(), \
                 f"{where}: a script element that is not the app's own: {lxml.html.tostring(element)!r}"
         assert tag not in FORBIDDEN_TAGS, f"{where}: <{tag}> element in the page"
