@@ -123,13 +123,14 @@ def build_queue(viewer, document: Document, filters: QueueFilters) -> DeskQueue:
     rows = [row for row in view.rows if row.open_count]
     economies = all_economies()
     positions = _positions([row.clause.id for row in rows])
-    all_proposals = [p for row in rows for p in row.open_proposals + row.inserts_after]
+    all_proposals = [p for row in rows
+                     for p in row.inserts_before + row.open_proposals + row.inserts_after]
     comments = _comment_counts(document, viewer, [p.id for p in all_proposals])
 
     cards_by_row: list[tuple[int, ClauseRow, list[QueueCard]]] = []
     for index, row in enumerate(rows):
         cards = []
-        for p in row.open_proposals + row.inserts_after:
+        for p in row.inserts_before + row.open_proposals + row.inserts_after:
             since = Counter(
                 pos.stance.value for pos in positions.get(p.clause_id or -1, [])
                 if p.submitted_at is None or pos.updated_at > p.submitted_at)
