@@ -158,7 +158,7 @@ def build_queue(viewer, document: Document, filters: QueueFilters) -> DeskQueue:
                       key=lambda c: member_order_key(filters.sort, c.facts))
         if kept:
             report = report_for(economies, {p.economy.code: p for p in positions.get(
-                row.clause.id, [])})
+                row.clause.id, [])}, row.clause)
             groups.append((group_order_key(filters.sort, index, [c.facts for c in kept]),
                            QueueGroup(row, report, kept)))
     groups.sort(key=lambda item: item[0])

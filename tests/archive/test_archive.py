@@ -17,7 +17,8 @@ from drafting.models import (
     IdempotencyRecord, Notification, Proposal, SilenceProcedure, StageChange, User,
 )
 from drafting.services import (
-    accounts, archive, comments, decisions, positions, proposals, revisions, rounds, screen,
+    accounts, archive, comments, decisions, desk_queue, positions, proposals, revisions, rounds,
+    screen, visits,
 )
 from drafting.services.audit import record_event
 from tests.conftest import _empty_all_tables
@@ -59,6 +60,9 @@ def add_activity() -> dict:
     positions.set_position(user("aus"), clause, Stance.RESERVATION,
                            "Pending consultation with capital")
     screen.show_on_screen(secretariat, document, clause.id)
+    visits.mark_visited(user("nz"), document, now=datetime(2022, 8, 2, 9, 30, tzinfo=timezone.utc))
+    desk_queue.mark_desk_seen(secretariat, document, None,
+                              now=datetime(2022, 8, 2, 9, 45, tzinfo=timezone.utc))
     rounds.open_round(secretariat, document, "2099-08-15T17:00", "Asia/Bangkok",
                       note="Comments on Rev.1", revision=revision, now=ROUND_NOW)
     db.session.add_all([

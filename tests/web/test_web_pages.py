@@ -310,8 +310,8 @@ def test_desk_groups_competing_proposals_side_by_side(client, world):
     assert len(side) == 1
     cards = side[0].xpath("./article[@class='proposal-card']/@id")
     assert cards == [f"proposal-{aus.id}", f"proposal-{nz.id}", f"proposal-{jpn_insert.id}"]
-    # The combined view is offered when several amendments compete.
-    assert op1.xpath(".//details[@class='combined']//ins")
+    # Competing amendments stay apart, one card each: never merged into one sentence.
+    assert not op1.xpath(".//details[@class='combined']")
     # Every card has its own decision form, on the version shown.
     for card in side[0].xpath("./article"):
         form = card.xpath(".//form[@class='decision-form']")[0]
