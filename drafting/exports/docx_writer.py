@@ -77,6 +77,11 @@ _REFERENCE = parse_xml(
     f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
     '<w:commentReference w:id="0"/></w:r>')
 
+# Style name → style id in python-docx's default template, found on first use: python-docx
+# looks a style up by name among all styles (an XPath search) every time one is applied,
+# a fifth of a short document's export.
+_STYLE_IDS: dict[str, str | None] = {}
+
 _BREAKS = frozenset("\t\r\n")
 
 
@@ -115,7 +120,6 @@ class _Writer:
         self.ids = count(1)
         self.comment_ids: count | None = None  # running w:comment ids, from the first comment
         self.comment_stamp = ""
-        self.heading_style: str | None = None
         # Redlines: comments of whole added/deleted clauses waiting for a kept clause.
         self.orphan_comments: list[tuple[str, str | None]] = []
         self.last_kept_number: WordRun | None = None
@@ -170,7 +174,7 @@ class _Writer:
         r = marking.add_run(e.classification.upper())
         r.bold = True
         r.font.color.rgb = RGBColor(0xA4, 0x16, 0x1A)
-        title = self.word.add_heading(e.title, level=0)
+        title = self._heading(e.title, level=0)
         redline = e.mode == "redline"
         date = e.date.strftime("%d %B %Y")
         source_date = e.source_date.strftime("%d %B %Y") if e.source_date else date
@@ -183,8 +187,7 @@ class _Writer:
                 rows.append(("Compared", *[f"{e.compared[0]} → {e.compared[1]}"] * 2))
         if e.fingerprint:
             rows.append(("SHA-256 fingerprint of the endorsed text", e.fingerprint, e.fingerprint))
-        table = self.word.add_table(rows=0, cols=2)
-        table.style = "Table Grid"
+        table = self._table(rows=0, cols=2)
         for label, before, after in rows:
             cells = table.add_row().cells
             cells[0].text = label
@@ -216,16 +219,29 @@ class _Writer:
         for line in lines[1:]:
             comment.add_paragraph(line)
 
-    def _heading(self, text: str):
-        """`add_heading(text, level=1)`; python-docx looks the style up among all styles for
-        every heading, so its id is looked up once."""
-        if self.heading_style is None:
-            paragraph = self.word.add_heading(text, level=1)
-            self.heading_style = paragraph._p.style
+    def _heading(self, text: str, level: int = 1):
+        """`add_heading(text, level)`, with the style id looked up once per process (see
+        `_style_id`)."""
+        name = "Title" if level == 0 else f"Heading {level}"
+        style_id = _STYLE_IDS.get(name)
+        if style_id is None:
+            paragraph = self.word.add_heading(text, level)
+            _STYLE_IDS[name] = paragraph._p.style
             return paragraph
         paragraph = self.word.add_paragraph(text)
-        paragraph._p.style = self.heading_style
+        paragraph._p.style = style_id
         return paragraph
+
+    def _table(self, rows: int, cols: int):
+        """`add_table` in the "Table Grid" style, its id looked up once per process."""
+        table = self.word.add_table(rows=rows, cols=cols)
+        style_id = _STYLE_IDS.get("Table Grid")
+        if style_id is None:
+            table.style = "Table Grid"
+            _STYLE_IDS["Table Grid"] = table._tbl.tblStyle_val
+        else:
+            table._tbl.tblStyle_val = style_id
+        return table
 
     def _comment(self, anchor: WordRun, text: str, author: str, initials: str) -> Comment:
         """What `Document.add_comment([anchor], text=…, author=…, initials=…)` writes, built
@@ -408,8 +424,7 @@ class _Writer:
                 yield self.clause(para), para.change
 
     def disposition(self) -> None:
-        table = self.word.add_table(rows=1, cols=4)
-        table.style = "Table Grid"
+        table = self._table(rows=1, cols=4)
         for cell, label in zip(table.rows[0].cells,
                                ("Para.", "Text in the base revision", "Proposals and their "
                                 "disposition", "Resulting text")):
