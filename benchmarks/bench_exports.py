@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -146,10 +147,17 @@ class Peers:
         return elapsed
 
 
-def timed_ms(fn) -> float:
-    start = time.perf_counter()
+def timed_ms(fn) -> tuple[float, float]:
+    """Wall and CPU milliseconds of `fn()`: CPU of this process plus that of the child
+    processes it waited for (LibreOffice's, or all of Chromium's), which a loaded machine
+    inflates far less than the wall time."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu, start = time.process_time(), time.perf_counter()
     fn()
-    return (time.perf_counter() - start) * 1000
+    wall = (time.perf_counter() - start) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child_cpu = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+    return wall, (time.process_time() - cpu + child_cpu) * 1000
 
 
 def main() -> None:
@@ -206,18 +214,22 @@ def main() -> None:
                     samples[key].append(timed_ms(fn))
                 print(f"round {round_ + 1}/{args.rounds} done (load {os.getloadavg()[0]:.1f})",
                       flush=True)
-            print(f"\n{'document':12} {'export':30} {'median ms':>10} {'min':>8} {'max':>8} "
-                  f"{'bytes':>10}")
-            medians = {}
+            print(f"\n{'document':12} {'export':30} {'wall median':>11} {'min':>7} {'max':>7} "
+                  f"{'CPU median':>10} {'bytes':>8}   (ms)")
+            medians, cpu_medians = {}, {}
             for key, values in samples.items():
-                medians[key] = statistics.median(values)
-                print(f"{key[0]:12} {key[1]:30} {medians[key]:10.0f} {min(values):8.0f} "
-                      f"{max(values):8.0f} {sizes.get(key, 0) or '':>10}")
-            ours = medians.get(("200 clauses", "PDF redline (WeasyPrint)"))
+                walls = [wall for wall, _cpu in values]
+                medians[key] = statistics.median(walls)
+                cpu_medians[key] = statistics.median(cpu for _wall, cpu in values)
+                print(f"{key[0]:12} {key[1]:30} {medians[key]:11.0f} {min(walls):7.0f} "
+                      f"{max(walls):7.0f} {cpu_medians[key]:10.0f} {sizes.get(key, 0) or '':>8}")
+            ours = ("200 clauses", "PDF redline (WeasyPrint)")
             for peer in ("PDF: LibreOffice ← our DOCX", "PDF: Chromium ← our HTML"):
-                theirs = medians.get(("200 clauses", peer))
-                if ours and theirs:
-                    print(f"WeasyPrint ÷ {peer[5:]}: {ours / theirs:.2f}×")
+                theirs = ("200 clauses", peer)
+                if ours in medians and theirs in medians:
+                    print(f"WeasyPrint ÷ {peer[5:]}: {medians[ours] / medians[theirs]:.2f}× "
+                          f"by wall time, {cpu_medians[ours] / cpu_medians[theirs]:.2f}× by CPU "
+                          "time")
             print(f"load average after: {os.getloadavg()}")
 
             if "redlines" in only:
@@ -227,9 +239,10 @@ def main() -> None:
                                   for c in comparison.clauses)
                 new = "\n\n".join("".join(s.text for s in c.segments if s.op != "delete")
                                   for c in comparison.clauses)
-                theirs = statistics.median(timed_ms(lambda: Redlines(old, new).output_markdown)
+                theirs = statistics.median(timed_ms(lambda: Redlines(old, new).output_markdown)[0]
                                            for _ in range(3))
-                mine = statistics.median(timed_ms(lambda: word_diff(old, new)) for _ in range(3))
+                mine = statistics.median(timed_ms(lambda: word_diff(old, new))[0]
+                                         for _ in range(3))
                 print(f"\nsame texts ({len(old.split())} words): redlines {theirs:.0f} ms, "
                       f"our word diff {mine:.0f} ms, ratio redlines/ours = {theirs / mine:.1f}×")
 
