@@ -219,7 +219,9 @@ def redline_export(document: Document, viewer, from_revision, to_revision) -> Ex
     """
     start, end = comparisons.resolve_comparison_points(document, from_revision, to_revision)
     comparison = comparisons.compare(document, start, end)
-    point = text_point(document, end.number if end else CURRENT)
+    # The frame needs only the target's label and date; the comparison has read its text.
+    point = (TextPoint(end.label, end, {}, end.created_at) if end
+             else TextPoint("Current text", None, {}, utcnow()))
     export = _frame(document, "redline", point)
     export.compared = (comparison.from_label, comparison.to_label)
     # What text_point(document, start.number) would say of the source, without reading it.
