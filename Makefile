@@ -108,6 +108,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_document_page.py
 	$(BIN)/python benchmarks/bench_exports.py
+	$(BIN)/python benchmarks/bench_cli_startup.py
 
 # The meeting day under the production server (docs/performance.md): gunicorn as `make serve`
 # runs it, on a PostgreSQL database of its own, load from this machine's loopback only.

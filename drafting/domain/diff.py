@@ -112,7 +112,9 @@ def _encode(old_tokens: Sequence[str], new_tokens: Sequence[str]) -> tuple[str, 
         for token in tokens:
             char = codes.get(token)
             if char is None:
-                char = codes[token] = _pua_char(len(codes))
+                size = len(codes)
+                char = codes[token] = (chr(0xE000 + size) if size < _BMP_PUA_SIZE
+                                       else _pua_char(size))
             chars.append(char)
         return "".join(chars)
 

@@ -25,8 +25,6 @@ import functools
 import itertools
 import re
 
-import regex
-from icu4py.breakers import WordBreaker
 
 __all__ = ["grapheme_boundaries", "is_word", "tokenize"]
 
@@ -42,18 +40,34 @@ _NEEDS_DICTIONARY = r"[\p{Line_Break=Complex_Context}\p{Han}\p{Hiragana}\p{Katak
 # next one could join it), and otherwise takes one whole cluster (\X), so a token always
 # ends on a cluster boundary.  Format characters (soft hyphen, word joiner; not the
 # zero-width space, which separates words) continue a word, as UAX #29 rule WB4 has it.
-_CLUSTER_TOKEN = regex.compile(
-    r"""
+_CLUSTER_TOKEN_PATTERN = r"""
       (?: [\w&&\p{GCB=Other}]+ (?!\P{GCB=Other}) | (?=[\w\p{GCB=Prepend}]) \X )
       (?: [\w&&\p{GCB=Other}]+ (?!\P{GCB=Other}) | (?=[[\w\p{Cf}]--\u200B]) \X )*
     | (?: [\s&&\p{GCB=Other}]+ (?!\P{GCB=Other}) | (?=\s) \X )+
     | [^\w\s\P{GCB=Other}] (?!\P{GCB=Other})
     | \X
-    """,
-    regex.V1 | regex.VERBOSE,
-)
-_DICTIONARY_SCRIPT = regex.compile(_NEEDS_DICTIONARY, regex.V1)
-_CLUSTER = regex.compile(r"\X", regex.V1)
+    """
+
+
+class _ClusterPatterns:
+    """The ``regex`` patterns of the cluster path, compiled on first use: compiling their
+    Unicode property classes cost every process start-up (``flask --help`` too) a tenth
+    of a second or more,
+    and plain Latin text never needs them."""
+
+    def __init__(self):
+        import regex
+
+        self.token = regex.compile(_CLUSTER_TOKEN_PATTERN, regex.V1 | regex.VERBOSE)
+        self.dictionary_script = regex.compile(_NEEDS_DICTIONARY, regex.V1)
+        self.cluster = regex.compile(r"\X", regex.V1)
+
+
+@functools.cache
+def _cluster_patterns() -> _ClusterPatterns:
+    return _ClusterPatterns()
+
+
 _FAST_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD_CHARACTER = re.compile(r"\w")
 
@@ -82,6 +96,8 @@ def _needs_cluster_path() -> re.Pattern[str]:
     ``re`` and ``regex`` disagree about ``\\w`` or ``\\s``, and everything outside the Basic
     Multilingual Plane.
     """
+    import regex
+
     bmp = "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, 0x10000))))
     special = _ranges(rf"[{_JOINS_NEIGHBOUR}{_NEEDS_DICTIONARY[1:-1]}]+", bmp, regex, regex.V1)
     special -= {ord(c) for c in _PLAIN_CONTROLS}
@@ -99,7 +115,7 @@ def _needs_cluster_path() -> re.Pattern[str]:
 
 def grapheme_boundaries(text: str) -> set[int]:
     """Code point offsets of the grapheme cluster boundaries of ``text``, 0 and the end included."""
-    return {0, *itertools.accumulate(len(cluster) for cluster in _CLUSTER.findall(text))}
+    return {0, *itertools.accumulate(len(cluster) for cluster in _cluster_patterns().cluster.findall(text))}
 
 
 # Word runs already split by ICU, and what they split into.  A pure memo: cleared when full.
@@ -114,6 +130,8 @@ def _icu_cuts(runs: list[str]) -> list[list[int]]:
     break (UAX #29 WB3a/b), so each run is segmented as if alone, and the iterator's costly
     set-up is paid once per text rather than once per phrase.
     """
+    from icu4py.breakers import WordBreaker  # ICU and its dictionaries: only when needed
+
     boundaries = list(itertools.accumulate(map(len, WordBreaker("\n".join(runs), "root"))))
     cuts: list[list[int]] = []
     index = offset = 0
@@ -177,8 +195,10 @@ def tokenize(text: str) -> list[str]:
 
 def _cluster_tokens(text: str) -> list[str]:
     """:func:`tokenize` for any text, without the fast path."""
-    tokens = _CLUSTER_TOKEN.findall(text)
-    runs = [token for token in tokens if _DICTIONARY_SCRIPT.search(token) and is_word(token)]
+    patterns = _cluster_patterns()
+    tokens = patterns.token.findall(text)
+    runs = [token for token in tokens
+            if patterns.dictionary_script.search(token) and is_word(token)]
     if not runs:
         return tokens
     words = _dictionary_words(runs)

@@ -11,7 +11,6 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -44,6 +43,8 @@ class ParagraphChanges:
 
 
 def _body(docx_bytes: bytes):
+    from lxml import etree  # loaded by the first reading, not by every process start
+
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
         xml = archive.read("word/document.xml")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -158,6 +159,8 @@ def tracked_changes(docx_bytes: bytes) -> list[TrackedChange]:
 
 def comments(docx_bytes: bytes) -> list[tuple[str, str]]:
     """(author, text) of every Word comment."""
+    from lxml import etree
+
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
         if "word/comments.xml" not in archive.namelist():
             return []

@@ -14,12 +14,16 @@ browser, works out neither on its own.
 from __future__ import annotations
 
 import io
+from copy import deepcopy
+from functools import lru_cache
 from datetime import datetime, timezone
 from itertools import count
 
 from docx import Document as new_word_document
+from docx.comments import Comment
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.run import Run as WordRun
@@ -58,8 +62,53 @@ def _set_direction(paragraph, text: str) -> None:
             run.font.rtl = True
 
 
+_W_ID, _W_AUTHOR, _W_INITIALS, _W_DATE = (qn("w:id"), qn("w:author"), qn("w:initials"),
+                                         qn("w:date"))
+# python-docx's own comment skeleton (CT_Comments.add_comment) and range markers
+# (CT_R.insert_comment_range_*), copied for each comment.
+_COMMENT = parse_xml(
+    f'<w:comment {nsdecls("w")} w:id="0" w:author="">'
+    '<w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
+    '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
+    '</w:p></w:comment>')
+_RANGE_START = OxmlElement("w:commentRangeStart", attrs={qn("w:id"): "0"})
+_RANGE_END = OxmlElement("w:commentRangeEnd", attrs={qn("w:id"): "0"})
+_REFERENCE = parse_xml(
+    f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
+    '<w:commentReference w:id="0"/></w:r>')
+
+# Style name → style id in python-docx's default template, found on first use: python-docx
+# looks a style up by name among all styles (an XPath search) every time one is applied,
+# a fifth of a short document's export.
+_STYLE_IDS: dict[str, str | None] = {}
+
+_BREAKS = frozenset("\t\r\n")
+
+
+def _plain_run(paragraph, text: str) -> WordRun:
+    """`paragraph.add_run(text)`, built directly when `text` holds no tab or line break:
+    python-docx's setter walks the text a character at a time (a tenth of a 200-clause
+    redline's time)."""
+    if _BREAKS.intersection(text):
+        return paragraph.add_run(text)
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    if len(text.strip()) < len(text):
+        t.set(qn("xml:space"), "preserve")
+    t.text = text
+    r.append(t)
+    paragraph._p.append(r)
+    return WordRun(r, paragraph)
+
+
 def _iso(moment: datetime | None) -> str:
-    moment = moment or datetime.now(timezone.utc)
+    if moment is None:
+        return _iso_of(datetime.now(timezone.utc))
+    return _iso_of(moment)
+
+
+@lru_cache(maxsize=4096)  # a redline repeats each decision's date on every change it made
+def _iso_of(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -69,6 +118,8 @@ class _Writer:
         self.inline_whole_clause_comments = inline_whole_clause_comments
         self.word = new_word_document()
         self.ids = count(1)
+        self.comment_ids: count | None = None  # running w:comment ids, from the first comment
+        self.comment_stamp = ""
         # Redlines: comments of whole added/deleted clauses waiting for a kept clause.
         self.orphan_comments: list[tuple[str, str | None]] = []
         self.last_kept_number: WordRun | None = None
@@ -123,7 +174,7 @@ class _Writer:
         r = marking.add_run(e.classification.upper())
         r.bold = True
         r.font.color.rgb = RGBColor(0xA4, 0x16, 0x1A)
-        title = self.word.add_heading(e.title, level=0)
+        title = self._heading(e.title, level=0)
         redline = e.mode == "redline"
         date = e.date.strftime("%d %B %Y")
         source_date = e.source_date.strftime("%d %B %Y") if e.source_date else date
@@ -136,8 +187,7 @@ class _Writer:
                 rows.append(("Compared", *[f"{e.compared[0]} → {e.compared[1]}"] * 2))
         if e.fingerprint:
             rows.append(("SHA-256 fingerprint of the endorsed text", e.fingerprint, e.fingerprint))
-        table = self.word.add_table(rows=0, cols=2)
-        table.style = "Table Grid"
+        table = self._table(rows=0, cols=2)
         for label, before, after in rows:
             cells = table.add_row().cells
             cells[0].text = label
@@ -165,10 +215,65 @@ class _Writer:
                     f"{name}: {n}" for name, n in by_economy.items()))
         lines.append("Each tracked change is attributed in Word's Review pane to the economy "
                      "whose proposal made it, or to the Secretariat.")
-        comment = self.word.add_comment([anchor], text=lines[0], author="Secretariat",
-                                        initials="S")
+        comment = self._comment(anchor, lines[0], "Secretariat", "S")
         for line in lines[1:]:
             comment.add_paragraph(line)
+
+    def _heading(self, text: str, level: int = 1):
+        """`add_heading(text, level)`, with the style id looked up once per process (see
+        `_style_id`)."""
+        name = "Title" if level == 0 else f"Heading {level}"
+        style_id = _STYLE_IDS.get(name)
+        if style_id is None:
+            paragraph = self.word.add_heading(text, level)
+            _STYLE_IDS[name] = paragraph._p.style
+            return paragraph
+        paragraph = self.word.add_paragraph(text)
+        paragraph._p.style = style_id
+        return paragraph
+
+    def _table(self, rows: int, cols: int):
+        """`add_table` in the "Table Grid" style, its id looked up once per process."""
+        table = self.word.add_table(rows=rows, cols=cols)
+        style_id = _STYLE_IDS.get("Table Grid")
+        if style_id is None:
+            table.style = "Table Grid"
+            _STYLE_IDS["Table Grid"] = table._tbl.tblStyle_val
+        else:
+            table._tbl.tblStyle_val = style_id
+        return table
+
+    def _comment(self, anchor: WordRun, text: str, author: str, initials: str) -> Comment:
+        """What `Document.add_comment([anchor], text=…, author=…, initials=…)` writes, built
+        from copies of ready elements with a running comment id: python-docx finds the next
+        id by reading every comment's id (quadratic over a redline's hundreds of comments)
+        and builds each element through its generic machinery."""
+        comments = self.word.comments  # creates the comments part on first use
+        elements = comments._comments_elm
+        if self.comment_ids is None:
+            self.comment_ids = count(elements._next_available_comment_id())
+            self.comment_stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        comment_id = str(next(self.comment_ids))
+        element = deepcopy(_COMMENT)
+        element.set(_W_ID, comment_id)
+        element.set(_W_AUTHOR, author)
+        element.set(_W_INITIALS, initials)
+        element.set(_W_DATE, self.comment_stamp)
+        elements.append(element)
+        comment = Comment(element, comments._comments_part)
+        first, *rest = text.split("\n")
+        if first or rest:
+            _plain_run(comment.paragraphs[0], first)
+            for line in rest:
+                comment.add_paragraph(text=line)
+        start, end, reference = deepcopy(_RANGE_START), deepcopy(_RANGE_END), deepcopy(_REFERENCE)
+        start.set(_W_ID, comment_id)
+        end.set(_W_ID, comment_id)
+        reference[-1].set(_W_ID, comment_id)
+        anchor._r.addprevious(start)
+        anchor._r.addnext(reference)
+        anchor._r.addnext(end)
+        return comment
 
     # --- tracked changes ----------------------------------------------------------------
 
@@ -199,8 +304,8 @@ class _Writer:
     def tracked_heading(self, heading: str, change: str, author: str, date):
         """A section heading; one that comes or goes with its clauses is tracked whole."""
         if change == "unchanged":
-            return self.word.add_heading(heading, level=1)
-        paragraph = self.word.add_heading("", level=1)
+            return self._heading(heading)
+        paragraph = self._heading("")
         self._mark_paragraph(paragraph, "w:ins" if change == "added" else "w:del", author, date)
         self._append_run(paragraph, Run("insert" if change == "added" else "delete", heading),
                          author, date)
@@ -212,8 +317,9 @@ class _Writer:
             return None
         right_to_left = is_right_to_left(run.text)
         if run.op == "equal":
-            word_run = paragraph.add_run(run.text)
-            word_run.bold = bold or None
+            word_run = _plain_run(paragraph, run.text)
+            if bold:
+                word_run.bold = True
             if right_to_left:
                 word_run.font.rtl = True
             return None
@@ -283,8 +389,8 @@ class _Writer:
             if key in seen:
                 continue
             seen.add(key)
-            self.word.add_comment([word_run], text=run.comment, author=run.author or "Secretariat",
-                                  initials=(run.author or "S")[:3])
+            self._comment(word_run, run.comment, run.author or "Secretariat",
+                          (run.author or "S")[:3])
         if para.note:
             note = self.word.add_paragraph()
             note_run = note.add_run(para.note)
@@ -304,11 +410,10 @@ class _Writer:
             for text, author in self.orphan_comments:  # no kept clause after them
                 if text not in seen:
                     seen.add(text)
-                    self.word.add_comment([anchor], text=text, author=author or "Secretariat",
-                                          initials=(author or "S")[:3])
+                    self._comment(anchor, text, author or "Secretariat", (author or "S")[:3])
             return
         for section in self.export.sections:
-            self.word.add_heading(section.heading, level=1)
+            self._heading(section.heading)
             for para in section.paragraphs:
                 self.clause(para)
 
@@ -322,8 +427,7 @@ class _Writer:
                 yield self.clause(para), para.change
 
     def disposition(self) -> None:
-        table = self.word.add_table(rows=1, cols=4)
-        table.style = "Table Grid"
+        table = self._table(rows=1, cols=4)
         for cell, label in zip(table.rows[0].cells,
                                ("Para.", "Text in the base revision", "Proposals and their "
                                 "disposition", "Resulting text")):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
-from drafting.domain.markup import render_markdown
 from drafting.domain.states import ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, Comment, Proposal
@@ -21,6 +20,9 @@ def add_comment(actor, *, clause: Clause | None = None, proposal: Proposal | Non
     A reply joins its parent's thread whatever subject was given, so threads never straddle
     two subjects.
     """
+    # python-markdown and nh3 load with the first comment, not with every process start.
+    from drafting.domain.markup import render_markdown
+
     authorize(actor, Action.COMMENT, clause or proposal)
     subject_document = (clause or proposal or parent).document if (clause or proposal or parent) \
         else None

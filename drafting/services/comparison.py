@@ -10,16 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from drafting.domain.compare import AttributedSegment, Step, attributed_changes
 from drafting.domain.errors import InvalidInput
 from drafting.domain.render import render_overlay
 from drafting.extensions import db
-from drafting.models import Clause, ClauseVersion, Document, Proposal, Revision, RevisionClause
+from drafting.models import (Clause, ClauseVersion, Cosponsorship, Document, Economy, Proposal,
+                             Revision, RevisionClause)
 from drafting.services import reading
 from drafting.services.revisions import (SECRETARIAT, get_revision, latest_revision,
-                                         parse_revision_number, sponsors_of)
+                                         parse_revision_number)
 
 
 @dataclass(frozen=True)
@@ -97,29 +97,77 @@ def _current_state(document: Document) -> dict[int, _State]:
             for c, v in rows if not v.removed}
 
 
-def _replay(versions: list[ClauseVersion], steps: list[StepInfo]) -> list[Step]:
+@dataclass(frozen=True)
+class _Version:
+    """What a comparison reads of a clause version and the proposal that wrote it: plain
+    rows (one query for the versions, one for their co-sponsors) rather than ORM objects,
+    which cost more to build than the comparison itself."""
+
+    number: int
+    text: str
+    removed: bool
+    created_at: datetime
+    note: str | None
+    proposal_id: int | None
+    proposal_text: str | None
+    decided_text: str | None
+    proposal_status: str | None
+    sponsors: tuple[str, ...]
+
+
+def _versions(ids: set[int]) -> dict[int, list[_Version]]:
+    """clause id → its versions in order, with the sponsors of the proposals behind them."""
+    rows = db.session.execute(
+        select(ClauseVersion.clause_id, ClauseVersion.number, ClauseVersion.text,
+               ClauseVersion.removed, ClauseVersion.created_at, ClauseVersion.note,
+               ClauseVersion.proposal_id, Proposal.text, Proposal.decided_text,
+               Proposal.status, Economy.code)
+        .outerjoin(Proposal, Proposal.id == ClauseVersion.proposal_id)
+        .outerjoin(Economy, Economy.id == Proposal.economy_id)
+        .where(ClauseVersion.clause_id.in_(ids))
+        .order_by(ClauseVersion.clause_id, ClauseVersion.number)).all()
+    cosponsors: dict[int, list[str]] = defaultdict(list)
+    proposal_ids = {row[6] for row in rows if row[6] is not None}
+    if proposal_ids:
+        # In Proposal.cosponsors' order, which Proposal.sponsor_codes follows.
+        for proposal_id, code in db.session.execute(
+                select(Cosponsorship.proposal_id, Economy.code)
+                .join(Economy, Economy.id == Cosponsorship.economy_id)
+                .where(Cosponsorship.proposal_id.in_(proposal_ids))
+                .order_by(Cosponsorship.proposal_id, Cosponsorship.created_at)):
+            cosponsors[proposal_id].append(code)
+    versions: dict[int, list[_Version]] = defaultdict(list)
+    for (clause_id, number, text, removed, created_at, note, proposal_id, proposal_text,
+         decided_text, status, code) in rows:
+        versions[clause_id].append(_Version(
+            number, text, removed, created_at, note, proposal_id, proposal_text, decided_text,
+            status.value if status is not None else None,
+            (code, *cosponsors.get(proposal_id, ())) if proposal_id is not None else ()))
+    return versions
+
+
+def _replay(versions: list[_Version], steps: list[StepInfo]) -> list[Step]:
     """The steps to replay for attribution: one per version, except that a version written by
     an acceptance with modifications is the economy's proposal and then the secretariat's
     modification of it, so that the secretariat's words are never credited to the economy
     (and words the economy proposed but the secretariat left out are not shown at all)."""
     replay = []
     for version, step in zip(versions, steps):
-        proposal = version.proposal
-        if proposal is not None and proposal.decided_text is not None and not version.removed:
-            replay.append(Step(proposal.text, step.authors, step.proposal_id))
+        if (version.proposal_id is not None and version.decided_text is not None
+                and not version.removed):
+            replay.append(Step(version.proposal_text, step.authors, step.proposal_id))
             replay.append(Step(version.text, (SECRETARIAT,), step.proposal_id))
         else:
             replay.append(Step(version.text, step.authors, step.proposal_id))
     return replay
 
 
-def _step_info(version: ClauseVersion) -> StepInfo:
-    proposal = version.proposal
+def _step_info(version: _Version) -> StepInfo:
     return StepInfo(
         version=version.number,
-        authors=sponsors_of(proposal) if proposal is not None else (SECRETARIAT,),
+        authors=version.sponsors if version.proposal_id is not None else (SECRETARIAT,),
         proposal_id=version.proposal_id,
-        proposal_status=proposal.status.value if proposal is not None else None,
+        proposal_status=version.proposal_status,
         created_at=version.created_at, note=version.note or "", removed=version.removed)
 
 
@@ -165,21 +213,14 @@ def compare(document: Document, from_revision: Revision, to_revision: Revision |
     before = _revision_state(from_revision)
     after = _revision_state(to_revision) if to_revision else _current_state(document)
     ids = set(before) | set(after)
-    clauses = {c.id: c for c in db.session.execute(
-        select(Clause).where(Clause.id.in_(ids))).scalars()} if ids else {}
-    versions: dict[int, list[ClauseVersion]] = defaultdict(list)
-    if ids:
-        for version in db.session.execute(
-                select(ClauseVersion)
-                .options(joinedload(ClauseVersion.proposal).joinedload(Proposal.cosponsors))
-                .where(ClauseVersion.clause_id.in_(ids))
-                .order_by(ClauseVersion.clause_id, ClauseVersion.number)).unique().scalars():
-            versions[version.clause_id].append(version)
+    positions = dict(db.session.execute(
+        select(Clause.id, Clause.position).where(Clause.id.in_(ids))).all()) if ids else {}
+    versions = _versions(ids) if ids else {}
 
     items: list[ClauseComparison] = []
-    for clause_id in sorted(ids, key=lambda i: clauses[i].position):
+    for clause_id in sorted(ids, key=lambda i: positions[i]):
         old, new = before.get(clause_id), after.get(clause_id)
-        history = versions[clause_id]
+        history = versions.get(clause_id, [])
         text_of = {v.number: v.text for v in history}
         if old and new:
             between = [v for v in history if old.version < v.number <= new.version]

@@ -6,10 +6,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from drafting.domain.errors import DomainError, InvalidInput
-from drafting.exports.akn_writer import write_akn
-from drafting.exports.docx_writer import write_docx
-from drafting.exports.html_writer import PdfUnavailable, write_html, write_pdf
-from drafting.exports.markdown_writer import write_markdown
 from drafting.exports.model import ExportDocument
 
 MEDIA_TYPES = {
@@ -52,6 +48,13 @@ def check_format(mode: str, fmt: str) -> None:
 
 
 def render_file(export: ExportDocument, fmt: str) -> ExportFile:
+    # Each writer and its library (python-docx, lxml, WeasyPrint) is imported when a file of
+    # its format is first asked for, not by every process start (`flask --help` included).
+    from drafting.exports.akn_writer import write_akn
+    from drafting.exports.docx_writer import write_docx
+    from drafting.exports.html_writer import PdfUnavailable, write_html, write_pdf
+    from drafting.exports.markdown_writer import write_markdown
+
     check_format(export.mode, fmt)
     if fmt == "docx":
         content = write_docx(export)

@@ -268,7 +268,9 @@ def redline_export(document: Document, viewer, from_revision, to_revision) -> Ex
     """
     start, end = comparisons.resolve_comparison_points(document, from_revision, to_revision)
     comparison = comparisons.compare(document, start, end)
-    point = text_point(document, end.number if end else CURRENT)
+    # The frame needs only the target's label and date; the comparison has read its text.
+    point = (TextPoint(end.label, end, {}, end.created_at) if end
+             else TextPoint("Current text", None, {}, utcnow()))
     export = _frame(document, "redline", point)
     export.compared = (comparison.from_label, comparison.to_label)
     # What text_point(document, start.number) would say of the source, without reading it.
@@ -317,17 +319,24 @@ def redline_export(document: Document, viewer, from_revision, to_revision) -> Ex
 
 
 def _rationales(comparison, viewer) -> dict[int, str]:
-    """proposal id → the Word comment text: sponsors, rationale and the secretariat's note."""
-    ids = {s.proposal_id for item in comparison.clauses for s in item.steps if s.proposal_id}
-    if not ids:
+    """proposal id → the Word comment text: sponsors, rationale and the secretariat's note.
+
+    The sponsors come from the comparison's steps (loaded with their co-sponsors in one
+    query there); only the texts are read here, in one query, for the proposals `viewer` may
+    see."""
+    sponsors = {s.proposal_id: s.authors for item in comparison.clauses for s in item.steps
+                if s.proposal_id}
+    if not sponsors:
         return {}
     out = {}
-    for p in db.session.execute(select(Proposal).where(Proposal.id.in_(ids),
-                                                                visible_proposals_clause(viewer))).scalars():
-        parts = [f"Proposal #{p.id} by {', '.join(p.sponsor_codes)}."]
-        if p.rationale:
-            parts.append(f"Rationale: {p.rationale}")
-        if p.decision_note:
-            parts.append(f"Secretariat: {p.decision_note}")
-        out[p.id] = " ".join(parts)
+    rows = db.session.execute(
+        select(Proposal.id, Proposal.rationale, Proposal.decision_note)
+        .where(Proposal.id.in_(sponsors), visible_proposals_clause(viewer)))
+    for proposal_id, rationale, decision_note in rows:
+        parts = [f"Proposal #{proposal_id} by {', '.join(sponsors[proposal_id])}."]
+        if rationale:
+            parts.append(f"Rationale: {rationale}")
+        if decision_note:
+            parts.append(f"Secretariat: {decision_note}")
+        out[proposal_id] = " ".join(parts)
     return out

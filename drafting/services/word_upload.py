@@ -12,7 +12,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
-from lxml import etree
 
 from drafting.domain.errors import DomainError, InvalidInput
 
@@ -122,6 +121,8 @@ _PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False, load_dt
 
 
 def _parse_xml(xml: bytes, name: str, part: str):
+    from lxml import etree  # loaded by the first upload, not by every process start
+
     try:
         return etree.fromstring(xml, etree.XMLParser(**_PARSER))
     except etree.XMLSyntaxError as error:
