@@ -93,7 +93,7 @@ def test_queue_groups_by_clause_in_document_order_with_facts(client, world, queu
     assert "In conflict" in conflict and "No co-sponsors" in conflict and "0 comments" in conflict
     # Drafts are not on the desk and are counted nowhere.
     assert "DRAFT-ONLY" not in text_of(client.get(f"/documents/{world.document.id}/desk"))
-    assert "3 open proposal(s) on 3 clause(s)" in " ".join(tree.text_content().split())
+    assert "3 open proposals on 3 clauses" in " ".join(tree.text_content().split())
 
 
 def test_every_filter_choice_shows_its_count(client, world, queue):

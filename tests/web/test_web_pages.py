@@ -322,7 +322,7 @@ def test_desk_groups_competing_proposals_side_by_side(client, world):
     assert pp1_cards == [f"proposal-{jpn_delete.id}"]
     # No modified-text box for a deletion.
     assert not groups[0].xpath(".//textarea[@name='text']")
-    assert "4 open proposal(s) on 2 clause(s)" in text_of(response)
+    assert "4 open proposals on 2 clauses" in text_of(response)
 
 
 def test_desk_disables_accept_for_a_proposal_in_conflict(client, world):
