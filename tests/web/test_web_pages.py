@@ -374,3 +374,18 @@ def test_comment_count_matches_the_threads_it_links_to(client, world):
     clause_page = page(client.get(f"/clauses/{world.clauses[2].id}"))
     shown = len(clause_page.xpath("//section[@id='comments']//article[contains(@class,'comment')]"))
     assert f"{shown} comments" in meta
+
+
+def test_pages_carry_the_favicon_and_an_observer_is_told_the_role_is_read_only(client, world):
+    login(client, "observer")
+    tree = page(client.get(f"/documents/{world.document.id}"))
+    [icon] = tree.xpath("//link[@rel='icon']/@href")
+    served = client.get(icon)
+    assert served.status_code == 200 and served.mimetype == "image/svg+xml"
+    badge = tree.xpath("//span[@class='role-badge']")[0]
+    assert " ".join(badge.text_content().split()) == "observer · read-only"
+    assert "cannot propose, comment or decide" in badge.get("title")
+    client.post("/logout")
+    login(client, "nz")
+    badge = page(client.get("/documents")).xpath("//span[@class='role-badge']")[0]
+    assert "read-only" not in badge.text_content() and badge.get("title") is None
