@@ -82,8 +82,9 @@ def test_matrix_filter_without_consensus(client, world, all_agree):
     assert numbers == ["PP2", "OP1"]
     assert client.get(f"/documents/{world.document.id}/consensus?filter=bogus").status_code \
         == 400
-    # The document page links to the matrix.
-    assert b"Consensus matrix" in client.get(f"/documents/{world.document.id}").data
+    # The document page links to the matrix, in its navigation.
+    assert f'href="/documents/{world.document.id}/consensus"'.encode() in \
+        client.get(f"/documents/{world.document.id}").data
 
 
 def test_delegate_sets_own_position_from_the_clause_page(client, world):
