@@ -38,6 +38,9 @@ def index():
 @bp.get("/documents/<int:document_id>")
 @login_required
 def show(document_id: int):
+    # What this page shows was committed before this moment; "mark as read" moves the reading
+    # point no further (to the microsecond: a change in the same second is still news).
+    read_at = utcnow()
     document = page_lookups.document_for_page(document_id)  # with the change marker
     # A silence deadline may have passed: settle it (web/workflow.py). Whether one has is
     # known from the document's state kept under the change marker, without a query.
@@ -83,7 +86,7 @@ def show(document_id: int):
                                redline=reading.proposal_redline_html,
                                revision=revision, revisions=all_revisions,
                                body_cache_key=body_key, digest=digest,
-                               rendered_at=utcnow().isoformat(timespec="seconds"))
+                               rendered_at=read_at.isoformat())
 
     # 304 Not Modified when the browser's copy is still current (drafting/web/http_cache.py).
     etag = http_cache.document_page_etag(document, view_mode=view_mode,
