@@ -1,18 +1,13 @@
 """The Idempotency-Key header on API POSTs (services/idempotency.py has the rules)."""
 from __future__ import annotations
 
-import logging
-
 from flask import Response, g, request
-from sqlalchemy.exc import SQLAlchemyError
 
-from drafting.extensions import db
 from drafting.services import idempotency
 from drafting.web.api import bp
-from drafting.web.helpers import signed_in_user
+from drafting.web.helpers import commit_kept_answer, signed_in_user
 
 HEADER = "Idempotency-Key"
-log = logging.getLogger(__name__)
 
 
 @bp.before_request
@@ -40,16 +35,6 @@ def keep_the_answer(response: Response) -> Response:
     record = g.pop("idempotency_record", None)
     if record is None or not 200 <= response.status_code < 300 or response.direct_passthrough:
         return response
-    try:
-        idempotency.keep_answer(record, response.status_code, response.content_type,
-                                response.headers.get("Location"),
-                                response.get_data(as_text=True))
-        db.session.commit()
-    except SQLAlchemyError:
-        # The write itself committed with the view; losing the copy of its answer only
-        # means a retry is told so (409) instead of being replayed. The client still gets
-        # its success.
-        db.session.rollback()
-        log.warning("the answer to %s %s could not be kept under its Idempotency-Key",
-                    request.method, request.path, exc_info=True)
+    commit_kept_answer(record, response.status_code, response.content_type,
+                       response.headers.get("Location"), response.get_data(as_text=True))
     return response

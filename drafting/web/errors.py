@@ -1,8 +1,6 @@
 """Mapping refusals and failures to pages and JSON errors."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -11,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from drafting.domain.errors import DomainError
 from drafting.extensions import db, login_manager
-from drafting.web.helpers import is_local
+from drafting.web.helpers import is_local, same_site_referrer
 
 # SQLSTATEs of a transaction PostgreSQL rolled back to settle a race (serialization failure,
 # deadlock): the request may simply be tried again. A lock or statement timeout stays a 503:
@@ -54,11 +52,7 @@ def committed_but_unanswered():
                                       "message": message}), 200)
     flash(message, "success")
     target = request.form.get("next") or ""
-    if not is_local(target):
-        referrer = urlsplit(request.referrer or "")
-        target = urlunsplit(("", "", referrer.path or "/", referrer.query, "")) \
-            if referrer.netloc == request.host else "/"
-    return redirect(target, 303)
+    return redirect(target if is_local(target) else same_site_referrer(), 303)
 
 
 def init_app(app: Flask) -> None:

@@ -11,23 +11,18 @@ done, so a secret is never stored to be shown twice.
 from __future__ import annotations
 
 import json
-import logging
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, flash, g, redirect, request
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from drafting.domain.errors import Conflict
-from drafting.extensions import db
 from drafting.services import idempotency
-from drafting.web.helpers import signed_in_user
+from drafting.web.helpers import commit_kept_answer, same_site_referrer, signed_in_user
 
 FIELD = "idempotency_key"
 # Differs between renderings of one form (a signed token), and is checked by CSRF anyway.
 NOT_FINGERPRINTED = frozenset({"csrf_token"})
-log = logging.getLogger(__name__)
 
 
 def new_key() -> str:
@@ -59,7 +54,7 @@ def begin_form_request() -> Response | None:
         # Done before, with a page for an answer (a token shown once): not done again.
         flash("That form had already been sent and was carried out; it was not sent again.",
               "info")
-        return redirect(_same_site_referrer(), 303)
+        return redirect(same_site_referrer(), 303)
     if isinstance(outcome, idempotency.StoredAnswer):
         flash("That form had already been sent: here is what it did.", "info")
         return redirect(outcome.location or "/", 303)
@@ -67,28 +62,12 @@ def begin_form_request() -> Response | None:
     return None
 
 
-def _same_site_referrer() -> str:
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc and referrer.netloc != request.host:
-        return "/"
-    return urlunsplit(("", "", referrer.path or "/", referrer.query, ""))
-
-
 def keep_the_redirect(response: Response) -> Response:
     record = g.pop("form_idempotency_record", None)
     location = response.headers.get("Location")
     if record is None or not 300 <= response.status_code < 400 or not location:
         return response
-    try:
-        idempotency.keep_answer(record, response.status_code, response.content_type or "",
-                                location, "")
-        db.session.commit()
-    except SQLAlchemyError:
-        # The write committed with the view; without its answer kept, the form sent again
-        # is told it was done (409) rather than done twice.
-        db.session.rollback()
-        log.warning("the redirect after %s %s could not be kept under its form key",
-                    request.method, request.path, exc_info=True)
+    commit_kept_answer(record, response.status_code, response.content_type or "", location, "")
     return response
 
 

@@ -1,13 +1,16 @@
 """Small helpers shared by the blueprints."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import logging
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from drafting.domain.input_rules import ascii_id
 from drafting.extensions import db
+from drafting.services import idempotency
 
 
 def commit() -> None:
@@ -15,6 +18,31 @@ def commit() -> None:
     whatever happens while the answer is built (web/errors.py answers a success then)."""
     db.session.commit()
     g.write_committed = True
+
+
+def commit_kept_answer(record, status_code: int, content_type: str, location: str | None,
+                       body: str) -> None:
+    """Keep a committed write's answer under its idempotency key, in a commit of its own.
+
+    The write itself committed with the view; if keeping its answer fails, a retry is told
+    the write was done (409 idempotency_key_unfinished) instead of being replayed, never done
+    twice, and the client still gets its success."""
+    try:
+        idempotency.keep_answer(record, status_code, content_type, location, body)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        logging.getLogger(__name__).warning(
+            "the answer to %s %s could not be kept under its idempotency key",
+            request.method, request.path, exc_info=True)
+
+
+def same_site_referrer() -> str:
+    """The page the request came from, as a local path, when it is on this site; else "/"."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return "/"
+    return urlunsplit(("", "", referrer.path or "/", referrer.query, ""))
 
 
 def redirect_back(default_endpoint: str, **values):
