@@ -62,11 +62,11 @@ def create_app(config: dict | None = None) -> Flask:
     from drafting.web import rate_limits
 
     rate_limits.init_app(app)
-    from drafting import render_isolation
+    from drafting import isolation
 
-    # PDF and DOCX files are rendered in a child process under gevent (drafting/render_isolation.py).
-    app.extensions["render_isolation"] = render_isolation.RenderIsolation(
-        render_isolation.settings_from(app.config))
-    app.extensions["render_once"] = render_isolation.RenderOnce()
+    # PDF and DOCX files are rendered, and uploads read, in a child process under gevent
+    # (drafting/isolation.py).
+    app.extensions["isolation"] = isolation.Isolation(isolation.settings_from(app.config))
+    app.extensions["render_once"] = isolation.RenderOnce()
     cli.init_app(app)
     return app

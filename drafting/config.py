@@ -74,8 +74,10 @@ def load_config(instance_path: str) -> dict:
         # Seconds for a whole request body to arrive under gunicorn (drafting/web/body_deadline.py).
         "REQUEST_BODY_TIMEOUT": float(os.environ.get("REQUEST_BODY_TIMEOUT", 20)),
         # PDF and DOCX files: rendered in a child process under gevent, killed after this many
-        # seconds, at most this many at once per worker (drafting/render_isolation.py).
+        # seconds, at most this many at once per worker (drafting/isolation.py). Uploads and
+        # pasted drafts are read the same way, within IMPORT_PARSE_TIMEOUT seconds.
         "EXPORT_RENDER_TIMEOUT": float(os.environ.get("EXPORT_RENDER_TIMEOUT", 60)),
+        "IMPORT_PARSE_TIMEOUT": float(os.environ.get("IMPORT_PARSE_TIMEOUT", 30)),
         "EXPORT_RENDER_PROCESSES": int(os.environ.get("EXPORT_RENDER_PROCESSES", 1)),
         "EXPORT_RENDER_ISOLATION": os.environ.get("EXPORT_RENDER_ISOLATION", ""),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -5,11 +5,17 @@ zip structure, zip-bomb and Word-structure checks in one place. services/word_st
 reads the Word XML; the splitting and mapping rules are pure and live in
 drafting/domain/draft_parsing.py and drafting/domain/tracked_import.py. This module checks
 permissions and state, and writes.
+
+Reading an upload or a pasted draft is CPU work in proportion to its size, done by the pure
+functions of services/upload_reading.py through `run` — the request's isolation
+(drafting/isolation.py: a child process under gevent), or a plain call by default.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -19,7 +25,7 @@ from drafting.domain.errors import Conflict, DomainError, InvalidInput
 from drafting.domain.states import (ClauseStatus, ProposalAction, ProposalStatus, SectionKind,
                                     Stage)
 from drafting.domain.tracked_import import (CurrentClause, CurrentSection, PlannedProposal,
-                                            ReportEntry, UnmappedChange, map_tracked_file)
+                                            ReportEntry, TrackedImport, UnmappedChange)
 from drafting.extensions import db
 from drafting.models import Clause, ClauseVersion, Document, Proposal, Section
 from drafting.models.types import utcnow
@@ -28,28 +34,38 @@ from drafting.services.guards import ensure_accepts_proposals
 from drafting.services.policy import Action, authorize
 from drafting.services.proposals import submit_proposal
 from drafting.services.reading import clause_rows, display_numbers
-from drafting.services.word_structure import draft_from_docx, tracked_paragraphs
+from drafting.services.upload_reading import (tracked_changes_from_upload,
+                                              zero_draft_from_upload)
 from drafting.services.word_upload import (MAX_UPLOAD_BYTES, DocxFile,  # noqa: F401 (API)
-                                           UploadTooLarge, read_docx_upload, safe_filename)
+                                           Upload, UploadTooLarge, read_docx_upload,
+                                           safe_filename)
 
 MAX_MARKDOWN_CHARS = 1_000_000
+MAX_IMPORTED_PROPOSALS = 500  # one file's tracked changes submitted at once (docs/api.md)
+IMPORT_FLUSH_BATCH = 200  # clauses written per round trip when a zero draft is imported
+T = TypeVar("T")
+
+
+def call_here(function: Callable[..., T], *args) -> T:
+    """Run the reading in the calling process (the default `run`)."""
+    return function(*args)
 
 
 # --- zero draft ------------------------------------------------------------------------
 
-def read_zero_draft(actor, *, docx: DocxFile | None = None,
-                    markdown: str | None = None) -> ParsedDraft:
+def read_zero_draft(actor, *, upload: Upload | None = None, markdown: str | None = None,
+                    run: Callable[..., ParsedDraft] = call_here) -> ParsedDraft:
     """The split of a zero draft, for the preview (nothing is saved)."""
     authorize(actor, Action.ISSUE_REVISION)
-    if docx is not None:
-        return draft_from_docx(docx)
+    if upload is not None:
+        return run(zero_draft_from_upload, upload)
     if markdown is None or not markdown.strip():
         raise InvalidInput("Upload a Word .docx file or paste the text of the draft.",
                            code="no_source", details={"field": "markdown"})
     if len(markdown) > MAX_MARKDOWN_CHARS:
         raise UploadTooLarge(f"The pasted text has {len(markdown):,} characters; at most "
                              f"{MAX_MARKDOWN_CHARS:,} can be imported.")
-    return parse_markdown(markdown)
+    return run(parse_markdown, markdown)
 
 
 def documents_with_symbol(symbol: str) -> list[Document]:
@@ -106,22 +122,25 @@ def import_zero_draft(actor, draft: ParsedDraft, *, title: str, symbol: str,
     # a section left with none is not created.
     kept = [(spec, [c for c in spec.clauses if c.included]) for spec in draft.sections]
     kept = [(spec, clauses) for spec, clauses in kept if clauses]
+    # Linked by relationship and flushed in batches: the rows go in as multi-row INSERTs, not
+    # two round trips per clause (2,000 clauses cost seconds of a worker's CPU that way), and
+    # the database's answer to each batch lets a gevent worker serve its other requests.
     for section_position, (spec, clause_specs) in enumerate(kept, start=1):
         section = Section(document_id=document.id, position=section_position, kind=spec.kind,
                           heading=text_rules.clean_text(spec.heading, field="heading",
                                                         max_chars=300, single_paragraph=True))
         db.session.add(section)
-        db.session.flush()
         for clause_spec in clause_specs:
             position += 1
-            clause = Clause(document_id=document.id, section_id=section.id, position=position,
+            clause = Clause(document_id=document.id, section=section, position=position,
                             version=1, status=ClauseStatus.OPEN, created_at=now)
             db.session.add(clause)
-            db.session.flush()
-            db.session.add(ClauseVersion(clause_id=clause.id, number=1,
+            db.session.add(ClauseVersion(clause=clause, number=1,
                                          text=text_rules.clause_text(clause_spec.text),
                                          created_by_id=actor.id, created_at=now,
                                          note="Zero draft"))
+            if position % IMPORT_FLUSH_BATCH == 0:
+                db.session.flush()
     db.session.flush()
     record_event("document.imported", actor, document_id=document.id, title=title,
                  symbol=symbol, source=source, filename=filename,
@@ -163,17 +182,19 @@ def _current_text(document: Document) -> tuple[list[CurrentClause], list[Current
     return clauses, sections
 
 
-def plan_tracked_changes(actor, document: Document, docx: DocxFile, *,
-                         now: datetime | None = None) -> ChangesPlan:
+def plan_tracked_changes(actor, document: Document, upload: Upload, *,
+                         now: datetime | None = None,
+                         run: Callable[..., TrackedImport] = call_here) -> ChangesPlan:
     """Read a delegation's Word file and say which proposals its tracked changes make."""
     authorize(actor, Action.PROPOSE, document)
     ensure_accepts_proposals(document, now=now)
     clauses, sections = _current_text(document)
-    mapped = map_tracked_file(tracked_paragraphs(docx), clauses, sections)
+    mapped = run(tracked_changes_from_upload, upload, clauses, sections)
+    filename = safe_filename(upload.filename)
     for item in mapped.proposals:
         if not item.rationale.strip():
-            item.rationale = f"Imported from {docx.filename}."
-    return ChangesPlan(docx.filename, mapped.proposals, mapped.unmapped,
+            item.rationale = f"Imported from {filename}."
+    return ChangesPlan(filename, mapped.proposals, mapped.unmapped,
                        planned_problems(actor, document, mapped.proposals), mapped.report)
 
 
@@ -276,6 +297,11 @@ def submit_tracked_changes(actor, document: Document, items: list[PlannedProposa
     if not items:
         raise InvalidInput("There is no proposal to submit: choose at least one.",
                            code="nothing_to_submit")
+    if len(items) > MAX_IMPORTED_PROPOSALS:
+        raise InvalidInput(f"The file makes {len(items):,} proposals; at most "
+                           f"{MAX_IMPORTED_PROPOSALS:,} can be submitted from one file. Split "
+                           "the changes over several files.", code="too_many_proposals",
+                           details={"max_items": MAX_IMPORTED_PROPOSALS})
     errors = _planned_errors(actor, document, items)
     if errors:
         listed = [{"paragraph": items[i].paragraph, "proposal": items[i].label,

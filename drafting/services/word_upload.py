@@ -28,6 +28,14 @@ class UploadTooLarge(DomainError):
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file as it arrived, not yet checked: its bytes and the name the client gave it."""
+
+    data: bytes
+    filename: str | None = None
+
+
+@dataclass(frozen=True)
 class DocxFile:
     """An uploaded file that passed `read_docx_upload`."""
 

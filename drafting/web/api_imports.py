@@ -31,7 +31,7 @@ from drafting.services import reading
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
 from drafting.web.api import _payload, _string, bp, diff_json, proposal_json
-from drafting.web.helpers import commit, signed_in_user
+from drafting.web.helpers import commit, isolated_call, signed_in_user
 from drafting.web.rate_limits import conversions
 
 
@@ -43,12 +43,12 @@ def _is_multipart() -> bool:
     return request.mimetype == "multipart/form-data"
 
 
-def _uploaded_docx() -> import_service.DocxFile:
+def _uploaded_docx() -> import_service.Upload:
     upload = request.files.get("file")
     if upload is None:
         raise InvalidInput("Send the Word file in the multipart field 'file'.",
                            code="no_file", details={"field": "file"})
-    return import_service.read_docx_upload(upload.read(), upload.filename or "upload.docx")
+    return import_service.Upload(upload.read(), upload.filename or "upload.docx")
 
 
 def draft_json(draft: ParsedDraft) -> dict:
@@ -111,8 +111,8 @@ def import_document():
                   ("title", "symbol", "classification")}
         kinds = request.form.getlist("kind") or None
         include = [int(v) for v in request.form.getlist("include") if v.strip().isdigit()]
-        draft = import_service.read_zero_draft(user, docx=docx)
-        filename = docx.filename
+        draft = import_service.read_zero_draft(user, upload=docx, run=isolated_call())
+        filename = import_service.safe_filename(docx.filename)
     else:
         data = _payload()
         fields = {key: _string(data, key) for key in ("title", "symbol", "classification")}
@@ -122,7 +122,8 @@ def import_document():
             raise InvalidInput("kinds must be a list of \"preamble\" / \"operative\", one per "
                                "section.", details={"field": "kinds"})
         include = _ids(data.get("include"), "include")
-        draft = import_service.read_zero_draft(user, markdown=_string(data, "markdown"))
+        draft = import_service.read_zero_draft(user, markdown=_string(data, "markdown"),
+                                               run=isolated_call())
     choose_set_aside(draft, include)
     if _preview_requested():
         body = draft_json(draft)
@@ -158,7 +159,8 @@ def import_changes(document_id: int):
     if not _is_multipart():
         raise DomainError("Send the Word file as multipart/form-data in the field 'file'.",
                           code="not_multipart")
-    plan = import_service.plan_tracked_changes(user, document, _uploaded_docx())
+    plan = import_service.plan_tracked_changes(user, document, _uploaded_docx(),
+                                               run=isolated_call())
     unmapped = [u.to_dict() for u in plan.unmapped]
     if _preview_requested():
         return jsonify({"filename": plan.filename,

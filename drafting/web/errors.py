@@ -56,6 +56,13 @@ def committed_but_unanswered():
 
 
 def init_app(app: Flask) -> None:
+    @app.after_request
+    def retry_after_on_every_503(response):
+        # Also when a page answers 503 itself, e.g. a form shown again with "busy, try again".
+        if response.status_code == 503:
+            response.headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
+        return response
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()

@@ -31,7 +31,7 @@ def send_export(document, args) -> Response:
     # Checked before a 304 or a cached file can be answered; export_document checks it again.
     authorize(viewer, Action.VIEW, document)
 
-    isolation = current_app.extensions["render_isolation"]
+    isolation = current_app.extensions["isolation"]
 
     def build():
         data = exports.export_document(viewer, document, mode, from_revision=args.get("from"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -75,3 +75,9 @@ def signed_in_user():
     """The user this request acts for — from the session cookie on pages, from the bearer
     token on the API (both through Flask-Login) — as the model object itself, not the proxy."""
     return current_user._get_current_object()
+
+
+def isolated_call():
+    """How this request has CPU-heavy pure work done (an upload read, a draft split): in a
+    child process under gevent, in the request otherwise (drafting/isolation.py)."""
+    return current_app.extensions["isolation"].call

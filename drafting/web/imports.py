@@ -24,7 +24,7 @@ from drafting.services import imports as import_service
 from drafting.services.guards import ensure_not_chair_text
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize
-from drafting.web.helpers import commit
+from drafting.web.helpers import commit, isolated_call
 from drafting.web.rate_limits import conversions
 
 bp = Blueprint("imports", __name__)
@@ -127,9 +127,10 @@ def create_document():
     filename = ""
     try:
         if upload is not None:
-            docx = import_service.read_docx_upload(upload.read(), upload.filename)
-            draft = import_service.read_zero_draft(current_user, docx=docx)
-            filename = docx.filename
+            draft = import_service.read_zero_draft(
+                current_user, upload=import_service.Upload(upload.read(), upload.filename),
+                run=isolated_call())
+            filename = import_service.safe_filename(upload.filename)
             token = sign({"user": current_user.id, "filename": filename,
                           "draft": draft.to_dict()}, DRAFT_SALT)
         elif token and not form["markdown"].strip():
@@ -137,7 +138,8 @@ def create_document():
             draft = ParsedDraft.from_dict(data["draft"])
             filename = data.get("filename", "")
         else:
-            draft = import_service.read_zero_draft(current_user, markdown=form["markdown"])
+            draft = import_service.read_zero_draft(current_user, markdown=form["markdown"],
+                                                   run=isolated_call())
             token = ""
     except DomainError as error:
         if error.status == 403:
@@ -248,8 +250,9 @@ def import_changes(document_id: int):
             if upload is None:
                 raise InvalidInput("Choose the Word .docx file with your tracked changes.",
                                    code="no_file", details={"field": "file"})
-            docx = import_service.read_docx_upload(upload.read(), upload.filename)
-            result = import_service.plan_tracked_changes(current_user, document, docx)
+            result = import_service.plan_tracked_changes(
+                current_user, document, import_service.Upload(upload.read(), upload.filename),
+                run=isolated_call())
             plan = {"filename": result.filename, "proposals": result.proposals,
                     "unmapped": result.unmapped, "problems": result.problems,
                     "report": result.report, "included": {}, "rationales": {}}

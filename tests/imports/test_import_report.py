@@ -25,7 +25,7 @@ OP2 = "We encourage economies to cooperate on marine debris and share best pract
 
 def plan(world, data: bytes, username="aus"):
     return imports.plan_tracked_changes(world.user(username), world.document,
-                                        imports.read_docx_upload(data, "AUS edits.docx"))
+                                        imports.Upload(data, "AUS edits.docx"))
 
 
 def comments_in(report):

@@ -98,8 +98,8 @@ def word_draft() -> bytes:
 
 
 def test_word_footnotes_note_styles_and_small_print_are_set_aside(world):
-    docx = imports.read_docx_upload(word_draft(), "zero.docx")
-    draft = imports.read_zero_draft(world.user("secretariat"), docx=docx)
+    draft = imports.read_zero_draft(world.user("secretariat"),
+                                    upload=imports.Upload(word_draft(), "zero.docx"))
     assert [(c.text, c.aside.split(" (")[0]) for _, _, c in draft.set_aside()] == [
         ("UNFCCC, Paris Agreement, 2015.", "it is the text of Word footnote 1"),
         ("APEC Secretariat, background note.", "it has Word's footnote text style"),

@@ -58,7 +58,7 @@ def count(model=Proposal) -> int:
 
 def plan(world, data: bytes, username="aus", filename="AUS edits.docx"):
     return imports.plan_tracked_changes(world.user(username), world.document,
-                                        imports.read_docx_upload(data, filename))
+                                        imports.Upload(data, filename))
 
 
 # --- service -----------------------------------------------------------------------------
@@ -364,3 +364,19 @@ def test_our_own_word_export_edited_in_word_round_trips(client, world):
                                        "and share best practices. We will report annually."),
     ]
     assert result.unmapped == []
+
+
+def test_more_proposals_than_one_file_may_submit_are_refused_and_nothing_is_saved(world):
+    from drafting.domain.tracked_import import PlannedProposal
+
+    op1 = world.clauses[2]
+    item = PlannedProposal(action="amend", clause_id=op1.id, after_clause_id=None,
+                           number="OP1", base_version=op1.version, base_text=OP1,
+                           text=OP1.replace("reduce", "halve"), rationale="Science.",
+                           paragraph=1)
+    with pytest.raises(InvalidInput) as refused:
+        imports.submit_tracked_changes(world.user("aus"), world.document,
+                                       [item] * (imports.MAX_IMPORTED_PROPOSALS + 1))
+    assert refused.value.code == "too_many_proposals"
+    assert refused.value.details == {"max_items": imports.MAX_IMPORTED_PROPOSALS}
+    assert count() == 0

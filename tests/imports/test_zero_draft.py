@@ -39,11 +39,11 @@ def texts(document):
 
 def test_docx_round_trip_creates_the_document(world):
     secretariat = world.user("secretariat")
-    docx = imports.read_docx_upload(zero_draft_docx(), "zero.docx")
-    draft = imports.read_zero_draft(secretariat, docx=docx)
+    draft = imports.read_zero_draft(secretariat,
+                                    upload=imports.Upload(zero_draft_docx(), "zero.docx"))
     document = imports.import_zero_draft(secretariat, draft, title="", symbol="2022/SOM3/001",
                                          classification="APEC Restricted", source="docx",
-                                         filename=docx.filename)
+                                         filename="zero.docx")
     db.session.commit()
     assert document.title == "Bangkok Goals on Bio-Circular-Green Economy"
     assert document.stage is Stage.ZERO_DRAFT

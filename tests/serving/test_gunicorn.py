@@ -180,7 +180,7 @@ def test_gevent_workers_serve_login_pages_and_exports(demo, gunicorn_server):
     assert "Using worker: gevent" in log
     assert "psycopg was imported before gevent" not in log
     # Under gevent the PDF was laid out in a child process, not on the worker's loop.
-    assert "clean pdf rendered in a child process: file after" in log
+    assert "clean pdf done in a child process: done after" in log
     slow_lines = [json.loads(line) for line in log.splitlines()
                   if line.startswith("{") and "slow-body-1" in line]
     assert [(line["status"], line["path"]) for line in slow_lines] == [

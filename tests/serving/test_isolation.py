@@ -1,5 +1,5 @@
-"""PDF and DOCX files are made in a child process with a deadline, and identical requests
-share one render (drafting/render_isolation.py)."""
+"""PDF and DOCX files are made, and uploads read, in a child process with a deadline, and
+identical requests share one run (drafting/isolation.py)."""
 from __future__ import annotations
 
 import io
@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from drafting.domain.errors import DomainError
-from drafting.render_isolation import (ExportBusy, RenderIsolation, RenderOnce, Settings,
-                                       settings_from)
+from drafting.isolation import (ExportBusy, ImportBusy, Isolation, RenderOnce, Settings,
+                                settings_from)
 from drafting.services import exports
 from drafting.services.export_files import render_file
 from tests.factories import login
@@ -25,8 +25,9 @@ def clean_export(world):
     return exports.export_document(world.user("nz"), world.document, "clean")
 
 
-def isolated(timeout: float = 120.0) -> RenderIsolation:
-    return RenderIsolation(Settings(isolation="process", processes=1, timeout=timeout))
+def isolated(timeout: float = 120.0, parse_timeout: float = 120.0) -> Isolation:
+    return Isolation(Settings(isolation="process", processes=1, timeout=timeout,
+                              parse_timeout=parse_timeout))
 
 
 def test_the_pdf_and_the_docx_are_made_in_a_child_process(world):
@@ -68,8 +69,9 @@ def test_a_refusal_in_the_child_comes_back_as_the_same_refusal(world):
 def test_settings_follow_the_configuration():
     assert settings_from({}).isolation == "inline"  # not under gevent
     chosen = settings_from({"EXPORT_RENDER_ISOLATION": "process", "EXPORT_RENDER_PROCESSES": 3,
-                            "EXPORT_RENDER_TIMEOUT": "12.5"})
-    assert (chosen.isolation, chosen.processes, chosen.timeout) == ("process", 3, 12.5)
+                            "EXPORT_RENDER_TIMEOUT": "12.5", "IMPORT_PARSE_TIMEOUT": "7"})
+    assert (chosen.isolation, chosen.processes, chosen.timeout, chosen.parse_timeout) == (
+        "process", 3, 12.5, 7.0)
     with pytest.raises(ValueError):
         settings_from({"EXPORT_RENDER_ISOLATION": "threads"})
 
@@ -134,12 +136,101 @@ def test_a_failed_render_fails_its_followers_too_and_frees_the_key():
 
 
 def test_the_export_route_renders_in_a_child_when_isolation_is_on(app, client, world):
-    app.extensions["render_isolation"] = isolated()
+    app.extensions["isolation"] = isolated()
     login(client, "nz")
     response = client.get(f"/documents/{world.document.id}/export?mode=clean&format=pdf")
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF")
-    app.extensions["render_isolation"] = isolated(timeout=0.001)
+    app.extensions["isolation"] = isolated(timeout=0.001)
     busy = client.get(f"/documents/{world.document.id}/export?mode=compilation&format=pdf")
     assert busy.status_code == 503
     assert busy.headers["Retry-After"]
+
+
+# --- uploads and pasted drafts ----------------------------------------------------------------
+
+def test_a_zero_draft_upload_is_read_in_a_child_the_same_as_in_the_request():
+    from drafting.services.upload_reading import zero_draft_from_upload
+    from drafting.services.word_upload import Upload
+    from tests.imports.builders import zero_draft_docx
+
+    upload = Upload(zero_draft_docx(), "zero.docx")
+    in_child = isolated().call(zero_draft_from_upload, upload)
+    assert in_child.to_dict() == zero_draft_from_upload(upload).to_dict()
+    assert in_child.sections and multiprocessing.active_children() == []
+
+
+def test_a_damaged_upload_is_refused_from_the_child_with_its_reason():
+    from drafting.services.upload_reading import zero_draft_from_upload
+    from drafting.services.word_upload import Upload
+    from tests.imports.builders import corrupt_docx
+
+    with pytest.raises(DomainError) as refused:
+        isolated().call(zero_draft_from_upload, Upload(corrupt_docx(), "broken.docx"))
+    assert (refused.value.status, refused.value.code) == (422, "corrupt_docx")
+    assert "broken.docx" in refused.value.message
+
+
+def test_a_reading_past_its_deadline_is_killed_and_answered_busy():
+    from drafting.domain.draft_parsing import parse_markdown
+
+    with pytest.raises(ImportBusy) as busy:
+        isolated(parse_timeout=0.001).call(parse_markdown, "We will act.\n" * 50_000)
+    assert (busy.value.status, busy.value.code) == (503, "import_busy")
+    assert multiprocessing.active_children() == []
+
+
+def wait_for_file_then_list(release: str, runs: str) -> list[str]:
+    """Child-side work for the test below: note the run, wait until `release` exists."""
+    import os
+    import time as clock
+
+    with open(runs, "a") as log:
+        log.write("run\n")
+    for _ in range(6000):  # a minute at most: the test creates the file once both callers wait
+        if os.path.exists(release):
+            break
+        clock.sleep(0.01)
+    return ["read", "once"]
+
+
+def test_the_same_reading_arriving_twice_runs_once_and_each_caller_gets_its_own_copy(tmp_path):
+    isolation = isolated()
+    release, runs = str(tmp_path / "release"), str(tmp_path / "runs")
+    results = {}
+
+    def call(name):
+        results[name] = isolation.call(wait_for_file_then_list, release, runs)
+
+    leader = threading.Thread(target=call, args=("leader",))
+    leader.start()
+    while not (tmp_path / "runs").exists():  # the child is running (a state, not a time)
+        threading.Event().wait(0.01)
+    follower = threading.Thread(target=call, args=("follower",))
+    follower.start()
+    while isolation.waiting(wait_for_file_then_list, release, runs) != 1:
+        threading.Event().wait(0.01)
+    (tmp_path / "release").touch()
+    leader.join(60)
+    follower.join(60)
+    assert (tmp_path / "runs").read_text() == "run\n"  # one child for both requests
+    assert results["leader"] == results["follower"] == ["read", "once"]
+    assert results["leader"] is not results["follower"]
+
+
+def test_import_routes_read_in_a_child_when_isolation_is_on(app, client, world):
+    from tests.imports.builders import zero_draft_docx
+
+    app.extensions["isolation"] = isolated()
+    login(client, "secretariat")
+    page = client.post("/documents/import", data={
+        "file": (io.BytesIO(zero_draft_docx()), "zero.docx"), "title": "", "symbol": "",
+        "classification": "", "markdown": "", "intent": "preview"},
+        content_type="multipart/form-data")
+    assert page.status_code == 200 and "zero.docx" in page.get_data(as_text=True)
+    app.extensions["isolation"] = isolated(parse_timeout=0.001)
+    busy = client.post("/documents/import", data={
+        "title": "T", "symbol": "", "classification": "",
+        "markdown": "## Operative\n\nWe will act.\n", "intent": "preview"})
+    assert busy.status_code == 503 and busy.headers["Retry-After"]
+    assert "could not be read now" in busy.get_data(as_text=True)
