@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: install install-dev lock run serve test test-postgres system-packages node-packages bench bench-meeting render-exports clean
+.PHONY: fuzz-release install install-dev lock run serve test test-postgres system-packages node-packages bench bench-meeting render-exports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -104,11 +104,21 @@ test-postgres: install-dev system-packages node-packages
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(PYTEST)
 
+# Before a release: schemathesis with 20 times CI's example budget (positive and negative
+# cases, the same checks), on SQLite and PostgreSQL. docs/api.md records the last figures.
+fuzz-release: install-dev
+	SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-100} $(BIN)/python -m pytest -q -s \
+		-p no:cacheprovider tests/api/test_schemathesis.py
+	SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-100} \
+		TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/api/test_schemathesis.py
+
 bench: install-dev
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_document_page.py
 	$(BIN)/python benchmarks/bench_exports.py
 	$(BIN)/python benchmarks/bench_cli_startup.py
+	$(BIN)/python benchmarks/bench_hostile_bodies.py
 
 # The meeting day under the production server (docs/performance.md): gunicorn as `make serve`
 # runs it, on a PostgreSQL database of its own, load from this machine's loopback only.

@@ -54,14 +54,16 @@ def _id_list(data: dict, key: str, *, required: bool) -> list[int] | None:
     if not isinstance(value, list) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in value):
         raise InvalidInput(f"{key} must be a list of integers.", details={"field": key})
-    if len(value) > MAX_IDS_PER_REQUEST:  # _payload caps every list; ids have their own cap
-        raise InvalidInput(f"{key} may hold at most {MAX_IDS_PER_REQUEST} ids.",
+    ids = list(dict.fromkeys(value))  # a repeated id names the same proposal once
+    # _payload caps every list (1,000 items); distinct ids have their own cap.
+    if len(ids) > MAX_IDS_PER_REQUEST:
+        raise InvalidInput(f"{key} may hold at most {MAX_IDS_PER_REQUEST} different ids.",
                            code="too_many_items",
                            details={"field": key, "max_items": MAX_IDS_PER_REQUEST})
-    for v in value:
+    for v in ids:
         if not 0 < v <= MAX_ID:
             raise NotFound(f"No proposal with id {v}.")
-    return list(dict.fromkeys(value))  # a repeated id names the same proposal once
+    return ids
 
 
 # --- audit trail -------------------------------------------------------------------------------

@@ -196,10 +196,14 @@ def test_a_list_under_the_json_size_but_over_the_item_caps_is_refused(client, sc
     assert response.get_json()["error"]["details"] == {
         "field": "proposal_ids", "max_items": input_rules.MAX_LIST_ITEMS}
     from drafting.web.api_audit import MAX_IDS_PER_REQUEST
-    response = client.post(url, json={"proposal_ids": [1] * (MAX_IDS_PER_REQUEST + 1)},
+    response = client.post(url, json={"proposal_ids": list(range(1, MAX_IDS_PER_REQUEST + 2))},
                            headers=headers)
     _assert_json_error(response, (422,), "ids")
     assert response.get_json()["error"]["code"] == "too_many_items"
+    # The cap counts different ids: the same ids twice over stay within it.
+    twice = client.post(url, json={"proposal_ids": list(range(1, MAX_IDS_PER_REQUEST + 1)) * 2},
+                        headers=headers)
+    assert twice.get_json()["error"]["code"] != "too_many_items"
 
 
 def test_repeated_ids_are_collapsed(client, world, scene, api_token):
