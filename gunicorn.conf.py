@@ -98,6 +98,11 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # between processes.
 preload_app = False
 
+# Under any worker class, PDF/DOCX rendering and upload reading run in a child process of
+# their own (drafting/isolation.py): under gevent they would stall the worker's one thread,
+# under gthread they would hold the GIL its other threads need. Set to "inline" to opt out.
+os.environ.setdefault("EXPORT_RENDER_ISOLATION", "process")
+
 # Workers' heartbeat files in memory when available (a disk-backed /tmp can stall them).
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
