@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drafting.domain.draft_parsing import parse_markdown  # noqa: E402  (needs the path above)
+from drafting.domain.markdown_draft import parse_markdown  # noqa: E402  (needs the path above)
 from drafting.domain.markup import render_markdown  # noqa: E402
 from drafting.domain.text_rules import MAX_COMMENT_CHARS  # noqa: E402
 from drafting.services.imports import MAX_MARKDOWN_CHARS  # noqa: E402

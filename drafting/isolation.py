@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 ISOLATED_FORMATS = frozenset({"pdf", "docx"})
 # Imported once by the fork server, so each child starts with them loaded.
 _PRELOADED = ["drafting.services.export_files", "drafting.services.word_structure",
-              "drafting.services.upload_reading"]
+              "drafting.services.upload_reading", "drafting.domain.markdown_draft"]
 
 
 class ExportBusy(DomainError):

@@ -20,7 +20,8 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from drafting.domain import text_rules
-from drafting.domain.draft_parsing import ParsedDraft, draft_problems, parse_markdown
+from drafting.domain.draft_parsing import ParsedDraft, draft_problems
+from drafting.domain.markdown_draft import parse_markdown
 from drafting.domain.errors import Conflict, DomainError, InvalidInput
 from drafting.domain.states import (ClauseStatus, ProposalAction, ProposalStatus, SectionKind,
                                     Stage)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.hypothesis_profiles import examples
 
-from drafting.domain.draft_parsing import _strip_emphasis, parse_markdown
+from drafting.domain.markdown_draft import _strip_emphasis, parse_markdown
 from tests.domain.markdown_corpus import CONSTRUCTS
 
 # What _strip_emphasis replaced: a regex whose every unclosed "*" rescanned the whole paragraph.

@@ -1,11 +1,12 @@
 """The pure rules: numbers, section kinds, Markdown, splitting, and mapping tracked changes."""
 import pytest
 
-from drafting.domain.draft_parsing import (CurrentClause, DraftClause, ParsedDraft,
-                                           SourceParagraph, TrackedParagraph, build_draft,
-                                           describe_change, map_tracked_paragraphs,
-                                           markdown_paragraphs, number_key, opens_like_preamble,
-                                           parse_markdown, section_kind, split_number)
+from drafting.domain.draft_parsing import (DraftClause, ParsedDraft, SourceParagraph,
+                                           build_draft, number_key, opens_like_preamble,
+                                           section_kind, split_number)
+from drafting.domain.markdown_draft import markdown_paragraphs, parse_markdown
+from drafting.domain.tracked_import import (CurrentClause, TrackedParagraph, describe_change,
+                                            map_tracked_paragraphs)
 from drafting.domain.states import SectionKind
 
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from drafting.domain.draft_parsing import (SourceParagraph, build_draft, choose_set_aside,
-                                           footnote_marker, parse_markdown)
+                                           footnote_marker)
+from drafting.domain.markdown_draft import parse_markdown
 from drafting.extensions import db
 from drafting.models import Document
 from drafting.services import imports, reading

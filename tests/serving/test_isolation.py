@@ -172,7 +172,7 @@ def test_a_damaged_upload_is_refused_from_the_child_with_its_reason():
 
 
 def test_a_reading_past_its_deadline_is_killed_and_answered_busy():
-    from drafting.domain.draft_parsing import parse_markdown
+    from drafting.domain.markdown_draft import parse_markdown
 
     with pytest.raises(ImportBusy) as busy:
         isolated(parse_timeout=0.001).call(parse_markdown, "We will act.\n" * 50_000)
