@@ -164,7 +164,7 @@ def close_silence_command() -> None:
                    "(default: without).")
 def export_archive_command(file: Path, with_password_hashes: bool) -> None:
     """Write the whole database to FILE, one JSON archive (see docs/backup.md)."""
-    from drafting.services import archive
+    from drafting.infrastructure import archive
 
     try:
         summary = archive.export_archive(file, with_password_hashes=with_password_hashes)
@@ -188,7 +188,7 @@ def export_archive_command(file: Path, with_password_hashes: bool) -> None:
               help="Restore even if the archive's audit chain does not verify.")
 def import_archive_command(file: Path, accept_broken_audit_chain: bool) -> None:
     """Restore an archive made by export-archive into an EMPTY database (all or nothing)."""
-    from drafting.services import archive
+    from drafting.infrastructure import archive
 
     try:
         summary = archive.import_archive(file, accept_broken_audit_chain=accept_broken_audit_chain)

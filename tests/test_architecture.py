@@ -13,7 +13,9 @@ def test_the_import_contracts_are_kept():
     result = subprocess.run([LINT_IMPORTS, "--no-cache"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 5 kept, 0 broken." in result.stdout
+    contracts = (ROOT / ".importlinter").read_text().count("[importlinter:contract:")
+    assert contracts >= 6
+    assert f"Contracts: {contracts} kept, 0 broken." in result.stdout
 
 
 def test_a_broken_contract_fails_the_check(tmp_path):

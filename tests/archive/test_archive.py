@@ -16,8 +16,9 @@ from drafting.models import (
     ApiToken, AuditEvent, Clause, ClauseStatusChange, Comment, Document, Economy,
     IdempotencyRecord, Notification, Proposal, SilenceProcedure, StageChange, User,
 )
+from drafting.infrastructure import archive
 from drafting.services import (
-    accounts, archive, comments, decisions, desk_queue, positions, proposals, revisions, rounds,
+    accounts, comments, decisions, desk_queue, positions, proposals, revisions, rounds,
     screen, visits,
 )
 from drafting.services.audit import record_event
