@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import io
 from copy import deepcopy
-from functools import lru_cache
 from datetime import datetime, timezone
 from itertools import count
 
 from docx import Document as new_word_document
 from docx.comments import Comment
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.run import Run as WordRun
 
 from drafting.domain.bidi import is_right_to_left
+from drafting.exports.docx_elements import (COMMENT_REFERENCE, COMMENT_SKELETON, RANGE_END,
+                                            RANGE_START, W_AUTHOR, W_DATE, W_ID, W_INITIALS,
+                                            iso_date, mark_right_to_left, plain_run,
+                                            set_direction)
 from drafting.exports.model import ExportDocument, Paragraph, Run
 
 MODE_TITLES = {
@@ -39,77 +41,10 @@ MODE_TITLES = {
 }
 
 
-# What may follow w:bidi inside w:pPr (ECMA-376 CT_PPrBase order), so it goes in the right place.
-_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-               "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
-               "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
-               "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
-
-
-def _mark_right_to_left(paragraph) -> None:
-    """Lay `paragraph` out right to left (w:bidi), once."""
-    p_pr = paragraph._p.get_or_add_pPr()
-    if p_pr.find(qn("w:bidi")) is None:
-        p_pr.insert_element_before(OxmlElement("w:bidi"), *_AFTER_BIDI)
-
-
-def _set_direction(paragraph, text: str) -> None:
-    """Mark a plain paragraph (no tracked changes) and its runs when `text` reads right to left."""
-    if is_right_to_left(text):
-        _mark_right_to_left(paragraph)
-    for run in paragraph.runs:
-        if is_right_to_left(run.text):
-            run.font.rtl = True
-
-
-_W_ID, _W_AUTHOR, _W_INITIALS, _W_DATE = (qn("w:id"), qn("w:author"), qn("w:initials"),
-                                         qn("w:date"))
-# python-docx's own comment skeleton (CT_Comments.add_comment) and range markers
-# (CT_R.insert_comment_range_*), copied for each comment.
-_COMMENT = parse_xml(
-    f'<w:comment {nsdecls("w")} w:id="0" w:author="">'
-    '<w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
-    '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
-    '</w:p></w:comment>')
-_RANGE_START = OxmlElement("w:commentRangeStart", attrs={qn("w:id"): "0"})
-_RANGE_END = OxmlElement("w:commentRangeEnd", attrs={qn("w:id"): "0"})
-_REFERENCE = parse_xml(
-    f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
-    '<w:commentReference w:id="0"/></w:r>')
-
 # Style name → style id in python-docx's default template, found on first use: python-docx
 # looks a style up by name among all styles (an XPath search) every time one is applied,
 # a fifth of a short document's export.
 _STYLE_IDS: dict[str, str | None] = {}
-
-_BREAKS = frozenset("\t\r\n")
-
-
-def _plain_run(paragraph, text: str) -> WordRun:
-    """`paragraph.add_run(text)`, built directly when `text` holds no tab or line break:
-    python-docx's setter walks the text a character at a time (a tenth of a 200-clause
-    redline's time)."""
-    if _BREAKS.intersection(text):
-        return paragraph.add_run(text)
-    r = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    if len(text.strip()) < len(text):
-        t.set(qn("xml:space"), "preserve")
-    t.text = text
-    r.append(t)
-    paragraph._p.append(r)
-    return WordRun(r, paragraph)
-
-
-def _iso(moment: datetime | None) -> str:
-    if moment is None:
-        return _iso_of(datetime.now(timezone.utc))
-    return _iso_of(moment)
-
-
-@lru_cache(maxsize=4096)  # a redline repeats each decision's date on every change it made
-def _iso_of(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Writer:
@@ -254,22 +189,22 @@ class _Writer:
             self.comment_ids = count(elements._next_available_comment_id())
             self.comment_stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         comment_id = str(next(self.comment_ids))
-        element = deepcopy(_COMMENT)
-        element.set(_W_ID, comment_id)
-        element.set(_W_AUTHOR, author)
-        element.set(_W_INITIALS, initials)
-        element.set(_W_DATE, self.comment_stamp)
+        element = deepcopy(COMMENT_SKELETON)
+        element.set(W_ID, comment_id)
+        element.set(W_AUTHOR, author)
+        element.set(W_INITIALS, initials)
+        element.set(W_DATE, self.comment_stamp)
         elements.append(element)
         comment = Comment(element, comments._comments_part)
         first, *rest = text.split("\n")
         if first or rest:
-            _plain_run(comment.paragraphs[0], first)
+            plain_run(comment.paragraphs[0], first)
             for line in rest:
                 comment.add_paragraph(text=line)
-        start, end, reference = deepcopy(_RANGE_START), deepcopy(_RANGE_END), deepcopy(_REFERENCE)
-        start.set(_W_ID, comment_id)
-        end.set(_W_ID, comment_id)
-        reference[-1].set(_W_ID, comment_id)
+        start, end, reference = deepcopy(RANGE_START), deepcopy(RANGE_END), deepcopy(COMMENT_REFERENCE)
+        start.set(W_ID, comment_id)
+        end.set(W_ID, comment_id)
+        reference[-1].set(W_ID, comment_id)
         anchor._r.addprevious(start)
         anchor._r.addnext(reference)
         anchor._r.addnext(end)
@@ -289,7 +224,7 @@ class _Writer:
         element = OxmlElement(tag)
         element.set(qn("w:id"), str(next(self.ids)))
         element.set(qn("w:author"), author)
-        element.set(qn("w:date"), _iso(date))
+        element.set(qn("w:date"), iso_date(date))
         return element
 
     def _mark_paragraph(self, paragraph, tag: str, author: str, date) -> None:
@@ -317,7 +252,7 @@ class _Writer:
             return None
         right_to_left = is_right_to_left(run.text)
         if run.op == "equal":
-            word_run = _plain_run(paragraph, run.text)
+            word_run = plain_run(paragraph, run.text)
             if bold:
                 word_run.bold = True
             if right_to_left:
@@ -340,7 +275,7 @@ class _Writer:
         paragraph = self.word.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(8)
         if is_right_to_left("".join(run.text for run in para.runs)):
-            _mark_right_to_left(paragraph)
+            mark_right_to_left(paragraph)
         whole = para.change in ("added", "deleted")
         tag_op = "insert" if para.change == "added" else "delete"
         if whole:
@@ -396,7 +331,7 @@ class _Writer:
             note_run = note.add_run(para.note)
             note_run.italic = True
             note_run.font.size = Pt(9)
-            _set_direction(note, para.note)
+            set_direction(note, para.note)
         return paragraph
 
     # --- bodies -------------------------------------------------------------------------
@@ -437,7 +372,7 @@ class _Writer:
             cells = table.add_row().cells
             cells[0].text = row.number
             cells[1].text = row.base_text
-            _set_direction(cells[1].paragraphs[0], row.base_text)
+            set_direction(cells[1].paragraphs[0], row.base_text)
             cells[2].text = ""
             first = True
             for p in row.proposals:
@@ -455,7 +390,7 @@ class _Writer:
             if first:
                 cells[2].text = "No proposals."
             cells[3].text = row.result_text
-            _set_direction(cells[3].paragraphs[0], row.result_text)
+            set_direction(cells[3].paragraphs[0], row.result_text)
 
     def bytes(self) -> bytes:
         buffer = io.BytesIO()
