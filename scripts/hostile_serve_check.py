@@ -280,6 +280,13 @@ def outage_with_retries(base: str, tokens: dict[str, str], proxy, database_url: 
     stop.set()
     for thread in threads:
         thread.join()
+    return {"writers": len(threads), "first_answers": first_answers, **retries,
+            "acknowledged": len(succeeded), "refusals": refusals,
+            "connections_refused_by_proxy": proxy.refused}, (run, succeeded)
+
+
+def stored_writes(database_url: str, run: str, succeeded: dict[str, str]) -> dict:
+    """After the server stopped: what the database holds of the outage run's writes."""
     rows = harness.query(database_url, """
         SELECT rationale AS marker FROM proposals WHERE rationale LIKE :m
         UNION ALL SELECT body FROM comments WHERE body LIKE :m""", m=f"hostile-check {run}-%")
@@ -287,11 +294,8 @@ def outage_with_retries(base: str, tokens: dict[str, str], proxy, database_url: 
     doubled = sorted({m for m in stored if stored.count(m) > 1})
     lost = sorted(set(succeeded.values()) - set(stored))
     unacknowledged_but_stored = sorted(set(stored) - set(succeeded.values()))
-    return {"writers": len(threads), "first_answers": first_answers, **retries,
-            "acknowledged": len(succeeded), "rows_stored": len(stored),
-            "lost": lost, "doubled": doubled,
-            "stored_without_acknowledgement": unacknowledged_but_stored,
-            "refusals": refusals, "connections_refused_by_proxy": proxy.refused}
+    return {"rows_stored": len(stored), "lost": lost, "doubled": doubled,
+            "stored_without_acknowledgement": unacknowledged_but_stored}
 
 
 def _post(url: str, token: str, body: dict, key: str) -> harness.Answer:
@@ -310,6 +314,10 @@ def _post(url: str, token: str, body: dict, key: str) -> harness.Answer:
         raise ConnectionError(repr(error)) from error
 
 
+def _show(figures: dict) -> None:
+    print(json.dumps(figures, ensure_ascii=False), file=sys.stderr, flush=True)
+
+
 def main() -> int:
     template = harness.build_template_database()
     database = make_url(template.url)
@@ -321,9 +329,16 @@ def main() -> int:
         process, base = start_server(proxied, log_path)
         figures = {"workers": worker_count()}
         figures["hostile_comments"] = hostile_comments(base, template.tokens)
+        _show(figures)
         figures["huge_id_list"] = huge_id_list(base, template.tokens)
-        figures["outage_with_retries"] = outage_with_retries(base, template.tokens, proxy,
-                                                             template.url)
+        _show(figures)
+        figures["outage_with_retries"], (run, succeeded) = outage_with_retries(
+            base, template.tokens, proxy, template.url)
+        _show(figures)
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+        proxy.close()
+        figures["outage_with_retries"].update(stored_writes(template.url, run, succeeded))
         figures["server"] = worker_troubles(log_path)
         figures["audit_chain"] = harness.audit_chain_verifies(template.url)
         print(json.dumps(figures, indent=2, ensure_ascii=False))

@@ -20,6 +20,7 @@ from itertools import count
 
 from docx import Document as new_word_document
 from docx.comments import Comment
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -31,7 +32,7 @@ from drafting.exports.docx_elements import (COMMENT_REFERENCE, COMMENT_SKELETON,
                                             RANGE_START, W_AUTHOR, W_DATE, W_ID, W_INITIALS,
                                             iso_date, mark_right_to_left, plain_run,
                                             set_direction)
-from drafting.exports.model import ExportDocument, Paragraph, Run
+from drafting.exports.model import ExportDocument, Paragraph, Run, unchanged_note
 
 MODE_TITLES = {
     "clean": "Clean text",
@@ -362,6 +363,14 @@ class _Writer:
                 yield self.clause(para), para.change
 
     def disposition(self) -> None:
+        # Four columns of running text read better across the page: landscape.
+        section = self.word.sections[0]
+        if section.page_width < section.page_height:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = section.page_height, section.page_width
+        if self.export.unchanged_left_out:
+            self.word.add_paragraph(unchanged_note(self.export.unchanged_left_out)).runs[0] \
+                .italic = True
         table = self._table(rows=1, cols=4)
         for cell, label in zip(table.rows[0].cells,
                                ("Para.", "Text in the base revision", "Proposals and their "
@@ -378,7 +387,7 @@ class _Writer:
             for p in row.proposals:
                 paragraph = cells[2].paragraphs[0] if first else cells[2].add_paragraph()
                 first = False
-                head = paragraph.add_run(f"{p['economy']} (#{p['id']}, {p['action']}): ")
+                head = paragraph.add_run(f"{p['economy']} ({p['action']}): ")
                 head.bold = True
                 proposed = paragraph.add_run(p["text"] or "—")
                 if is_right_to_left(proposed.text):

@@ -7,7 +7,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from drafting.domain.bidi import text_direction
 from drafting.domain.render import css_class_for
-from drafting.exports.model import ExportDocument
+from drafting.exports.model import ExportDocument, unchanged_note
 
 from pathlib import Path
 
@@ -21,6 +21,7 @@ def _environment() -> Environment:
                       lstrip_blocks=True)
     env.globals["econ_class"] = css_class_for
     env.globals["text_direction"] = text_direction  # WeasyPrint ignores dir="auto"
+    env.globals["unchanged_note"] = unchanged_note
     return env
 
 

@@ -100,6 +100,8 @@ class ExportDocument:
     summary: dict | None = None  # counts for redlines
     legend: list[LegendEntry] = field(default_factory=list)
     disposition: list[DispositionRow] = field(default_factory=list)
+    # Disposition tables: paragraphs left out because nothing was proposed and nothing changed.
+    unchanged_left_out: int = 0
     lifecycle: list[tuple[str, datetime, str]] = field(default_factory=list)  # (id, date, label)
     host: str = ""
     document_id: int = 0
@@ -108,3 +110,10 @@ class ExportDocument:
     @property
     def paragraphs(self) -> list[Paragraph]:
         return [p for s in self.sections for p in s.paragraphs]
+
+
+def unchanged_note(count: int) -> str:
+    """The line a disposition table carries when it leaves unchanged paragraphs out."""
+    paragraphs = "paragraph" if count == 1 else "paragraphs"
+    return (f"{count} {paragraphs} with no proposal and no change since the base text "
+            f"{'is' if count == 1 else 'are'} not listed.")

@@ -201,9 +201,11 @@ OUTCOMES = {
 }
 
 
-def disposition_export(document: Document, viewer, which=None) -> ExportDocument:
+def disposition_export(document: Document, viewer, which=None, *,
+                       include_unchanged: bool = False) -> ExportDocument:
     """Per clause: its text in the base revision, every proposal since that `viewer` may see
-    and what became of it, and the resulting (current) text."""
+    and what became of it, and the resulting (current) text. Paragraphs nobody proposed to
+    change and that did not change are left out (and counted) unless `include_unchanged`."""
     base = text_point(document, which)
     current = text_point(document, CURRENT)
     export = _frame(document, "disposition", current)
@@ -231,6 +233,10 @@ def disposition_export(document: Document, viewer, which=None) -> ExportDocument
         proposals = by_clause.get(clause_id, [])
         if base_entry is None and not proposals and removed:
             continue
+        if not include_unchanged and not proposals and base_entry is not None \
+                and not removed and base_entry[4] == text:
+            export.unchanged_left_out += 1
+            continue
         export.disposition.append(DispositionRow(
             number=number or (base_entry[3] if base_entry else "—"),
             base_text=base_entry[4] if base_entry else "(not in the base text)",
@@ -246,8 +252,10 @@ def disposition_export(document: Document, viewer, which=None) -> ExportDocument
 
 
 def export_document(actor, document: Document, mode: str, *, from_revision=None,
-                    to_revision=None) -> ExportDocument:
-    """Build the export data for `mode`; raises InvalidInput for an unknown mode."""
+                    to_revision=None, include_unchanged: bool = False) -> ExportDocument:
+    """Build the export data for `mode`; raises InvalidInput for an unknown mode.
+    `include_unchanged`: a disposition table lists every paragraph, not only those with
+    proposals or changes."""
     authorize(actor, Action.VIEW, document)
     if mode not in MODES:
         raise InvalidInput(f"mode must be one of {', '.join(MODES)}.", details={"field": "mode"})
@@ -256,7 +264,8 @@ def export_document(actor, document: Document, mode: str, *, from_revision=None,
     if mode == "compilation":
         return compilation_export(document, actor)
     if mode == "disposition":
-        return disposition_export(document, actor, from_revision or FIRST)
+        return disposition_export(document, actor, from_revision or FIRST,
+                                  include_unchanged=include_unchanged)
     return redline_export(document, actor, from_revision, to_revision)
 
 

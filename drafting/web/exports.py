@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from drafting.domain.errors import InvalidInput
 from drafting.extensions import db
 from drafting.models import Revision
 from drafting.services import exports
@@ -31,21 +32,33 @@ def send_export(document, args) -> Response:
     # Checked before a 304 or a cached file can be answered; export_document checks it again.
     authorize(viewer, Action.VIEW, document)
 
+    include_unchanged = _yes_or_no(args, "unchanged")
     isolation = current_app.extensions["isolation"]
 
     def build():
         data = exports.export_document(viewer, document, mode, from_revision=args.get("from"),
-                                       to_revision=args.get("to"))
+                                       to_revision=args.get("to"),
+                                       include_unchanged=include_unchanged)
         return isolation.render(data, fmt, render_file)
 
     # ETag / 304 and the per-process cache of rendered files (drafting/web/http_cache.py); a
     # file being made for the same key is waited for, not made twice.
     key = http_cache.export_key(document, viewer, mode=mode, fmt=fmt,
-                                from_revision=args.get("from"), to_revision=args.get("to"))
+                                from_revision=args.get("from"), to_revision=args.get("to"),
+                                include_unchanged=include_unchanged)
     once = current_app.extensions["render_once"]
     return http_cache.export_response(
         key, lambda: once.run(key, build, isolation.settings.timeout),
         lambda file: _file_response(file, fmt))
+
+
+def _yes_or_no(args, name: str) -> bool:
+    value = (args.get(name) or "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise InvalidInput(f"{name} must be 1 or 0 (true or false).", details={"field": name})
 
 
 def _file_response(file, fmt: str) -> Response:

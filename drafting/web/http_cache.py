@@ -350,13 +350,13 @@ def export_cache() -> BoundedCache:
 
 
 def export_key(document: Document, viewer, *, mode: str, fmt: str, from_revision,
-               to_revision) -> tuple:
+               to_revision, include_unchanged: bool = False) -> tuple:
     """Everything an export file depends on. The date is in it because an export of the
     current text is dated the day it is made."""
     return ("export", build_id(), document.id, *page_lookups.change_marker(document.id, viewer),
             mode, fmt,
             str(from_revision or "").strip(), str(to_revision or "").strip(),
-            utcnow().date().isoformat(), visibility_class(viewer))
+            include_unchanged, utcnow().date().isoformat(), visibility_class(viewer))
 
 
 def export_response(key: tuple, build: Callable[[], object],

@@ -804,6 +804,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
             Param("from", {**REVISION_POINT, "pattern": r"^((Rev\.)?[0-9]+|current|first)$"},
                   "A revision number (disposition: also `first`, the text as first tabled)."),
             Param("to", REVISION_POINT, "A revision number or `current`."),
+            Param("unchanged", enum_of(("1", "0", "true", "false", "yes", "no", "")),
+                  "Disposition table: also list paragraphs with no proposal and no change "
+                  "(default: left out, and counted)."),
         ),
         content={t: {"schema": {"type": "string", "format": "binary"}} for t in EXPORT_TYPES},
         also={304: ("", "Not modified: the If-None-Match tag is still current.")})),
