@@ -42,6 +42,12 @@ fi
 # entry HAProxy appends. Idle keep-alive connections from HAProxy are kept longer than
 # HAProxy keeps them, so HAProxy never reuses one the host has just closed.
 export PROXY_FIX_HOPS="${PROXY_FIX_HOPS:-1}"
+# Two hosts on one machine share its cores and its PostgreSQL's max_connections, so each gets
+# about half of what `make serve` gives its one host: cores + 1 workers (not 2 × cores + 1),
+# and 5 + 7 database connections per worker (not 5 + 10). Real hosts keep the defaults.
+cores="$(nproc 2>/dev/null || echo 2)"
+export WEB_CONCURRENCY="${WEB_CONCURRENCY:-$((cores + 1))}"
+export DATABASE_MAX_OVERFLOW="${DATABASE_MAX_OVERFLOW:-7}"
 export GUNICORN_KEEPALIVE="${GUNICORN_KEEPALIVE:-90}"
 export RATELIMIT_STORAGE_URI="${RATELIMIT_STORAGE_URI:-$REDIS_URL}"
 unset GUNICORN_CONTROL_SOCKET
