@@ -192,10 +192,15 @@ def serve(args, scenario: str, extra_env: dict | None = None):
     import socket  # noqa: PLC0415
 
     ports = [args.port + n for n in range(4 if args.cluster else 1)]
+    free_by = time.monotonic() + 60  # the previous scenario's hosts may still be stopping
     for port in ports:
-        with socket.socket() as probe:  # a server left over on the port would answer instead
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
+        while True:
+            with socket.socket() as probe:  # a server left over on the port would answer
+                if probe.connect_ex(("127.0.0.1", port)) != 0:
+                    break
+            if time.monotonic() > free_by:
                 raise SystemExit(f"port {port} is in use: stop what listens there or use --port")
+            time.sleep(0.5)
     meeting_setup.fresh_run_database(args.databases)
     log = meeting_setup.STATE_DIR / f"server-{scenario}.log"
     env = dict(os.environ, DATABASE_URL=args.databases.run_url,

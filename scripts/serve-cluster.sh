@@ -56,7 +56,10 @@ mkdir -p "$run_dir"
 pids=()
 
 stop() {
-  trap - TERM INT EXIT
+  # make passes its own SIGTERM on to this script as well: a second one must not cut the
+  # clean-up short (the hosts would be left running).
+  trap '' TERM INT
+  trap - EXIT
   for pid in "${pids[@]}"; do
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   done
