@@ -150,8 +150,16 @@ class Server:
         counters = {}
         for row in rows[1:]:
             values = dict(zip(header, row.split(",")))
-            if values.get("pxname") == "app_hosts":
-                counters[values["svname"]] = values
+            if values.get("pxname") == "app_hosts" and values.get("svname") != "BACKEND":
+                # app1 and its unchecked backup (used only while no host passes its checks)
+                # are the same host: their counters add up.
+                name = values["svname"].removesuffix("-unchecked")
+                if name in counters:
+                    kept = counters[name]
+                    for field in ("stot", "hrsp_5xx", "smax"):
+                        kept[field] = str(int(kept.get(field) or 0) + int(values.get(field) or 0))
+                else:
+                    counters[name] = dict(values)
         load = {}
         for name, pids in self.host_pids().items():
             values = counters.get(name, {})
