@@ -176,6 +176,11 @@ def start_cluster(seeded_template, redis_client, tmp_path):
 
     yield start
     for cluster in started:
+        for name in cluster.hosts:  # nothing to finish gracefully: stop the hosts at once
+            try:
+                cluster.kill_host(name)
+            except (OSError, ValueError):
+                pass  # already gone (killed by the test), or never started
         if cluster.process.poll() is None:
             os.killpg(cluster.process.pid, signal.SIGTERM)
             try:
