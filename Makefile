@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: fuzz-release install install-dev lock run serve test test-postgres system-packages node-packages bench bench-meeting render-exports clean
+.PHONY: fuzz-release install install-dev lock run serve serve-cluster test test-postgres system-packages node-packages bench bench-meeting render-exports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,7 +79,18 @@ serve: install
 		RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-'$(SERVE_REDIS_URL)'} \
 		exec $(BIN)/gunicorn -c gunicorn.conf.py app:app
 
-# Debian packages for exports and browser tests (LibreOffice, poppler, Pango, fonts, Chromium).
+# Two application hosts on this machine behind HAProxy (deploy/haproxy.cfg), sharing the
+# database and Redis: http://127.0.0.1:8000 is the balancer, 8001 and 8002 the hosts,
+# http://127.0.0.1:8404/ HAProxy's statistics. scripts/serve-cluster.sh lists the settings.
+serve-cluster: install
+	@command -v haproxy >/dev/null || { echo "HAProxy is missing: run 'make system-packages'"; exit 1; }
+	@DATABASE_URL='$(SERVE_DATABASE_URL)' $(BIN)/python -c "$$CREATE_DATABASE"
+	DATABASE_URL='$(SERVE_DATABASE_URL)' $(BIN)/flask db upgrade
+	DATABASE_URL='$(SERVE_DATABASE_URL)' REDIS_URL='$(SERVE_REDIS_URL)' \
+		PYTHON=$(BIN)/python exec scripts/serve-cluster.sh
+
+# Debian packages for exports, browser tests and the cluster (LibreOffice, poppler, Pango, fonts,
+# Chromium, HAProxy).
 system-packages:
 	bash scripts/install-system-packages.sh
 

@@ -27,6 +27,12 @@ Scenarios (figures and targets in docs/performance.md):
 - writes  — 21 API clients submitting proposals back to back; proposals/s and p95, against 21
   threads each inserting and committing one row (psycopg) on the same database: the floor.
 
+Through the balancer (`--cluster`): the server is `make serve-cluster` instead — two gunicorn
+hosts (each as `make serve` runs it) behind HAProxy (deploy/haproxy.cfg) on `--port`, the hosts
+on the next two ports, HAProxy's statistics on the one after. Every scenario then also reports
+per host: requests HAProxy sent it, its 5xx, its peak concurrent requests, the CPU seconds its
+processes used and their memory (`hosts`).
+
 Machine caveat: the server, this load generator and whatever else runs share the machine's
 cores; the JSON written to instance/bench/ records the load average before and after.
 """
@@ -111,13 +117,64 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 class Server:
-    def __init__(self, process: subprocess.Popen, base: str, log: Path) -> None:
+    def __init__(self, process: subprocess.Popen, base: str, log: Path,
+                 cluster_dir: Path | None = None, stats: str = "") -> None:
         self.process = process
         self.base = base
         self.log = log
+        self.cluster_dir = cluster_dir  # `--cluster`: where serve-cluster.sh keeps its pid files
+        self.stats = stats
+
+    def host_pids(self) -> dict[str, list[int]]:
+        """`--cluster`: each host's gunicorn processes (each host is a session of its own)."""
+        hosts = {}
+        for name in ("app1", "app2"):
+            try:
+                leader = int((self.cluster_dir / f"{name}.pid").read_text())
+            except (OSError, ValueError):
+                continue
+            hosts[name] = server_processes(leader)
+        return hosts
 
     def pids(self) -> list[int]:
+        if self.cluster_dir is not None:
+            return [pid for pids in self.host_pids().values() for pid in pids]
         return server_processes(self.process.pid)
+
+    def host_load(self) -> dict:
+        """`--cluster`: per host, HAProxy's counters and the host's CPU time and memory (and
+        HAProxy's own CPU time); totals since the server started."""
+        with urllib.request.urlopen(self.stats + "/;csv", timeout=5) as response:  # noqa: S310
+            rows = response.read().decode().splitlines()
+        header = rows[0].lstrip("# ").split(",")
+        counters = {}
+        for row in rows[1:]:
+            values = dict(zip(header, row.split(",")))
+            if values.get("pxname") == "app_hosts" and values.get("svname") != "BACKEND":
+                # app1 and its unchecked backup (used only while no host passes its checks)
+                # are the same host: their counters add up.
+                name = values["svname"].removesuffix("-unchecked")
+                if name in counters:
+                    kept = counters[name]
+                    for field in ("stot", "hrsp_5xx", "smax"):
+                        kept[field] = str(int(kept.get(field) or 0) + int(values.get(field) or 0))
+                else:
+                    counters[name] = dict(values)
+        load = {}
+        for name, pids in self.host_pids().items():
+            values = counters.get(name, {})
+            load[name] = {"requests": int(values.get("stot") or 0),
+                          "responses_5xx": int(values.get("hrsp_5xx") or 0),
+                          "peak_concurrent": int(values.get("smax") or 0),
+                          "status": values.get("status", "?"),
+                          "cpu_s": round(cpu_seconds(pids), 1), "rss_mib": rss_mib(pids)}
+        try:
+            haproxy = int((self.cluster_dir / "haproxy.pid").read_text())
+            load["haproxy"] = {"cpu_s": round(cpu_seconds([haproxy]), 1),
+                               "rss_mib": rss_mib([haproxy])}
+        except (OSError, ValueError):
+            pass
+        return load
 
     def rss(self) -> dict:
         pids = self.pids()
@@ -132,23 +189,46 @@ def _get(url: str, timeout: float = 2.0) -> int:
         return 0
 
 
+# `--cluster`: each scenario's per-host load, read just before its server stops.
+HOST_LOAD: dict[str, dict] = {}
+
+
 @contextmanager
 def serve(args, scenario: str, extra_env: dict | None = None):
-    """A fresh database and `make serve` on it; stopped (SIGTERM to its session) on exit."""
+    """A fresh database and `make serve` (or `make serve-cluster`) on it; stopped (SIGTERM to
+    its session) on exit."""
     import socket  # noqa: PLC0415
 
-    with socket.socket() as probe:  # a server left over on the port would answer instead
-        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
-            raise SystemExit(f"port {args.port} is in use: stop what listens there or use --port")
+    ports = [args.port + n for n in range(4 if args.cluster else 1)]
+    free_by = time.monotonic() + 60  # the previous scenario's hosts may still be stopping
+    for port in ports:
+        while True:
+            with socket.socket() as probe:  # a server left over on the port would answer
+                if probe.connect_ex(("127.0.0.1", port)) != 0:
+                    break
+            if time.monotonic() > free_by:
+                raise SystemExit(f"port {port} is in use: stop what listens there or use --port")
+            time.sleep(0.5)
     meeting_setup.fresh_run_database(args.databases)
     log = meeting_setup.STATE_DIR / f"server-{scenario}.log"
     env = dict(os.environ, DATABASE_URL=args.databases.run_url,
                BIND=f"127.0.0.1:{args.port}", SECRET_KEY=BENCH_SECRET_KEY,
-               APP_RELEASE="bench")
+               APP_RELEASE="bench",
+               # Live updates on channels of this run's own (Redis may be shared).
+               LIVE_CHANNEL_PREFIX=f"bench-{os.getpid()}")
+    cluster_dir = None
+    target = "serve"
+    if args.cluster:
+        target = "serve-cluster"
+        cluster_dir = meeting_setup.STATE_DIR / f"cluster-{scenario}"
+        env.update(CLUSTER_BIND=f"127.0.0.1:{ports[0]}", CLUSTER_APP1=f"127.0.0.1:{ports[1]}",
+                   CLUSTER_APP2=f"127.0.0.1:{ports[2]}", CLUSTER_STATS=f"127.0.0.1:{ports[3]}",
+                   CLUSTER_RUN_DIR=str(cluster_dir))
+        env.pop("BIND")
     env.update(dict(item.split("=", 1) for item in args.server_env))
     env.update(extra_env or {})
     with open(log, "wb") as out:
-        process = subprocess.Popen(["make", "--no-print-directory", "serve"], cwd=ROOT, env=env,
+        process = subprocess.Popen(["make", "--no-print-directory", target], cwd=ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{args.port}"
     deadline = time.monotonic() + 120
@@ -157,11 +237,34 @@ def serve(args, scenario: str, extra_env: dict | None = None):
             os.killpg(process.pid, signal.SIGTERM)
             raise SystemExit(f"the server did not start; see {log}")
         time.sleep(0.3)
-    server = Server(process, base, log)
+    server = Server(process, base, log, cluster_dir,
+                    f"http://127.0.0.1:{ports[3]}" if args.cluster else "")
     try:
+        if args.cluster:
+            # Both hosts in rotation before the load starts.
+            while set(v["status"] for k, v in server.host_load().items()
+                      if k != "haproxy") != {"UP"}:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"a host did not come up; see {cluster_dir}")
+                time.sleep(0.3)
+            start_load = server.host_load()
         yield server
+        if args.cluster:
+            end_load = server.host_load()
+            HOST_LOAD[scenario] = {
+                name: {key: (round(value - start_load.get(name, {}).get(key, 0), 1)
+                             if key in ("requests", "responses_5xx", "cpu_s") else value)
+                       for key, value in figures.items()}
+                for name, figures in end_load.items()}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
+        if args.cluster:
+            # make returns at once; the hosts take up to their graceful timeout to stop.
+            stop_by = time.monotonic() + 60
+            while server.pids() and time.monotonic() < stop_by:
+                time.sleep(0.5)
+            for pid in server.pids():
+                os.kill(pid, signal.SIGKILL)
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
@@ -434,6 +537,9 @@ def main() -> None:
                              "(logged in since the morning) instead of all logging in now")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the server, e.g. FRAGMENT_CACHE_ENTRIES=0")
+    parser.add_argument("--cluster", action="store_true",
+                        help="serve through `make serve-cluster` (two hosts behind HAProxy on "
+                             "--port; the hosts and HAProxy's statistics on the next 3 ports)")
     parser.add_argument("--rebuild-template", action="store_true")
     parser.add_argument("--label", default="", help="a word to tell this run's results file")
     args = parser.parse_args()
@@ -447,7 +553,7 @@ def main() -> None:
         meeting_setup.build_template(args.databases, args.crowd)
     accounts = meeting_setup.accounts()
     results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-               "label": args.label, "server_env": args.server_env, "fd_limit": fd_limit, "cores": os.cpu_count(),
+               "label": args.label, "cluster": args.cluster, "server_env": args.server_env, "fd_limit": fd_limit, "cores": os.cpu_count(),
                "load_before": load_average(), "worker_class":
                os.environ.get("GUNICORN_WORKER_CLASS", "(gunicorn.conf.py default)")}
     for name in [n.strip() for n in args.only.split(",") if n.strip()]:
@@ -456,6 +562,8 @@ def main() -> None:
         started = time.monotonic()
         results[name] = SCENARIOS[name](args, accounts)
         results[name]["wall_s"] = round(time.monotonic() - started, 1)
+        if name in HOST_LOAD:
+            results[name]["hosts"] = HOST_LOAD[name]
         print(json.dumps({name: results[name]}, indent=1), flush=True)
     results["load_after"] = load_average()
     out = meeting_setup.STATE_DIR / f"results-{time.strftime('%Y%m%d-%H%M%S')}" \

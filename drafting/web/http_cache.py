@@ -32,12 +32,12 @@ so no shared cache may keep them, and a browser must ask again each time — ans
 
 **Export cache.** Rendering a Word or PDF file of the whole statement is the most expensive
 thing the application does, and during a meeting many delegates download the same text. The
-rendered file is kept in memory, per process, under (build, document id, change marker, mode,
-format, from, to, date, visibility class of the viewer), in a small LRU bounded by entry count
-(``EXPORT_CACHE_ENTRIES``, default 32) and total size (``EXPORT_CACHE_BYTES``, default 32 MiB);
-0 entries disables it. It is an optimisation only: every host and worker has its own, nothing
-depends on a hit, and a multi-host deployment that wants one shared cache would put the same
-keys in Redis (docs/deploy.md).
+rendered file is kept under (build, document id, change marker, mode, format, from, to, date,
+visibility class of the viewer): in memory, per process, in a small LRU bounded by entry count
+(``EXPORT_CACHE_ENTRIES``, default 32) and total size (``EXPORT_CACHE_BYTES``, default 32 MiB),
+and in Redis when the application has one (``REDIS_URL``), so that a file one host rendered is
+served by every other (web/export_store.py). 0 entries disables both. It is an optimisation
+only: nothing depends on a hit.
 
 **Document facts.** Besides the change marker, the page's key needs the countdowns of the
 newest silence procedure and submission round, whether a running procedure is due to be
@@ -78,6 +78,7 @@ from drafting.services import stages
 from drafting.services import silence as silence_service
 from drafting.web import page_lookups
 from drafting.web.audit import _unread_notifications as unread_notifications
+from drafting.web.export_store import ExportStore, export_store
 from drafting.web.memory_cache import BoundedCache, setting
 
 CACHE_CONTROL = "private, no-cache"
@@ -340,13 +341,10 @@ def document_body_key(document: Document, *, view_mode: str,
 
 # --- exports ------------------------------------------------------------------------------------
 
-def export_cache() -> BoundedCache:
-    """The current application's export cache (one per application object, i.e. per process)."""
-    cache = current_app.extensions.get("drafting_export_cache")
-    if cache is None:
-        cache = current_app.extensions.setdefault("drafting_export_cache", BoundedCache(
-            setting("EXPORT_CACHE_ENTRIES", 32), setting("EXPORT_CACHE_BYTES", 32 * 1024 * 1024)))
-    return cache
+def export_cache() -> ExportStore:
+    """The current application's export cache: this process's LRU, in front of Redis when the
+    application has one (web/export_store.py)."""
+    return export_store()
 
 
 def export_key(document: Document, viewer, *, mode: str, fmt: str, from_revision,
