@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextvars
+import json
 from dataclasses import dataclass
 
 from blinker import signal
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from drafting.domain.audit_chain import (GENESIS_HASH, ChainBreak, canonical_json, event_hash,
-                                         verify_chain)
+                                         payload_around_prev, verify_chain)
 from drafting.extensions import db
 from drafting.models import AuditEvent
 from drafting.models.types import utcnow
@@ -34,14 +35,28 @@ event_recorded = signal("drafting.audit.event-recorded")
 # Sent next, with `notified_user_ids`: the users whose inboxes the event just reached.
 event_notified = signal("drafting.audit.event-notified")
 
-# Sent while the commit seals this transaction's events (under the chain lock, just before
-# COMMIT), with `events`: what must be written in commit order goes here (services/live).
+# The seal's two moments, for what must be written in commit order (services/live):
+# `rows_to_seal` (sender: the session) is answered with lists of `SealedRow`, written with the
+# events under the chain lock; `events_sealed` then tells the ids they got (`live_ids`, in the
+# same order; None when the receiver is to write them itself, on SQLite, still under the lock).
+rows_to_seal = signal("drafting.audit.rows-to-seal")
 events_sealed = signal("drafting.audit.events-sealed")
 
-# Any constant: the sealing commit takes this PostgreSQL advisory lock for its last statements,
-# so chain positions are handed out one commit at a time; the unique seq and prev_hash are the
-# backstop on every database. SQLite serialises writing transactions by itself.
-_CHAIN_LOCK_KEY = 0x41504543
+
+@dataclass(frozen=True)
+class SealedRow:
+    """A live-update row to write at the seal (table live_events): the columns it takes from
+    its audit event, plus these."""
+    audit_event_id: int
+    clause_number: str | None
+    audience_economy_id: int | None
+    audience_secretariat: bool
+
+
+# The chain lock: PostgreSQL advisory lock 0x41504543 (1095779651), taken by `audit_seal` for
+# the seal and released by the COMMIT, so chain places are handed out one commit at a time; the
+# unique seq and prev_hash are the backstop on every database. SQLite serialises writing
+# transactions itself.
 # The session's events recorded and not yet sealed (session.info key).
 _UNSEALED_KEY = "audit_unsealed"
 
@@ -102,38 +117,58 @@ def _forget_unsealed(session: Session, transaction) -> None:
 def seal_events(session: Session, events: list[AuditEvent]) -> None:
     """Give the transaction's events their chain places and hashes, in the order recorded.
 
-    Everything else of the transaction is flushed first, outside the lock. Then, on
-    PostgreSQL, the chain lock is taken and held to the COMMIT that follows at once: one
-    look-up of the chain head, one UPDATE of this transaction's events, and what
-    `events_sealed` writes in commit order (the live-update rows). No other Python work runs
-    while it is held.
+    Everything else of the transaction is flushed and every payload serialised first, outside
+    the lock. On PostgreSQL one statement then does the rest — the function `audit_seal`
+    (migration e7a3c19d5b42) takes the chain lock, reads the head, chains and updates the
+    events and writes the live-update rows — and the COMMIT follows: the lock is held for that
+    statement and the COMMIT, with no Python work of the worker's in between but reading the
+    answer. On SQLite (whose writing transaction holds the database's lock already) the same
+    steps run here in Python.
     """
     session.flush()
     session.info[_UNSEALED_KEY] = []
     events = [e for e in events if inspect(e).persistent]  # a savepoint rolled some back
     if not events:
         return
-    fields = [hashed_fields(e) for e in events]  # before the lock
+    fields = [hashed_fields(e) for e in events]
+    rows = [row for _receiver, made in rows_to_seal.send(session) for row in made or ()]
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_LOCK, {"key": _CHAIN_LOCK_KEY})
+        parts = [payload_around_prev(content) for content in fields]
+        answer = session.execute(_SEAL_FUNCTION, {
+            "ids": [e.id for e in events], "befores": [p[0] for p in parts],
+            "afters": [p[1] for p in parts], "live_ids": [r.audit_event_id for r in rows],
+            "live_extras": canonical_json([[r.clause_number, r.audience_economy_id,
+                                            r.audience_secretariat] for r in rows])}).scalar()
+        answer = json.loads(answer) if isinstance(answer, str) else answer
+        by_id = {row[0]: row[1:] for row in answer["events"]}
+        for event in events:
+            seq, prev, digest = by_id[event.id]
+            _mark_sealed(event, seq, prev, digest)
+        events_sealed.send(session, events=events, live_ids=answer["live_ids"])
+        return
     head = session.execute(_HEAD).first()
     seq, prev = (head[0], head[1]) if head else (0, GENESIS_HASH)
-    rows = []
+    params = []
     for event, content in zip(events, fields):
         seq += 1
         digest = event_hash(content, prev)
-        rows.append({"b_id": event.id, "b_seq": seq, "b_prev": prev, "b_hash": digest})
+        params.append({"b_id": event.id, "b_seq": seq, "b_prev": prev, "b_hash": digest})
         prev = digest
-    session.execute(_SEAL, rows)
-    for event, row in zip(events, rows):
-        # The row is written; tell the ORM without marking the object dirty.
-        set_committed_value(event, "seq", row["b_seq"])
-        set_committed_value(event, "prev_hash", row["b_prev"])
-        set_committed_value(event, "hash", row["b_hash"])
-    events_sealed.send(session, events=events)
+    session.execute(_SEAL, params)
+    for event, row in zip(events, params):
+        _mark_sealed(event, row["b_seq"], row["b_prev"], row["b_hash"])
+    events_sealed.send(session, events=events, live_ids=None)
 
 
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+def _mark_sealed(event: AuditEvent, seq: int, prev: str, digest: str) -> None:
+    # The row is written; tell the ORM without marking the object dirty.
+    set_committed_value(event, "seq", seq)
+    set_committed_value(event, "prev_hash", prev)
+    set_committed_value(event, "hash", digest)
+
+
+_SEAL_FUNCTION = text("SELECT audit_seal(:ids, :befores, :afters, :live_ids, "
+                      "CAST(:live_extras AS json))")
 _HEAD = (select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
          .order_by(AuditEvent.seq.desc()).limit(1))
 _table = AuditEvent.__table__

@@ -32,7 +32,7 @@ from drafting.domain.live import PUBLIC, Audience, ReplayWindow, Subscriber, nee
 from drafting.domain.states import ProposalStatus, Role
 from drafting.extensions import db
 from drafting.models import AuditEvent, LiveEvent, Proposal, User
-from drafting.services.audit import event_notified, events_sealed
+from drafting.services.audit import SealedRow, event_notified, events_sealed, rows_to_seal
 from drafting.services.live_bus import (GAP, InProcessBus, LocalFanout, PostgresBus, RedisBus,
                                         Subscription, current_bus, forget_shared_bus, make_bus,
                                         postgres_bus, redis_bus)
@@ -77,10 +77,21 @@ def record_live_event(audit_event: AuditEvent, notified_user_ids=()) -> LiveEven
     return live
 
 
-def _write_sealed(session: Session, events=()) -> None:
-    """Receiver of audit.events_sealed: write the transaction's live events (their ids in
-    commit order), NOTIFY on PostgreSQL within the transaction — delivered at the commit,
-    dropped by a rollback — and queue the other buses' messages for after the commit.
+def _rows_to_seal(session: Session) -> list[SealedRow]:
+    """Receiver of audit.rows_to_seal: the transaction's live events, for the seal to write."""
+    unwritten = [item for item in session.info.get(_UNWRITTEN_KEY, ())
+                 if inspect(item[0]).persistent]  # a savepoint rolled some back
+    session.info[_UNWRITTEN_KEY] = unwritten
+    return [SealedRow(audit.id, live.clause_number, live.audience_economy_id,
+                      bool(live.audience_secretariat))
+            for audit, live, _notified, _bus in unwritten]
+
+
+def _write_sealed(session: Session, events=(), live_ids=None) -> None:
+    """Receiver of audit.events_sealed (under the chain lock, just before COMMIT): the live
+    events got their ids in commit order — from the seal itself on PostgreSQL (`live_ids`),
+    or written here (SQLite). Then NOTIFY on PostgreSQL within the transaction (delivered at
+    the commit, dropped by a rollback); other buses' messages wait for the commit.
 
     NOTIFY in the committing transaction itself: publishing after the commit on another
     pooled connection, while the request still held its own, was a hold-and-wait: under
@@ -88,12 +99,13 @@ def _write_sealed(session: Session, events=()) -> None:
     unwritten = session.info.pop(_UNWRITTEN_KEY, None)
     if not unwritten:
         return
-    # A savepoint rolled back since: its audit events (and so their live events) are gone.
-    unwritten = [item for item in unwritten if inspect(item[0]).persistent]
-    if not unwritten:
-        return
-    session.add_all([live for _audit, live, _notified, _bus in unwritten])
-    session.flush()
+    lives = [live for _audit, live, _notified, _bus in unwritten]
+    if live_ids is None:
+        session.add_all(lives)
+        session.flush()
+    else:
+        for live, live_id in zip(lives, live_ids, strict=True):
+            live.id = live_id  # written by the seal; the object stays out of the session
     for _audit, live, notified, bus in unwritten:
         message = bus_message(live, notified)
         if isinstance(bus, PostgresBus):
@@ -163,10 +175,8 @@ def _publish_committed(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the outer transaction may still roll back
     pending = session.info.pop(_PENDING_KEY, None)
-    for live, message, bus in pending or ():
-        # A row added inside a savepoint that was rolled back is no longer persistent.
-        if not inspect(live).persistent:
-            continue
+    for _live, message, bus in pending or ():
+        # Written at the seal, right before this commit: no savepoint can have undone it.
         try:
             bus.publish(message)
         except Exception:  # noqa: BLE001 - the change is committed; a lost message only delays
@@ -252,6 +262,7 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
 def subscribe() -> None:
     """Open pages follow the audit trail (called once by create_app)."""
     event_notified.connect(record_live_event, weak=False)
+    rows_to_seal.connect(_rows_to_seal, weak=False)
     events_sealed.connect(_write_sealed, weak=False)
 
 
