@@ -284,6 +284,28 @@ def in_process(database_url: str, accounts: dict, submits: int, profile: bool) -
     return result
 
 
+def server_scenarios(args, accounts: dict, results: dict) -> None:
+    """Floor, scaling and meeting pace against gunicorn as `make serve` runs it."""
+    server_args = SimpleNamespace(port=args.port, databases=args.databases,
+                                  server_env=args.server_env)
+    # Every writer posts back to back, far beyond what a person does (the per-user limit).
+    with serve(server_args, "write-path",
+               {"WRITE_LIMIT_PER_USER": "1000000 per minute"}) as server:
+        server.database_url = args.databases.run_url
+        clauses = clause_texts(server.base, accounts["tokens"]["secretariat"],
+                               accounts["document_id"])
+        results["floor"] = insert_floor(args.databases.run_url, 21, args.floor_seconds)
+        print(json.dumps({"floor": results["floor"]}), flush=True)
+        for writers in [int(w) for w in args.writers.split(",") if w.strip()]:
+            row = scaling(server, accounts, clauses, writers, args.seconds)
+            results["scaling"].append(row)
+            print(json.dumps(row), flush=True)
+        if args.meeting_seconds > 0:
+            results["meeting_pace"] = meeting_pace(server, accounts, clauses, args.meeting_seconds)
+            results["meeting_pace"]["floor_p95_x5_ms"] = round(5 * results["floor"]["p95_ms"], 2)
+            print(json.dumps({"meeting_pace": results["meeting_pace"]}), flush=True)
+
+
 # --- main -----------------------------------------------------------------------------------------
 
 def main() -> None:
@@ -298,6 +320,8 @@ def main() -> None:
     parser.add_argument("--profile-submits", type=int, default=30)
     parser.add_argument("--profile", action="store_true", help="print a cProfile listing")
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--in-process-only", action="store_true",
+                        help="only the in-process statements and CPU (no server, no floor)")
     parser.add_argument("--rebuild-template", action="store_true")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
@@ -311,25 +335,9 @@ def main() -> None:
     results: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                      "label": args.label, "cores": os.cpu_count(),
                      "load_before": load_average()}
-    # Every writer posts back to back, far beyond what a person does (the per-user limit).
-    server_args = SimpleNamespace(port=args.port, databases=args.databases,
-                                  server_env=args.server_env)
-    with serve(server_args, "write-path",
-               {"WRITE_LIMIT_PER_USER": "1000000 per minute"}) as server:
-        server.database_url = args.databases.run_url
-        clauses = clause_texts(server.base, accounts["tokens"]["secretariat"],
-                               accounts["document_id"])
-        results["floor"] = insert_floor(args.databases.run_url, 21, args.floor_seconds)
-        print(json.dumps({"floor": results["floor"]}), flush=True)
-        results["scaling"] = []
-        for writers in [int(w) for w in args.writers.split(",") if w.strip()]:
-            row = scaling(server, accounts, clauses, writers, args.seconds)
-            results["scaling"].append(row)
-            print(json.dumps(row), flush=True)
-        if args.meeting_seconds > 0:
-            results["meeting_pace"] = meeting_pace(server, accounts, clauses, args.meeting_seconds)
-            results["meeting_pace"]["floor_p95_x5_ms"] = round(5 * results["floor"]["p95_ms"], 2)
-            print(json.dumps({"meeting_pace": results["meeting_pace"]}), flush=True)
+    results["scaling"] = []
+    if not args.in_process_only:
+        server_scenarios(args, accounts, results)
     if args.profile_submits > 0:
         meeting_setup.fresh_run_database(args.databases)
         results["in_process"] = in_process(args.databases.run_url, accounts,
