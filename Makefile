@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: fuzz-release install install-dev lock run serve serve-cluster test test-postgres system-packages node-packages bench bench-meeting render-exports clean
+.PHONY: fuzz-release install install-dev lock run serve serve-cluster test test-postgres system-packages node-packages bench bench-meeting bench-write-path render-exports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -138,6 +138,13 @@ bench-meeting: install-dev
 	@command -v wrk >/dev/null || { echo "Installing wrk (Debian package)"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 	$(BIN)/python benchmarks/bench_meeting_day.py $(BENCH_ARGS)
+
+# The write path (issue 17): a bare INSERT+COMMIT floor, proposals/s at 1, 3, 7, 21 writers,
+# worker CPU and SQL statements per submit, and the meeting's pace — against PostgreSQL with
+# gunicorn as `make serve` runs it (docs/performance.md, "Write path"). About 3 minutes;
+# BENCH_ARGS adds options, e.g. BENCH_ARGS="--profile --seconds 20".
+bench-write-path: install-dev
+	$(BIN)/python benchmarks/bench_write_path.py $(BENCH_ARGS)
 
 # Render every export of the demo to PNG pages (test-artifacts/exports/) for a person to look at.
 render-exports: install system-packages

@@ -128,6 +128,8 @@ def redacted_query(query_string: bytes | str) -> str:
 
 def _user_name() -> str | None:
     """Who made the request, without loading anyone for it (static files stay query-free)."""
+    if "request_user_name" in g:  # noted before the commit (web/helpers.commit)
+        return g.request_user_name
     user = g.get("_login_user")  # Flask-Login's per-request cache, set once someone asked
     if user is not None and getattr(user, "is_authenticated", False):
         return user.username

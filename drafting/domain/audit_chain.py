@@ -24,6 +24,20 @@ def event_hash(fields: Mapping[str, object], prev_hash: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def payload_around_prev(fields: Mapping[str, object]) -> tuple[str, str]:
+    """The hashed payload of an event split where its previous hash goes: (before, after),
+    such that the SHA-256 of `before + prev_hash + after` (UTF-8) is `event_hash(fields,
+    prev_hash)` for any prev_hash. So the content is serialised before the chain's head is
+    known, and only the concatenation and the digest wait for it (done in the database,
+    services/audit.py)."""
+    marker = "\x00"  # never in canonical JSON: json.dumps escapes control characters
+    payload = canonical_json({**{k: fields.get(k) for k in HASHED_FIELDS}, "prev": marker})
+    before, found, after = payload.partition(canonical_json(marker))
+    if not found:
+        raise ValueError("the payload has no place for the previous hash")
+    return before + '"', '"' + after
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     event_id: int

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from drafting.extensions import db
@@ -23,8 +23,12 @@ PAGE_RELEVANT_GENERAL_EVENT = " AND ".join(
 class AuditEvent(db.Model):
     """One change of state. Append-only and hash-chained.
 
-    `hash` covers this event's content and `prev_hash`; `prev_hash` is unique, so the chain
-    can never fork even when two transactions race to append.
+    The row is written when the use case records the event (so its transaction reads it, and
+    fan-out rows can point at its id) with `seq`, `prev_hash` and `hash` empty; the commit seals
+    it (services/audit.py): under a lock held only for that last statement it takes the next
+    `seq` and chains `hash` onto the previous event's. The chain is in `seq` order, which is
+    commit order; ids are in insertion order and may differ. `seq` and `prev_hash` are unique,
+    so the chain can never fork even when two transactions race to seal.
     """
 
     __tablename__ = "audit_events"
@@ -32,9 +36,12 @@ class AuditEvent(db.Model):
         # The newest event about a document: a backward scan of one index entry, not a sort of
         # all the document's events (every page view asks, web/page_lookups.change_marker).
         Index("ix_audit_events_document_id_id", "document_id", "id"),
+        # The same newest event in commit (chain) order, which the change markers use: an
+        # event inserted earlier but committed later must still move the marker.
+        Index("ix_audit_events_document_id_seq", "document_id", "seq"),
         # The newest event about no document that a page shows; without it the look-up reads
         # every account's creation event.
-        Index("ix_audit_events_page_relevant_general", "id",
+        Index("ix_audit_events_page_relevant_general", "seq",
               postgresql_where=text(PAGE_RELEVANT_GENERAL_EVENT),
               sqlite_where=text(PAGE_RELEVANT_GENERAL_EVENT)),
     )
@@ -51,5 +58,8 @@ class AuditEvent(db.Model):
     data: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     request_id: Mapped[str] = mapped_column(String(64), default="")
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Empty until the commit seals the event (never empty in a committed row the application
+    # wrote: verify-audit reports one as outside the chain).
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -74,6 +74,19 @@ def _assign_keys(mapper, connection, target) -> None:
         batch.append(target)
     batch.sort(key=lambda row: inspect(row).insert_order or 0)
     without_id = [row for row in batch if row.id is None]
+    without_seq = [row for row in batch if row.seq is None]
+    if len(batch) == 1 and without_id and without_seq:
+        # The usual flush (one proposal, one comment): its draw checked and the highest seq
+        # read in one statement instead of two.
+        while True:
+            candidate = draw_row_id()
+            clash, latest = connection.execute(select(
+                select(table.c.id).where(table.c.id == candidate).scalar_subquery(),
+                select(func.max(table.c.seq)).scalar_subquery())).one()
+            if clash is None:
+                break
+        target.id, target.seq = candidate, (latest or 0) + 1
+        return
     if without_id:
         taken = {row.id for row in batch if row.id is not None}
         for row, row_id in zip(without_id, _free_ids(connection, table, len(without_id), taken)):

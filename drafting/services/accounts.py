@@ -127,13 +127,13 @@ def issue_token(actor, user: User, name: str = "API token") -> str:
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
-    row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                               ApiToken.revoked_at.is_(None))
+    # One statement: the token's user with their economy (User.economy is joined), not the
+    # token row first and its user in a second look-up.
+    return db.session.execute(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None),
+               User.active.is_(True))
     ).scalar()
-    if row is None or not row.user.active:
-        return None
-    return row.user
 
 
 def revoke_token(actor, token_id: int) -> ApiToken:

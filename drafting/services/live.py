@@ -3,10 +3,14 @@
 Flow (docs/live.md has the whole story):
 
 1. `record_live_event` receives the `audit.event_notified` signal (subscribed in create_app
-   through `subscribe`) for every audit event, and acts on those that name a document. It writes a `LiveEvent` row in the caller's transaction — the database is the
-   replay log, and Last-Event-ID is that row's id — and queues a bus message on the session.
-2. When the session's outermost transaction commits, the queued messages are published on the
-   bus; when it rolls back they are dropped. Nothing is ever announced that did not happen.
+   through `subscribe`) for every audit event, and acts on those that name a document: it
+   prepares a `LiveEvent` (audience, clause number) on the session.
+2. When the session's outermost transaction commits, the audit chain is sealed
+   (`audit.events_sealed`, just before COMMIT, under the chain lock) and `_write_sealed` writes
+   the `LiveEvent` rows then — the database is the replay log, Last-Event-ID is that row's id,
+   and ids are in commit order — and NOTIFYs on PostgreSQL in the same transaction. Other
+   buses publish after the commit; a rollback drops everything. Nothing is ever announced
+   that did not happen.
 3. Each process runs at most one subscriber on the bus (services/live_bus.py) and fans its
    messages out to the in-process queues of the open streams (web/live.py), which filter them
    per viewer.
@@ -27,12 +31,12 @@ from sqlalchemy.orm import Session
 from drafting.domain.live import PUBLIC, Audience, ReplayWindow, Subscriber, needs_reload
 from drafting.domain.states import ProposalStatus, Role
 from drafting.extensions import db
-from drafting.models import AuditEvent, Document, LiveEvent, Proposal, User
-from drafting.services.audit import event_notified
+from drafting.models import AuditEvent, LiveEvent, Proposal, User
+from drafting.services.audit import SealedRow, event_notified, events_sealed, rows_to_seal
 from drafting.services.live_bus import (GAP, InProcessBus, LocalFanout, PostgresBus, RedisBus,
                                         Subscription, current_bus, forget_shared_bus, make_bus,
                                         postgres_bus, redis_bus)
-from drafting.services.reading import display_numbers
+from drafting.services.reading import clause_number
 from drafting.services.visibility import DRAFT_EVENT_KINDS, is_circulated
 
 log = logging.getLogger(__name__)
@@ -44,7 +48,8 @@ REPLAY_LIMIT = 200
 KEEP_EVENTS = 20_000
 PRUNE_EVERY = 500
 
-_PENDING_KEY = "live_pending"
+_PENDING_KEY = "live_pending"  # written, to publish after the commit (Redis, in-process)
+_UNWRITTEN_KEY = "live_unwritten"  # prepared, to write when the commit seals the chain
 # Events about an economy's unsent work that name no single proposal.
 _ECONOMY_BATCH_KINDS = frozenset({"proposals.batch_submitted"})
 
@@ -52,8 +57,12 @@ _ECONOMY_BATCH_KINDS = frozenset({"proposals.batch_submitted"})
 # --- writing the log --------------------------------------------------------------------------
 
 def record_live_event(audit_event: AuditEvent, notified_user_ids=()) -> LiveEvent | None:
-    """Write the live event for `audit_event` (in the caller's transaction) and queue its
-    publication for after the commit. None for an event that names no document."""
+    """Prepare the live event for `audit_event` (None for an event that names no document).
+
+    What it says and who may hear it are worked out now; the row is written when the commit
+    seals the audit event (`_write_sealed`, under the chain lock, just before COMMIT), so
+    live event ids are in commit order and a stream resuming from Last-Event-ID cannot miss
+    an event that committed after a later id was shown."""
     if audit_event.document_id is None:
         return None
     audience = audience_for(audit_event)
@@ -63,14 +72,48 @@ def record_live_event(audit_event: AuditEvent, notified_user_ids=()) -> LiveEven
         clause_id=audit_event.clause_id, proposal_id=audit_event.proposal_id,
         clause_number=_clause_number(audit_event.document_id, audit_event.clause_id),
         audience_economy_id=audience.economy_id, audience_secretariat=audience.secretariat)
-    session = db.session()
-    session.add(live)
-    session.flush()
-    message = bus_message(live, notified_user_ids)
-    session.info.setdefault(_PENDING_KEY, []).append((live, message, current_bus()))
-    if live.id % PRUNE_EVERY == 0:
-        session.execute(delete(LiveEvent).where(LiveEvent.id <= live.id - KEEP_EVENTS))
+    db.session().info.setdefault(_UNWRITTEN_KEY, []).append(
+        (audit_event, live, tuple(notified_user_ids), current_bus()))
     return live
+
+
+def _rows_to_seal(session: Session) -> list[SealedRow]:
+    """Receiver of audit.rows_to_seal: the transaction's live events, for the seal to write."""
+    unwritten = [item for item in session.info.get(_UNWRITTEN_KEY, ())
+                 if inspect(item[0]).persistent]  # a savepoint rolled some back
+    session.info[_UNWRITTEN_KEY] = unwritten
+    return [SealedRow(audit.id, live.clause_number, live.audience_economy_id,
+                      bool(live.audience_secretariat))
+            for audit, live, _notified, _bus in unwritten]
+
+
+def _write_sealed(session: Session, events=(), live_ids=None) -> None:
+    """Receiver of audit.events_sealed (under the chain lock, just before COMMIT): the live
+    events got their ids in commit order — from the seal itself on PostgreSQL (`live_ids`),
+    or written here (SQLite). Then NOTIFY on PostgreSQL within the transaction (delivered at
+    the commit, dropped by a rollback); other buses' messages wait for the commit.
+
+    NOTIFY in the committing transaction itself: publishing after the commit on another
+    pooled connection, while the request still held its own, was a hold-and-wait: under
+    gevent, 21 economies writing at once exhausted the pool (tests/faults)."""
+    unwritten = session.info.pop(_UNWRITTEN_KEY, None)
+    if not unwritten:
+        return
+    lives = [live for _audit, live, _notified, _bus in unwritten]
+    if live_ids is None:
+        session.add_all(lives)
+        session.flush()
+    else:
+        for live, live_id in zip(lives, live_ids, strict=True):
+            live.id = live_id  # written by the seal; the object stays out of the session
+    for _audit, live, notified, bus in unwritten:
+        message = bus_message(live, notified)
+        if isinstance(bus, PostgresBus):
+            session.execute(select(func.pg_notify(bus.channel, bus.payload(message))))
+        else:
+            session.info.setdefault(_PENDING_KEY, []).append((live, message, bus))
+        if live.id % PRUNE_EVERY == 0:
+            session.execute(delete(LiveEvent).where(LiveEvent.id <= live.id - KEEP_EVENTS))
 
 
 def audience_for(audit_event: AuditEvent) -> Audience:
@@ -104,8 +147,7 @@ def _clause_number(document_id: int, clause_id: int | None) -> str | None:
     if clause_id is None:
         return None
 
-    document = db.session.get(Document, document_id)
-    return display_numbers(document).get(clause_id) if document is not None else None
+    return clause_number(document_id, clause_id)
 
 
 def bus_message(live: LiveEvent, notified_user_ids=()) -> dict:
@@ -128,34 +170,13 @@ def client_payload(message: dict) -> dict:
 
 # --- publishing after commit ------------------------------------------------------------------
 
-@event.listens_for(Session, "before_commit")
-def _notify_within_the_transaction(session: Session) -> None:
-    """On PostgreSQL, NOTIFY in the committing transaction itself: PostgreSQL delivers it at
-    the commit, and drops it on a rollback. Publishing after the commit on another pooled
-    connection, while the request still held its own, was a hold-and-wait: under gevent,
-    21 economies writing at once exhausted the pool (each request waiting for a second
-    connection), and requests failed after the pool timeout (tests/faults)."""
-    pending = session.info.get(_PENDING_KEY)
-    if not pending or session.in_nested_transaction():  # a savepoint: wait for the real commit
-        return
-    remaining = []
-    for live, message, bus in pending:
-        if isinstance(bus, PostgresBus) and inspect(live).persistent:
-            session.execute(select(func.pg_notify(bus.channel, bus.payload(message))))
-        elif inspect(live).persistent:
-            remaining.append((live, message, bus))
-    session.info[_PENDING_KEY] = remaining
-
-
 @event.listens_for(Session, "after_commit")
 def _publish_committed(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the outer transaction may still roll back
     pending = session.info.pop(_PENDING_KEY, None)
-    for live, message, bus in pending or ():
-        # A row added inside a savepoint that was rolled back is no longer persistent.
-        if not inspect(live).persistent:
-            continue
+    for _live, message, bus in pending or ():
+        # Written at the seal, right before this commit: no savepoint can have undone it.
         try:
             bus.publish(message)
         except Exception:  # noqa: BLE001 - the change is committed; a lost message only delays
@@ -168,6 +189,7 @@ def _drop_uncommitted(session: Session, transaction) -> None:
     # Runs after after_commit for a commit (nothing left then) and for every rollback or close.
     if transaction.parent is None:
         session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_UNWRITTEN_KEY, None)
 
 
 # --- reading the log --------------------------------------------------------------------------
@@ -240,6 +262,8 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
 def subscribe() -> None:
     """Open pages follow the audit trail (called once by create_app)."""
     event_notified.connect(record_live_event, weak=False)
+    rows_to_seal.connect(_rows_to_seal, weak=False)
+    events_sealed.connect(_write_sealed, weak=False)
 
 
 __all__ = [

@@ -64,8 +64,9 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
         raise InvalidInput("action must be one of amend, insert, delete.",
                            details={"field": "action"}) from None
     rationale = text_rules.rationale_text(rationale)
+    # Empty collections set now, so that answering with the new proposal loads nothing.
     proposal = Proposal(document_id=document.id, economy_id=actor.economy_id, author_id=actor.id,
-                        action=action, rationale=rationale, text="")
+                        action=action, rationale=rationale, text="", cosponsors=[], updates=[])
     if action is ProposalAction.INSERT:
         if after_clause is None and section is not None:
             proposal.section_id = _section_opening_the_text(document, section).id
@@ -78,7 +79,7 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
     else:
         target = _live_clause_of(document, _settled(clause), "clause")
         proposal.clause_id = target.id
-        proposal.base_version_id = target.current.id
+        proposal.base_version = target.current
         if action is ProposalAction.AMEND:
             proposal.text = text_rules.clause_text(text)
             if proposal.text == target.text:

@@ -81,6 +81,26 @@ def display_numbers(document: Document,
         include_removed=include_removed)
 
 
+def clause_number(document_id: int, clause_id: int) -> str | None:
+    """The display number of one clause, as `display_numbers` gives it, from one query over
+    the clauses of its kind (id, removed, issued number: plain tuples, no objects loaded).
+
+    Numbers of one kind (PP, OP) never depend on the other kind's clauses, so a write that
+    names one clause does not reload the whole document for it."""
+    kind_of_target = (select(Section.kind).join(Clause, Clause.section_id == Section.id)
+                      .where(Clause.id == clause_id).scalar_subquery())
+    rows = db.session.execute(
+        select(Clause.id, Section.kind, ClauseVersion.removed, Clause.issued_number)
+        .join(Section, Clause.section_id == Section.id)
+        .join(ClauseVersion, and_(ClauseVersion.clause_id == Clause.id,
+                                  ClauseVersion.number == Clause.version))
+        .where(Clause.document_id == document_id, Section.kind == kind_of_target)
+        .order_by(Clause.position)).all()
+    return number_clauses(
+        [NumberingInput(id_, kind, removed, issued or None, retired=issued == "")
+         for id_, kind, removed, issued in rows]).get(clause_id)
+
+
 def economies_by_code() -> dict[str, Economy]:
     return {e.code: e for e in db.session.execute(
         select(Economy).order_by(Economy.sort_order)).scalars()}
@@ -336,7 +356,7 @@ def number_of(clause: Clause) -> str | None:
 __all__ = [
     "SECRETARIAT_LABEL", "ClauseRow", "DocumentView", "accepted_change_html",
     "decided_redline_html", "modification_redline_html", "clause_rows", "comment_threads", "decision_diff",
-    "desk_groups", "display_numbers", "document_view", "economies_by_code", "number_of",
+    "desk_groups", "clause_number", "display_numbers", "document_view", "economies_by_code", "number_of",
     "open_proposals", "proposal_diff", "proposal_redline_html", "proposals_for_clause",
     "tracked_changes_html"
 ]

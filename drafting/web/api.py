@@ -299,8 +299,10 @@ def propose_on_clause(clause_id: int):
     proposal = proposal_service.submit_proposal(
         signed_in_user(), clause.document, action, clause=clause,
         text=_string(data, "text"), rationale=_string(data, "rationale"))
+    # The answer from what the use case holds, before the commit expires it (no reload).
+    answer = proposal_json(proposal)
     commit()
-    return jsonify(proposal_json(proposal)), 201
+    return jsonify(answer), 201
 
 
 @bp.post("/documents/<int:document_id>/proposals")
@@ -317,8 +319,10 @@ def propose_on_document(document_id: int):
         after_clause=get_clause(after_id) if after_id is not None else None,
         section=get_section(section_id) if section_id is not None else None,
         text=_string(data, "text"), rationale=_string(data, "rationale"))
+    # The answer from what the use case holds, before the commit expires it (no reload).
+    answer = proposal_json(proposal)
     commit()
-    return jsonify(proposal_json(proposal)), 201
+    return jsonify(answer), 201
 
 
 @bp.get("/proposals/<int:proposal_id>")

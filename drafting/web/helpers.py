@@ -16,6 +16,10 @@ from drafting.services import idempotency
 def commit() -> None:
     """The one commit of a request: services only flush. Once it returns, the write is done,
     whatever happens while the answer is built (web/errors.py answers a success then)."""
+    user = g.get("_login_user")  # Flask-Login's per-request cache, when someone asked
+    if user is not None and getattr(user, "is_authenticated", False):
+        # For the request log: read now, since the commit expires the user (a reload each).
+        g.request_user_name = user.username
     db.session.commit()
     g.write_committed = True
 

@@ -43,9 +43,11 @@ from drafting.web.memory_cache import EVERYTHING, bus_following_cache
 LOOKUPS_KEY = "drafting.page_lookups"
 
 
+# Newest in chain (commit) order: an event inserted before another but committed after it must
+# still move the marker. Unsealed rows (this transaction's own, before its commit) are skipped.
 def _newest_event_hash(*conditions):
-    return (select(AuditEvent.hash).where(*conditions)
-            .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
+    return (select(AuditEvent.hash).where(*conditions, AuditEvent.seq.is_not(None))
+            .order_by(AuditEvent.seq.desc()).limit(1).scalar_subquery())
 
 
 def _newest_visible_document_event_hash(viewer, *conditions):
@@ -53,8 +55,9 @@ def _newest_visible_document_event_hash(viewer, *conditions):
     audit trail (the trail's own query, so the two cannot disagree)."""
     query = visible_audit_query(viewer, AuditFilters(
         document_id=bindparam("marker_document_id")))
-    return (query.with_only_columns(AuditEvent.hash).where(*conditions)
-            .order_by(AuditEvent.id.desc()).limit(1).scalar_subquery())
+    return (query.with_only_columns(AuditEvent.hash).where(*conditions,
+                                                          AuditEvent.seq.is_not(None))
+            .order_by(AuditEvent.seq.desc()).limit(1).scalar_subquery())
 
 
 # The chair's screen moving (screen.shown / screen.cleared) changes nothing the document page
