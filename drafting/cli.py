@@ -192,14 +192,16 @@ def tick_command() -> None:
 @click.option("--interval", type=click.IntRange(min=1), default=None,
               help="Seconds between rounds (default: SCHEDULER_INTERVAL, 60).")
 @click.option("--once", is_flag=True, help="Run one round and stop.")
-def scheduler_command(interval: int | None, once: bool) -> None:
+@click.option("--parent-pid", type=int, default=None,
+              help="Stop when this process ends (default: the process that started this one).")
+def scheduler_command(interval: int | None, once: bool, parent_pid: int | None) -> None:
     """Run `tick` and `send-mail` every INTERVAL seconds until the parent process ends
-    (`make serve` starts it beside gunicorn)."""
+    (`make serve` starts it beside gunicorn, naming gunicorn's pid)."""
     from drafting.mailer import run_scheduler
 
     _cli_origin()
     interval = interval or int(current_app.config.get("SCHEDULER_INTERVAL") or 60)
-    rounds = run_scheduler(interval, cycles=1 if once else None)
+    rounds = run_scheduler(interval, cycles=1 if once else None, parent_pid=parent_pid)
     click.echo(f"Scheduler stopped after {rounds} round(s).")
 
 

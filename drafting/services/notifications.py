@@ -272,7 +272,9 @@ def _comment_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
         return {}
     proposal = db.session.get(Proposal, comment.proposal_id) if comment.proposal_id else None
     numbers = _Numbers()
-    by = event.economy_code or "The secretariat"
+    author = db.session.get(User, event.actor_id) if event.actor_id else None
+    by = ("The secretariat" if author is not None and author.role is Role.SECRETARIAT
+          else event.economy_code or "Someone")
     if proposal is not None:
         place = f"proposal #{proposal.id} ({_subject(proposal, numbers)})"
         url = f"/proposals/{proposal.id}#comment-{comment.id}"
