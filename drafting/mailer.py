@@ -229,6 +229,8 @@ def send_due_mail(deliver: Callable[[EmailMessage], None] | None = None,
                 mail_queue.record_skipped(batch, now)
                 db.session.commit()
                 continue
+            if not mail_queue.holds_rows_while_sending():
+                db.session.commit()  # SQLite: the lease is taken, the write lock released
             try:
                 deliver(compose(batch, settings, now))
             except OSError as error:  # smtplib's errors are OSErrors too

@@ -11,7 +11,10 @@ Two senders at once never take the same row:
   SELECT … FOR UPDATE SKIP LOCKED: a second sender skips them and takes the next batch;
 - SQLite has no row locks: taking a batch starts with an UPDATE of its rows, which takes the
   database's write lock, and the rows are then read again, so a second sender waits for the
-  first one's commit and finds them done.
+  first one's commit and finds them done. That UPDATE also moves the rows' due time LEASE
+  ahead, and the sender commits it before talking to the mail server: the database's single
+  write lock is not held while a slow server answers (the lease keeps other senders off the
+  rows meanwhile; a sender that dies leaves them to be taken again when it runs out).
 A sender that dies between the mail server's acceptance and its commit leaves the batch to be
 sent again (the Message-ID is the same both times, so mail clients can tell): at least once,
 never twice while the database is up.
@@ -19,7 +22,7 @@ never twice while the database is up.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -51,15 +54,29 @@ def _pending(now: datetime):
     return (OutgoingMail.outcome.is_(None), OutgoingMail.due_at <= now)
 
 
+LEASE = timedelta(minutes=10)
+
+
+def holds_rows_while_sending() -> bool:
+    """Whether a taken batch stays locked until its outcome is committed (PostgreSQL's row
+    locks); else (SQLite) the sender commits the taking first, under LEASE."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def _take(ids: list[int], now: datetime) -> list[OutgoingMail]:
-    """Count an attempt on these rows, then read back those still pending (see the module's
-    note on SQLite)."""
+    """Count an attempt on these rows, then read back those this sender took (see the
+    module's note on SQLite)."""
+    if holds_rows_while_sending():
+        values, taken = {}, OutgoingMail.due_at <= now  # locked by us since the SELECT
+    else:
+        values, taken = {"due_at": now + LEASE}, OutgoingMail.due_at == now + LEASE
     db.session.execute(
         update(OutgoingMail).where(OutgoingMail.id.in_(ids), *_pending(now))
-        .values(attempts=OutgoingMail.attempts + 1)
+        .values(attempts=OutgoingMail.attempts + 1, **values)
         .execution_options(synchronize_session=False))
     return list(db.session.execute(
-        select(OutgoingMail).where(OutgoingMail.id.in_(ids), *_pending(now))
+        select(OutgoingMail).where(OutgoingMail.id.in_(ids), OutgoingMail.outcome.is_(None),
+                                   taken)
         .order_by(OutgoingMail.id).execution_options(populate_existing=True)).scalars())
 
 

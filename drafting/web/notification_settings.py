@@ -55,6 +55,8 @@ def save_preferences_page():
             deliveries={**preferences.preferences_of(signed_in_user()).deliveries,
                         **{k: v for k, v in chosen.items() if v in {d.value for d in Delivery}}})
         field = (error.details or {}).get("field", "form")
+        if field not in ("email", "digest_hour", "timezone"):
+            field = "form"  # a delivery nobody can pick from the page's radio buttons
         return _page(shown, {field: error.message}, 422)
     commit()
     flash("Your notification preferences are saved.", "success")
