@@ -153,10 +153,11 @@ def compose(batch: mail_queue.Batch, settings: SmtpSettings, now: datetime) -> E
                        "url": base + n.url if n.url else base + "/notifications",
                        "at": n.created_at} for n in notifications]})
     kinds = sorted({n.kind for n in batch.notifications})
-    unsubscribe = [{"kind": kind_label(kind),
-                    "url": f"{base}/notifications/unsubscribe/{unsubscribe_token(batch.user.id, [kind])}"}
-                   for kind in kinds]
-    all_kinds_url = f"{base}/notifications/unsubscribe/{unsubscribe_token(batch.user.id, kinds)}"
+    def unsubscribe_url(chosen) -> str:
+        return f"{base}/notifications/unsubscribe/{unsubscribe_token(batch.user.id, chosen)}"
+
+    unsubscribe = [{"kind": kind_label(kind), "url": unsubscribe_url([kind])} for kind in kinds]
+    all_kinds_url = unsubscribe_url(kinds)
     if batch.digest:
         count = len(batch.notifications)
         subject = f"Your daily digest: {count} notification{'' if count == 1 else 's'}"

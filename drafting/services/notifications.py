@@ -340,7 +340,8 @@ def _silence_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
     until = ""
     if isinstance(deadline, str):
         try:
-            until = f" until {_local(datetime.fromisoformat(deadline), data.get('timezone') or 'UTC')}"
+            moment = datetime.fromisoformat(deadline)
+            until = f" until {_local(moment, data.get('timezone') or 'UTC')}"
         except ValueError:
             until = ""
     out = {}

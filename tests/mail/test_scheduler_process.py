@@ -27,8 +27,8 @@ def test_the_scheduler_ends_with_the_process_that_started_it(migrated, tmp_path)
            "SECRET_KEY": "test-secret", "SCHEDULER_INTERVAL": "1"}
     # "sleep 3" stands for gunicorn: the scheduler is started, then the shell becomes it.
     server = subprocess.Popen(
-        ["sh", "-c", f'"{flask}" scheduler --parent-pid $$ > "{log}" 2>&1 & echo $! > "{pid_file}"; '
-                     "exec sleep 3"],
+        ["sh", "-c", f'"{flask}" scheduler --parent-pid $$ > "{log}" 2>&1 & '
+                     f'echo $! > "{pid_file}"; exec sleep 3'],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server.wait(timeout=60)
     pid = int(pid_file.read_text())
