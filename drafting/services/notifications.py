@@ -12,8 +12,8 @@ It reacts to a handful of event kinds and costs a few queries for those, none fo
   secretariat's edit, a change of status) → that economy's delegates;
 - a clause gets a new version under an economy's position (which is then stale: it no longer
   counts as agreement, domain/consensus.py) → that economy's delegates, asked to review it;
-- an economy's proposal is co-sponsored, commented on, or updated onto a changed clause
-  (rebased) → that economy's delegates; a comment is answered → the author of the comment
+- an economy's proposal is co-sponsored, commented on (by another economy or the
+  secretariat), or updated onto a changed clause (rebased) → that economy's delegates; a comment is answered → the author of the comment
   answered, if they may still see what it discusses;
 - a proposal on a clause is circulated (at submission, or later by the secretariat) → the
   delegates of every other economy with an open proposal or a position on that clause. Never
@@ -290,7 +290,9 @@ def _comment_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
                 proposal is None or can_see_proposal(author, proposal)):
             out[author.id] = ("comment_reply",
                               f"{by} replied to your comment on {place}: “{excerpt}”", url)
-    if proposal is not None and proposal.status is not ProposalStatus.DRAFT:
+    # A comment from the proposal's own delegation is its internal business: not news to it.
+    if proposal is not None and proposal.status is not ProposalStatus.DRAFT \
+            and comment.economy_id != proposal.economy_id:
         for user in _delegates([proposal.economy_id]):
             out.setdefault(user.id, (
                 "proposal_commented",
