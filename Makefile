@@ -72,11 +72,16 @@ export CREATE_DATABASE
 # Live updates and login throttling are shared between the workers through Redis.
 SERVE_REDIS_URL = $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
+# Beside gunicorn runs `flask scheduler` (drafting/mailer.py): every SCHEDULER_INTERVAL seconds
+# it does the time-driven work (`flask tick`) and sends the e-mail due (`flask send-mail`). The
+# shell starts it with its own pid ($$$$), then becomes gunicorn (exec), so that pid is gunicorn's
+# master: one scheduler per server, and it stops by itself within a second of the server ending.
 serve: install
 	@DATABASE_URL='$(SERVE_DATABASE_URL)' $(BIN)/python -c "$$CREATE_DATABASE"
 	DATABASE_URL='$(SERVE_DATABASE_URL)' $(BIN)/flask db upgrade
-	DATABASE_URL='$(SERVE_DATABASE_URL)' REDIS_URL='$(SERVE_REDIS_URL)' \
-		RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-'$(SERVE_REDIS_URL)'} \
+	export DATABASE_URL='$(SERVE_DATABASE_URL)' REDIS_URL='$(SERVE_REDIS_URL)' \
+		RATELIMIT_STORAGE_URI=$${RATELIMIT_STORAGE_URI:-'$(SERVE_REDIS_URL)'}; \
+		$(BIN)/flask scheduler --parent-pid $$$$ & \
 		exec $(BIN)/gunicorn -c gunicorn.conf.py app:app
 
 # Two application hosts on this machine behind HAProxy (deploy/haproxy.cfg), sharing the

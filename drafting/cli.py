@@ -20,7 +20,8 @@ def init_app(app: Flask) -> None:
     for command in (seed_demo_command, create_user_command, set_password_command,
                     issue_token_command,
                     verify_audit_command, close_silence_command, export_archive_command,
-                    import_archive_command):
+                    import_archive_command, send_mail_command, tick_command,
+                    scheduler_command):
         app.cli.add_command(command)
 
 
@@ -155,6 +156,53 @@ def close_silence_command() -> None:
                    f"{format_deadline(procedure.deadline, procedure.timezone)} unbroken — "
                    f"adopted; stage now “{document.stage.label}”.")
     click.echo(f"{len(settled)} silence procedure(s) settled.")
+
+
+@click.command("send-mail")
+def send_mail_command() -> None:
+    """Send the e-mail that is due: immediate notifications, and daily digests at their hour.
+
+    Each message is marked sent in the database before the next is taken; one that the mail
+    server refuses is retried by a later run. Safe to run from several places at once.
+    Needs MAIL_SERVER (docs/notifications.md).
+    """
+    from drafting.mailer import send_due_mail
+
+    _cli_origin()
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("MAIL_SERVER is not set: nothing sent (the queue keeps the messages).")
+        return
+    report = send_due_mail()
+    click.echo(f"E-mail: {report}.")
+
+
+@click.command("tick")
+def tick_command() -> None:
+    """The time-driven work: settle silence procedures past their deadline, and store
+    reminders of deadlines within 24 hours (queueing their e-mail)."""
+    from drafting.mailer import tick
+
+    _cli_origin()
+    done = tick()
+    click.echo(f"{done['silences_settled']} silence procedure(s) settled, "
+               f"{done['reminders']} deadline reminder(s) stored.")
+
+
+@click.command("scheduler")
+@click.option("--interval", type=click.IntRange(min=1), default=None,
+              help="Seconds between rounds (default: SCHEDULER_INTERVAL, 60).")
+@click.option("--once", is_flag=True, help="Run one round and stop.")
+@click.option("--parent-pid", type=int, default=None,
+              help="Stop when this process ends (default: the process that started this one).")
+def scheduler_command(interval: int | None, once: bool, parent_pid: int | None) -> None:
+    """Run `tick` and `send-mail` every INTERVAL seconds until the parent process ends
+    (`make serve` starts it beside gunicorn, naming gunicorn's pid)."""
+    from drafting.mailer import run_scheduler
+
+    _cli_origin()
+    interval = interval or int(current_app.config.get("SCHEDULER_INTERVAL") or 60)
+    rounds = run_scheduler(interval, cycles=1 if once else None, parent_pid=parent_pid)
+    click.echo(f"Scheduler stopped after {rounds} round(s).")
 
 
 @click.command("export-archive")

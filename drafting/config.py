@@ -57,6 +57,18 @@ def _limit_setting(variable: str, default: str) -> str:
     return value
 
 
+_YES = ("1", "true", "yes", "on")
+
+
+def _whole_number(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()):
+        raise SystemExit(f"{variable} must be a whole number, not {value!r}.")
+    return int(value)
+
+
 def load_config(instance_path: str) -> dict:
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "drafting.sqlite3")
@@ -108,4 +120,17 @@ def load_config(instance_path: str) -> dict:
         # up to seconds of CPU each (PDF): 30 a minute still lets a delegate download every
         # mode and format of a text in one go, and keeps a looping script from taking a worker.
         "EXPORT_LIMIT_PER_USER": _limit_setting("EXPORT_LIMIT_PER_USER", "30 per minute"),
+        # E-mail (drafting/mailer.py, docs/notifications.md): no MAIL_SERVER, no e-mail sent
+        # (the queue waits). MAIL_USE_TLS=1 is STARTTLS; MAIL_USE_SSL=1 TLS from the start.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
+        "MAIL_PORT": _whole_number("MAIL_PORT", 25),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0").strip().lower() in _YES,
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL", "0").strip().lower() in _YES,
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "drafting@localhost"),
+        # The site's address as people reach it, for the links in e-mail.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").strip(),
+        # Seconds between two rounds of `flask scheduler` (tick + send-mail).
+        "SCHEDULER_INTERVAL": _whole_number("SCHEDULER_INTERVAL", 60),
     }

@@ -9,6 +9,7 @@ from drafting.models.desk import DeskMark
 from drafting.models.economy import Economy
 from drafting.models.idempotency import IdempotencyRecord
 from drafting.models.live import LiveEvent
+from drafting.models.mail import NotificationPreference, NotificationSetting, OutgoingMail
 from drafting.models.proposal import Cosponsorship, Position, Proposal, ProposalUpdate
 from drafting.models.screen import ScreenState
 from drafting.models.user import ApiToken, User
@@ -21,4 +22,5 @@ __all__ = [
     "ProposalUpdate", "Section", "User",
     "ClauseStatusChange", "Notification", "Position", "Revision", "RevisionClause",
     "ScreenState", "SilenceProcedure", "StageChange", "SubmissionRound",
+    "NotificationPreference", "NotificationSetting", "OutgoingMail",
 ]

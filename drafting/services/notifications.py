@@ -11,11 +11,24 @@ It reacts to a handful of event kinds and costs a few queries for those, none fo
 - a clause on which an economy stands in objection is changed (a proposal accepted on it, the
   secretariat's edit, a change of status) → that economy's delegates;
 - a clause gets a new version under an economy's position (which is then stale: it no longer
-  counts as agreement, domain/consensus.py) → that economy's delegates, asked to review it.
+  counts as agreement, domain/consensus.py) → that economy's delegates, asked to review it;
+- an economy's proposal is co-sponsored, commented on (by another economy or the
+  secretariat), or updated onto a changed clause (rebased) → that economy's delegates; a comment is answered → the author of the comment
+  answered, if they may still see what it discusses;
+- a proposal on a clause is circulated (at submission, or later by the secretariat) → the
+  delegates of every other economy with an open proposal or a position on that clause. Never
+  before: a proposal not circulated is not mentioned to anyone outside its economy
+  (services/visibility.py);
+- a silence procedure is opened → every active user.
+
+Every notification stored also queues the e-mail its recipient asked for, in the same
+transaction (services/notification_preferences.enqueue_mail): the e-mail says what the inbox
+says, to the same people.
 
 Reminders of a submission round or silence procedure closing within 24 hours are not events:
-they are made when a user's inbox is read (`remind_deadlines`, with `now` injected), once per
-user and deadline thanks to the unique `dedupe_key`. The header's unread count counts them too
+they are made when a user's inbox is read (`remind_deadlines`, with `now` injected) and for
+everyone by `flask tick` (`remind_everyone`, run by `make serve`'s scheduler), once per user
+and deadline thanks to the unique `dedupe_key`. The header's unread count counts them too
 (`unread_count`, read-only and a single query), so the number is right before the inbox is
 opened.
 
@@ -38,16 +51,18 @@ from sqlalchemy.orm import aliased
 
 from drafting.domain.errors import InvalidInput, NotFound
 from drafting.domain.input_rules import whole_number
-from drafting.domain.states import (ClauseStatus, ProposalAction, Role, SilenceStatus,
-                                    Stance)
+from drafting.domain.notification_kinds import KIND_CODES
+from drafting.domain.states import (ClauseStatus, ProposalAction, ProposalStatus, Role,
+                                    SilenceStatus, Stance)
 from drafting.extensions import db
-from drafting.models import (AuditEvent, Clause, Document, Notification, Position, Proposal,
-                             Revision, SilenceProcedure, SubmissionRound, User)
+from drafting.models import (AuditEvent, Clause, Comment, Document, Notification, Position,
+                             Proposal, Revision, SilenceProcedure, SubmissionRound, User)
 from drafting.models.types import utcnow
 from drafting.services.audit import event_recorded
 from drafting.services.policy import Action, authorize
 from drafting.services.reading import display_numbers
-from drafting.services.visibility import event_data
+from drafting.services.notification_preferences import enqueue_mail
+from drafting.services.visibility import can_see_proposal, event_data, is_circulated
 
 REMINDER_WINDOW = timedelta(hours=24)
 PAGE_SIZE = 50
@@ -59,7 +74,14 @@ REVISION_KIND = "revision.issued"
 # Events that give a clause a new version, leaving the positions given on the old one stale.
 NEW_VERSION_KINDS = frozenset({"proposal.accepted", "clause.edited",
                                "clause.returned_from_chair_statement"})
-HANDLED_KINDS = DECISION_KINDS | CLAUSE_CHANGE_KINDS | NEW_VERSION_KINDS | {REVISION_KIND}
+# Events about one proposal that its own economy hears of.
+OWN_PROPOSAL_KINDS = DECISION_KINDS | {"proposal.rebased", "proposal.cosponsored"}
+COMMENT_KIND = "comment.posted"
+# A proposal reaching other economies: it competes with theirs on the same clause.
+CIRCULATION_KINDS = frozenset({"proposal.submitted", "proposal.circulated"})
+SILENCE_KIND = "silence.started"
+HANDLED_KINDS = (DECISION_KINDS | CLAUSE_CHANGE_KINDS | NEW_VERSION_KINDS | OWN_PROPOSAL_KINDS
+                 | CIRCULATION_KINDS | {REVISION_KIND, COMMENT_KIND, SILENCE_KIND})
 
 # Guards the fan-out against re-entry (a notification never causes an audit event, but if one
 # ever did, it must not notify about itself).
@@ -85,6 +107,7 @@ def notify_for_event(event: AuditEvent) -> list[Notification]:
         if notifications:
             db.session.add_all(notifications)
             db.session.flush()
+            enqueue_mail(notifications)
         return notifications
     finally:
         _fanning_out.reset(token)
@@ -98,8 +121,14 @@ def _recipients_for(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
         for user_id in db.session.execute(select(User.id).where(User.active)).scalars():
             out[user_id] = ("revision_issued", message, url)
         return out
+    if event.kind == SILENCE_KIND:
+        return _silence_recipients(event)
+    if event.kind == COMMENT_KIND:
+        return _comment_recipients(event)
+    if event.kind in CIRCULATION_KINDS:
+        return _competing_recipients(event)
     proposal = (db.session.get(Proposal, event.proposal_id)
-                if event.kind in DECISION_KINDS and event.proposal_id else None)
+                if event.kind in OWN_PROPOSAL_KINDS and event.proposal_id else None)
     objecting: list[int] = []
     if event.kind in CLAUSE_CHANGE_KINDS and event.clause_id:
         objecting = list(db.session.execute(
@@ -207,6 +236,15 @@ def _decision_message(event: AuditEvent, proposal: Proposal, numbers: _Numbers
     if event.kind == "proposal.rejected":
         reason = f" Reason: {_clip(data['note'])}" if data.get("note") else ""
         return "proposal_decided", f"{who} was rejected by the secretariat.{reason}", url
+    if event.kind == "proposal.cosponsored":
+        return ("proposal_cosponsored",
+                f"{event.economy_code or 'Another economy'} co-sponsored your economy's "
+                f"{noun} #{proposal.id} ({_subject(proposal, numbers)}).", url)
+    if event.kind == "proposal.rebased":
+        version = f" (now version {data['to_version']})" if data.get("to_version") else ""
+        return ("proposal_rebased",
+                f"{who} was updated onto the changed text of the clause{version}. Check that "
+                "it still says what your economy meant.", url)
     if event.kind == "proposal.conflicted":
         version = f" (now version {data['to_version']})" if data.get("to_version") else ""
         return ("proposal_conflict",
@@ -214,6 +252,109 @@ def _decision_message(event: AuditEvent, proposal: Proposal, numbers: _Numbers
                 "against the current text.", url)
     return ("proposal_superseded",
             f"{who} was superseded: the clause it concerned was deleted.", url)
+
+
+def _delegates(economy_ids) -> list[User]:
+    if not economy_ids:
+        return []
+    return list(db.session.execute(
+        select(User).where(User.economy_id.in_(set(economy_ids)), User.role == Role.DELEGATE,
+                           User.active)).scalars())
+
+
+def _comment_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
+    """A comment: to the delegates of the economy whose proposal it discusses, and to the
+    author of the comment it answers (if they may see what the thread is about)."""
+    data = event_data(event)
+    comment = db.session.get(Comment, data.get("comment_id")) \
+        if isinstance(data.get("comment_id"), int) else None
+    if comment is None:
+        return {}
+    proposal = db.session.get(Proposal, comment.proposal_id) if comment.proposal_id else None
+    numbers = _Numbers()
+    author = db.session.get(User, event.actor_id) if event.actor_id else None
+    by = ("The secretariat" if author is not None and author.role is Role.SECRETARIAT
+          else event.economy_code or "Someone")
+    if proposal is not None:
+        place = f"proposal #{proposal.id} ({_subject(proposal, numbers)})"
+        url = f"/proposals/{proposal.id}#comment-{comment.id}"
+    else:
+        place = numbers.of(comment.clause_id)
+        url = f"/clauses/{comment.clause_id}#comment-{comment.id}"
+    excerpt = _clip(comment.body, 160)
+    out: dict[int, tuple[str, str, str]] = {}
+    parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
+    if parent is not None:
+        author = db.session.get(User, parent.author_id)
+        if author is not None and author.active and (
+                proposal is None or can_see_proposal(author, proposal)):
+            out[author.id] = ("comment_reply",
+                              f"{by} replied to your comment on {place}: “{excerpt}”", url)
+    # A comment from the proposal's own delegation is its internal business: not news to it.
+    if proposal is not None and proposal.status is not ProposalStatus.DRAFT \
+            and comment.economy_id != proposal.economy_id:
+        for user in _delegates([proposal.economy_id]):
+            out.setdefault(user.id, (
+                "proposal_commented",
+                f"{by} commented on your economy's proposal #{proposal.id} "
+                f"({_subject(proposal, numbers)}): “{excerpt}”", url))
+    return out
+
+
+OPEN_STATUSES = (ProposalStatus.OPEN, ProposalStatus.OPTION)
+
+
+def _competing_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
+    """A proposal on a clause, once other economies may see it: to the delegates of every
+    other economy with an open proposal or a position on that clause."""
+    proposal = db.session.get(Proposal, event.proposal_id) if event.proposal_id else None
+    if proposal is None or proposal.clause_id is None or not is_circulated(proposal):
+        return {}  # not circulated: nobody outside its economy may hear of it
+    clause_id = proposal.clause_id
+    with_proposals = set(db.session.execute(
+        select(Proposal.economy_id).where(Proposal.clause_id == clause_id,
+                                          Proposal.id != proposal.id,
+                                          Proposal.status.in_(OPEN_STATUSES))).scalars())
+    with_positions = set(db.session.execute(
+        select(Position.economy_id).where(Position.clause_id == clause_id)).scalars())
+    concerned = (with_proposals | with_positions) - {proposal.economy_id}
+    numbers = _Numbers()
+    number = numbers.of(clause_id)
+    what = "deletion of" if proposal.action is ProposalAction.DELETE else "an amendment to"
+    out = {}
+    for user in _delegates(concerned):
+        if not can_see_proposal(user, proposal):
+            continue
+        stake = ("an open proposal" if user.economy_id in with_proposals else "a position")
+        out[user.id] = ("competing_proposal",
+                        f"{proposal.economy.code} proposed {what} {number} (proposal "
+                        f"#{proposal.id}), where your economy has {stake}.",
+                        f"/proposals/{proposal.id}")
+    return out
+
+
+def _silence_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
+    data = event_data(event)
+    document = db.session.get(Document, event.document_id) if event.document_id else None
+    if document is None:
+        return {}
+    deadline = data.get("deadline")
+    until = ""
+    if isinstance(deadline, str):
+        try:
+            moment = datetime.fromisoformat(deadline)
+            until = f" until {_local(moment, data.get('timezone') or 'UTC')}"
+        except ValueError:
+            until = ""
+    out = {}
+    for user_id, role in db.session.execute(
+            select(User.id, User.role).where(User.active)).all():
+        action = (" Break silence before then if your economy cannot accept the text."
+                  if role is Role.DELEGATE else "")
+        out[user_id] = ("silence_opened",
+                        f"A silence procedure on “{document.title}” is open{until}.{action}",
+                        f"/documents/{document.id}/workflow")
+    return out
 
 
 def _objection_message(event: AuditEvent, numbers: _Numbers) -> tuple[str, str, str]:
@@ -351,6 +492,25 @@ def remind_deadlines(user, now: datetime | None = None) -> list[Notification]:
         except IntegrityError:
             continue  # another request stored this very reminder a moment ago
         stored.append(notification)
+    enqueue_mail(stored)
+    return stored
+
+
+def remind_everyone(now: datetime | None = None) -> list[Notification]:
+    """`remind_deadlines` for every active delegate and secretariat member who has a deadline
+    due and not yet reminded (the `flask tick` command: so that a reminder, and its e-mail,
+    does not wait for the user to open their inbox). Costs two queries when nothing is due."""
+    now = now or utcnow()
+    horizon = now + REMINDER_WINDOW
+    if not (db.session.execute(select(
+            _due_rounds(-1, now, horizon).exists() | _due_silences(-1, now, horizon).exists()
+    )).scalar()):
+        return []
+    stored = []
+    for user in db.session.execute(
+            select(User).where(User.active, User.role.in_((Role.DELEGATE, Role.SECRETARIAT)))
+            .order_by(User.id)).scalars():
+        stored += remind_deadlines(user, now)
     return stored
 
 
@@ -398,29 +558,55 @@ def unread_count(user, now: datetime | None = None) -> int:
 # --- the inbox -------------------------------------------------------------------------------
 
 @dataclass
+class InboxGroup:
+    document: Document | None  # None: notifications about no document
+    notifications: list[Notification]
+
+
+@dataclass
 class Inbox:
     notifications: list[Notification]
     page: int
     per_page: int
     total: int
     unread: int
+    kind: str | None = None
+    kinds: list[str] | None = None  # the kinds the user has notifications of, for the filter
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
+    @property
+    def groups(self) -> list[InboxGroup]:
+        """The page's notifications grouped by document, the group with the newest first."""
+        groups: dict[int | None, InboxGroup] = {}
+        for notification in self.notifications:
+            key = notification.document_id
+            if key not in groups:
+                document = db.session.get(Document, key) if key is not None else None
+                groups[key] = InboxGroup(document, [])
+            groups[key].notifications.append(notification)
+        return list(groups.values())
+
 
 def inbox(actor, page: int = 1, per_page: int = PAGE_SIZE, now: datetime | None = None,
-          unread_only: bool = False) -> Inbox:
-    """The actor's notifications, newest first, after storing any due deadline reminders."""
+          unread_only: bool = False, kind: str | None = None) -> Inbox:
+    """The actor's notifications, newest first, after storing any due deadline reminders;
+    `kind` keeps one kind only (InvalidInput for a kind that does not exist)."""
     authorize(actor, Action.VIEW)
     if page < 1:
         raise InvalidInput("page must be 1 or more.", details={"field": "page"})
+    if kind is not None and kind not in KIND_CODES:
+        raise InvalidInput(f"Unknown kind of notification {kind[:40]!r}.",
+                           details={"field": "kind"})
     remind_deadlines(actor, now)
     mine = Notification.user_id == actor.id
     query = select(Notification).where(mine)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
+    if kind is not None:
+        query = query.where(Notification.kind == kind)
     total = db.session.execute(
         select(func.count()).select_from(query.with_only_columns(Notification.id).subquery())
     ).scalar_one()
@@ -429,7 +615,9 @@ def inbox(actor, page: int = 1, per_page: int = PAGE_SIZE, now: datetime | None 
     items = list(db.session.execute(
         query.order_by(Notification.created_at.desc(), Notification.seq.desc())
         .limit(per_page).offset((page - 1) * per_page)).scalars())
-    return Inbox(items, page, per_page, total, unread)
+    kinds = list(db.session.execute(
+        select(Notification.kind).where(mine).distinct()).scalars())
+    return Inbox(items, page, per_page, total, unread, kind, kinds)
 
 
 def get_notification(actor, notification_id) -> Notification:
@@ -467,6 +655,6 @@ def subscribe() -> None:
     event_recorded.connect(notify_for_event, weak=False)
 
 
-__all__ = ["HANDLED_KINDS", "Inbox", "get_notification", "inbox", "mark_all_read",
-           "mark_read", "notify_for_event", "remind_deadlines", "subscribe", "unread_count",
-           "unread_count_query"]
+__all__ = ["HANDLED_KINDS", "Inbox", "InboxGroup", "get_notification", "inbox",
+           "mark_all_read", "mark_read", "notify_for_event", "remind_deadlines",
+           "remind_everyone", "subscribe", "unread_count", "unread_count_query"]

@@ -36,14 +36,16 @@ def init_app(app: Flask) -> None:
     from drafting.web import (admin, api, api_audit, api_consensus, api_exports,  # noqa: F401
                               api_idempotency, api_imports, api_revisions, api_screen,
                               api_search, api_visits, api_workflow, audit, auth, comments,
-                              consensus, desk, documents, errors, exports, imports, proposals,
-                              revisions, screen, search, workflow)
+                              consensus, desk, documents, errors, exports, imports,
+                              notification_settings, proposals, revisions, screen, search,
+                              workflow)
     from drafting.web import live  # before `api` is registered: it adds an API route
 
     input_guard.install_converters(app)  # before any rule is compiled
     input_guard.init_app(app)
     for module in (auth, documents, proposals, comments, desk, admin, revisions, consensus,
-                   workflow, audit, exports, imports, screen, search, live, api):
+                   workflow, audit, notification_settings, exports, imports, screen, search,
+                   live, api):
         app.register_blueprint(module.bp)
     live.init_app(app)
     errors.init_app(app)

@@ -12,6 +12,8 @@ from drafting.domain.input_rules import ascii_id
 from drafting.extensions import db
 from drafting.models import AuditEvent, Document, Notification
 from drafting.services import drafts as draft_service
+from drafting.domain.notification_kinds import KINDS
+from drafting.services import notification_preferences as preference_service
 from drafting.services import notifications as notification_service
 from drafting.services import reading, visibility
 from drafting.services.audit import verify_audit_chain
@@ -149,9 +151,11 @@ def notification_json(notification: Notification) -> dict:
 
 @bp.get("/notifications")
 def list_notifications():
-    """The caller's notifications, newest first (?page=, ?unread=1 for unread only)."""
+    """The caller's notifications, newest first (?page=, ?unread=1 for unread only, ?kind=
+    for one kind)."""
     box = notification_service.inbox(signed_in_user(), page=_query_int("page") or 1,
-                                     unread_only=request.args.get("unread") in ("1", "true"))
+                                     unread_only=request.args.get("unread") in ("1", "true"),
+                                     kind=request.args.get("kind", "").strip() or None)
     commit()  # deadline reminders made just now are kept
     return jsonify({"notifications": [notification_json(n) for n in box.notifications],
                     "unread": box.unread, "page": box.page, "pages": box.pages,
@@ -171,6 +175,30 @@ def read_all_notifications():
     count = notification_service.mark_all_read(signed_in_user())
     commit()
     return jsonify({"marked_read": count, "unread": 0})
+
+
+def preferences_json(prefs: preference_service.Preferences) -> dict:
+    return {"email": prefs.email, "digest_hour": prefs.digest_hour, "timezone": prefs.timezone,
+            "kinds": [{"kind": kind.code, "label": kind.label,
+                       "delivery": prefs.deliveries[kind.code].value} for kind in KINDS]}
+
+
+@bp.get("/notifications/preferences")
+def notification_preferences():
+    """How each kind of notification reaches the caller."""
+    return jsonify(preferences_json(preference_service.preferences_of(signed_in_user())))
+
+
+@bp.put("/notifications/preferences")
+def update_notification_preferences():
+    """Change some of the caller's choices: fields left out are kept; `deliveries` maps kinds
+    to app, immediate or digest."""
+    data = _payload()
+    prefs = preference_service.save_preferences(
+        signed_in_user(), email=data.get("email"), digest_hour=data.get("digest_hour"),
+        timezone=data.get("timezone"), deliveries=data.get("deliveries"))
+    commit()
+    return jsonify(preferences_json(prefs))
 
 
 # --- drafts ------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from drafting.domain.errors import InvalidInput, NotFound
 from drafting.domain.input_rules import ascii_id
+from drafting.domain.notification_kinds import KINDS, kind_label
 from drafting.extensions import db
 from drafting.models import Comment, Document, Proposal
 from drafting.services import drafts as draft_service
@@ -156,10 +157,12 @@ def document_audit(document_id: int):
 @login_required
 def notifications():
     page = _int_arg("page") or 1
-    box = notification_service.inbox(current_user, page=page)
+    kind = request.args.get("kind", "").strip() or None
+    box = notification_service.inbox(current_user, page=page, kind=kind)
     commit()  # deadline reminders made just now are kept
     g.unread_notifications = box.unread
-    return render_template("notifications/index.html", inbox=box)
+    return render_template("notifications/index.html", inbox=box, kind_label=kind_label,
+                           all_kinds=KINDS)
 
 
 @bp.post("/notifications/read-all")

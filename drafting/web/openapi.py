@@ -24,6 +24,7 @@ from enum import Enum
 from flask import jsonify
 
 from drafting.domain.consensus import Verdict
+from drafting.domain.notification_kinds import KINDS, Delivery
 from drafting.domain.states import (ClauseStatus, ProposalAction, ProposalStatus, SectionKind,
                                     SilenceStatus, Stage, Stance)
 from drafting.web.api import MAX_ID, bp
@@ -433,6 +434,11 @@ SCHEMAS: dict[str, dict] = {
     "NotificationPage": obj({"notifications": array(ref("Notification")), "unread": INTEGER,
                              "page": INTEGER, "pages": INTEGER, "total": INTEGER}),
     "NotificationsRead": obj({"marked_read": INTEGER, "unread": INTEGER}),
+    "NotificationPreferences": obj({
+        "email": STRING, "digest_hour": {"type": "integer", "minimum": 0, "maximum": 23},
+        "timezone": STRING,
+        "kinds": array(obj({"kind": enum_of(tuple(k.code for k in KINDS)), "label": STRING,
+                            "delivery": enum_of(Delivery)}))}),
     "DraftList": obj({"drafts": array(ref("Proposal"))}),
     "DraftDeleted": obj({"deleted": ID}),
     "Circulated": obj({"circulated": array(ID)}),
@@ -845,7 +851,18 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
     ("GET", "/notifications", Operation(
         "api.list_notifications", "The caller's notifications, newest first", 200,
         "NotificationPage", (422,),
-        query=(PAGE, Param("unread", enum_of(("1", "true")), "Only unread ones.")))),
+        query=(PAGE, Param("unread", enum_of(("1", "true")), "Only unread ones."),
+               Param("kind", enum_of(tuple(k.code for k in KINDS)), "Only this kind.")))),
+    ("GET", "/notifications/preferences", Operation(
+        "api.notification_preferences", "How each kind of notification reaches the caller",
+        200, "NotificationPreferences")),
+    ("PUT", "/notifications/preferences", Operation(
+        "api.update_notification_preferences",
+        "Change the caller's e-mail, digest hour, time zone or deliveries", 200,
+        "NotificationPreferences", WITH_BODY, json=body({
+            "email": STRING, "digest_hour": {"type": "integer", "minimum": 0, "maximum": 23},
+            "timezone": STRING,
+            "deliveries": {"type": "object", "additionalProperties": enum_of(Delivery)}}))),
     ("POST", "/notifications/{notification_id}/read", Operation(
         "api.read_notification", "Mark one of the caller's notifications read", 200,
         "Notification", (404,))),

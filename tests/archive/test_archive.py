@@ -22,6 +22,7 @@ from drafting.services import (
     screen, visits,
 )
 from drafting.services.audit import record_event
+from drafting.services.notification_preferences import save_preferences
 from tests.conftest import _empty_all_tables
 from tests.factories import PASSWORD
 
@@ -56,6 +57,9 @@ def add_activity() -> dict:
     revoked = db.session.execute(select(ApiToken).where(ApiToken.name == "old laptop")).scalar_one()
     accounts.revoke_token(None, revoked.id)
 
+    # Notification preferences, and an e-mail queued by the revision below.
+    save_preferences(user("nz"), email="nz@example.org", digest_hour=7,
+                     timezone="Pacific/Auckland", deliveries={"revision_issued": "immediate"})
     revision = revisions.issue_revision(secretariat, document, note="Rev.1 — after SOM3",
                                         now=datetime(2022, 8, 1, 1, 2, 3, tzinfo=timezone.utc))
     positions.set_position(user("aus"), clause, Stance.RESERVATION,

@@ -156,6 +156,7 @@ def route_arguments(negotiation: Negotiation, rule) -> list[dict]:
         "proposal_id": list(negotiation.proposal_ids.values()),
         "comment_id": list(negotiation.comment_ids.values()),
         "number": [1],
+        "token": ["forged"],  # an unsubscribe link's signed token (404 when not genuine)
     }
     combos = [{}]
     for name in sorted(rule.arguments):

@@ -112,16 +112,19 @@ def test_changes_to_an_objected_clause_notify_the_objecting_economy(world, nz_ob
     assert messages[-1].endswith("its status changed to “Bracketed”.")
     # Support, not objection: JPN hears of none of the changes as an objector, but its support
     # was given on version 1 and is now stale — asked once to review it, not at every event.
-    assert [n.kind for n in inbox_of(world, "jpn")] == ["position_stale"]
-    assert inbox_of(world, "jpn")[0].message == (
+    # (AUS's amendment itself reached JPN and NZ first, as a competing proposal on OP1.)
+    assert [n.kind for n in inbox_of(world, "jpn")] == ["competing_proposal", "position_stale"]
+    assert inbox_of(world, "jpn")[1].message == (
         "OP1 changed (now v2): your economy's position “Support” was given on v1. Review it: "
         "until it is recorded again it does not count as agreement.")
     assert "position_stale" not in {n.kind for n in inbox_of(world, "nz")}
 
 
 def test_other_events_notify_nobody(world, nz_objects_to_op1):
+    amend(world, "aus", OP1.replace("reduce", "halve"))  # competing with NZ's and JPN's stance
     before = db.session.execute(select(func.count(Notification.id))).scalar()
-    amend(world, "aus", OP1.replace("reduce", "halve"))
+    record_event("proposal.draft_saved", world.user("aus"), document_id=world.document.id,
+                 clause_id=world.clauses[2].id)
     record_event("clause.frozen", world.user("secretariat"), document_id=world.document.id,
                  clause_id=world.clauses[2].id)
     assert db.session.execute(select(func.count(Notification.id))).scalar() == before

@@ -102,6 +102,16 @@ MATRIX: dict[str, dict[str, Route]] = {
     },
     "auth.logout": {"POST": R("/logout", PUBLIC)},
     "auth.account": {"GET": R("/account", READ)},
+    "notification_settings.preferences_page": {"GET": R("/account/notifications", READ)},
+    "notification_settings.save_preferences_page": {"POST": R(
+        "/account/notifications", READ,
+        form={"email": "", "digest_hour": "8", "timezone": "UTC"})},
+    # An unsubscribe link works without logging in; its signed token is the authority, and a
+    # token that is not one is 404 for everyone.
+    "notification_settings.unsubscribe": {"GET": R("/notifications/unsubscribe/forged",
+                                                   "HHHHHH")},
+    "notification_settings.unsubscribe_confirmed": {"POST": R(
+        "/notifications/unsubscribe/forged", "HHHHHH")},
     "auth.create_token": {"POST": R("/account/tokens", READ, form={"name": "Capital script"})},
     # Anyone revokes their own token; the admin anyone's.
     "auth.revoke_token": {"POST": R("/account/tokens/{token}/revoke",
@@ -370,6 +380,9 @@ MATRIX: dict[str, dict[str, Route]] = {
     "api.audit_events": {"GET": R("/api/v1/audit", AUDITORS)},
     "api.audit_verify": {"GET": R("/api/v1/audit/verify", AUDITORS)},
     "api.list_notifications": {"GET": R("/api/v1/notifications", READ)},
+    "api.notification_preferences": {"GET": R("/api/v1/notifications/preferences", READ)},
+    "api.update_notification_preferences": {"PUT": R("/api/v1/notifications/preferences",
+                                                     READ, json={"digest_hour": 9})},
     "api.read_all_notifications": {"POST": R("/api/v1/notifications/read-all", READ)},
     "api.read_notification": {"POST": R("/api/v1/notifications/{notification}/read",
                                         OWN_USER_ONLY)},
