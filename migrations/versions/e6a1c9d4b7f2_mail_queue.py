@@ -1,7 +1,7 @@
 """notification preferences and the outgoing e-mail queue
 
 Revision ID: e6a1c9d4b7f2
-Revises: b8d4f2a91c6e
+Revises: e7a3c19d5b42
 Create Date: 2026-12-07 15:40:00
 
 """
@@ -12,7 +12,7 @@ import drafting.models.types  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = 'e6a1c9d4b7f2'
-down_revision = 'b8d4f2a91c6e'
+down_revision = 'e7a3c19d5b42'
 branch_labels = None
 depends_on = None
 
