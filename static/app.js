@@ -77,6 +77,30 @@
     document.querySelectorAll("form[data-preview-url]").forEach(setupProposalForm);
   });
 
+  // Menus (a <details> whose summary is the button: templates/documents/_clause_menu.html, the
+  // header's menu on a phone): Escape closes the open one and gives focus back to its button;
+  // a click elsewhere or opening another closes it.
+  function openMenus() { return document.querySelectorAll("details.clause-menu[open]"); }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openMenus().forEach(function (menu) {
+      menu.open = false;
+      var summary = menu.querySelector("summary");
+      if (summary && menu.contains(document.activeElement)) summary.focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    openMenus().forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!(opened instanceof HTMLDetailsElement) || !opened.open) return;
+    if (!opened.classList.contains("clause-menu")) return;
+    openMenus().forEach(function (menu) { if (menu !== opened) menu.open = false; });
+  }, true);
+
   // A form that creates something goes once: a second click while the first is on its way is
   // dropped here (the server would refuse it anyway: web/form_idempotency.py). On window, so
   // that a submission another handler held back (a confirmation dialog) does not count.
