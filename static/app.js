@@ -136,6 +136,18 @@
     if (invalid && !document.activeElement.matches("[aria-invalid='true']")) invalid.focus();
   });
 
+  // Disclosures that are open on a wide window and folded on a phone (the header's menu, the
+  // document's pages, the desk's filters): CSS shows their content on a wide window where the
+  // browser supports ::details-content; opening them here does the same everywhere else.
+  function openWide() {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+      var query = window.matchMedia(details.getAttribute("data-open-wide"));
+      if (query.matches) details.open = true;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", openWide);
+  window.addEventListener("resize", openWide);
+
   // Menus (a <details> whose summary is the button: templates/documents/_clause_menu.html, the
   // header's menu on a phone): Escape closes the open one and gives focus back to its button;
   // a click elsewhere or opening another closes it.
