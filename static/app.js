@@ -140,6 +140,9 @@
   // document's pages, the desk's filters): CSS shows their content on a wide window where the
   // browser supports ::details-content; opening them here does the same everywhere else.
   function openWide() {
+    // Where CSS shows them open already, the page is left exactly as served (static/live.js
+    // compares live regions with the server's copy).
+    if (window.CSS && CSS.supports && CSS.supports("selector(::details-content)")) return;
     document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
       var query = window.matchMedia(details.getAttribute("data-open-wide"));
       if (query.matches) details.open = true;
@@ -147,6 +150,26 @@
   }
   document.addEventListener("DOMContentLoaded", openWide);
   window.addEventListener("resize", openWide);
+
+  // Data tables read as a list on a phone: each cell is labelled with its column's heading
+  // (app.css, table.stacked). Tables with merged cells keep their grid.
+  function labelColumns(table) {
+    if (table.classList.contains("stacked") || table.querySelector("[colspan],[rowspan]")) return;
+    var heads = table.querySelectorAll("thead th");
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, i) {
+        if (cell.tagName === "TD" && heads[i] && !cell.hasAttribute("data-label")) {
+          var label = heads[i].textContent.trim();
+          if (label) cell.setAttribute("data-label", label);
+        }
+      });
+    });
+    table.classList.add("stacked");
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table.data").forEach(labelColumns);
+  });
 
   // Menus (a <details> whose summary is the button: templates/documents/_clause_menu.html, the
   // header's menu on a phone): Escape closes the open one and gives focus back to its button;
