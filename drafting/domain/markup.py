@@ -10,6 +10,7 @@ from __future__ import annotations
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import (
     IMAGE_LINK_RE, IMAGE_REFERENCE_RE, LINK_RE, REFERENCE_RE, ImageInlineProcessor,
     ImageReferenceInlineProcessor, LinkInlineProcessor, ReferenceInlineProcessor,
@@ -20,10 +21,15 @@ from drafting.domain.markdown_guard import neutralise, restore
 _ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
     "a", "hr", "del", "ins", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td",
 }
 
 MAX_LINK_TEXT_CHARS = 1_000  # "[text]" longer than this is not a link
 MAX_LINK_TARGET_CHARS = 2_000  # nor is "(url "title")" longer than this
+# A table builds (rows × the header's columns) cells, however short its rows: a wide header
+# over many rows of "|" would build millions from a 10,000-character comment. Larger tables
+# stay text.
+MAX_TABLE_CELLS = 2_000
 
 
 def render_markdown(source: str) -> str:
@@ -81,10 +87,24 @@ class _BoundedShortImageReference(_BoundedScans, ShortImageReferenceInlineProces
     pass
 
 
+class _BoundedTable(TableProcessor):
+    """Markdown tables (GitHub's pipe syntax), up to MAX_TABLE_CELLS cells."""
+
+    def test(self, parent, block):
+        if not super().test(parent, block):
+            return False
+        return (block.count("\n") + 1) * len(self.separator) <= MAX_TABLE_CELLS
+
+
 class _TextOnlyExtension(Extension):
-    """No raw HTML or autolinks (text is text), and link scans bounded in length."""
+    """No raw HTML or autolinks (text is text), link scans bounded in length, and tables of a
+    bounded size."""
 
     def extendMarkdown(self, md):  # noqa: N802
+        if "|" not in md.ESCAPED_CHARS:
+            md.ESCAPED_CHARS.append("|")
+        md.parser.blockprocessors.register(
+            _BoundedTable(md.parser, {"use_align_attribute": False}), "table", 75)
         md.preprocessors.deregister("html_block")
         for name in ("html", "autolink", "automail"):
             md.inlinePatterns.deregister(name)

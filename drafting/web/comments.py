@@ -1,12 +1,15 @@
 """Posting, resolving and reopening comment threads from pages."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request
+from flask import Blueprint, flash, g, make_response, redirect, request
 from flask_login import current_user, login_required
 
+from drafting.domain.errors import InvalidInput
+from drafting.extensions import db
 from drafting.services import comments as comment_service
 from drafting.services.loading import get_clause
 from drafting.services.visibility import get_visible_comment, get_visible_proposal
+from drafting.web.form_errors import field_errors
 from drafting.web.helpers import is_local, commit, form_int, redirect_back
 
 bp = Blueprint("comments", __name__)
@@ -18,13 +21,21 @@ def create():
     clause_id = form_int("clause_id", required=False)
     proposal_id = form_int("proposal_id", required=False)
     parent_id = form_int("parent_id", required=False)
-    comment = comment_service.add_comment(
-        current_user,
-        clause=get_clause(clause_id) if clause_id else None,
-        proposal=get_visible_proposal(current_user, proposal_id) if proposal_id else None,
-        parent=get_visible_comment(current_user, parent_id) if parent_id else None,
-        body=request.form.get("body", ""),
-    )
+    body = request.form.get("body", "")
+    try:
+        comment = comment_service.add_comment(
+            current_user,
+            clause=get_clause(clause_id) if clause_id else None,
+            proposal=get_visible_proposal(current_user, proposal_id) if proposal_id else None,
+            parent=get_visible_comment(current_user, parent_id) if parent_id else None,
+            body=body,
+        )
+    except InvalidInput as error:
+        errors, _general = field_errors(error, {"body": "your comment"})
+        if not errors or not (clause_id or proposal_id):
+            raise
+        return _form_again(errors["body"], body, clause_id=clause_id, proposal_id=proposal_id,
+                           parent_id=parent_id, status=error.status)
     commit()
     flash("Comment posted.", "success")
     return _back_to(comment)
@@ -46,6 +57,20 @@ def reopen(comment_id: int):
     commit()
     flash("Thread reopened.", "success")
     return _back_to(root)
+
+
+def _form_again(message: str, body: str, *, clause_id, proposal_id, parent_id, status: int):
+    """The page the comment was written on, again, with the refusal beside the comment box and
+    what was typed still in it (templates/_macros.html reads `g.comment_form`). Nothing was
+    saved: the request's session is rolled back by the page's own error handling."""
+    from drafting.web import documents, proposals  # noqa: PLC0415 - views of other blueprints
+
+    db.session.rollback()
+    g.comment_form = {"key": f"reply-{parent_id}" if parent_id
+                      else f"new-{clause_id or ''}-{proposal_id or ''}",
+                      "error": message, "body": body}
+    page = proposals.show(proposal_id) if proposal_id else documents.clause(clause_id)
+    return make_response(page, status)
 
 
 def _back_to(comment):

@@ -10,7 +10,7 @@ from drafting.domain.render import css_class_for
 from drafting.extensions import db
 from drafting.models import Document, Economy
 from drafting.models.types import utcnow
-from drafting.services import reading
+from drafting.services import outline, reading
 from drafting.services import revisions as revision_service
 from drafting.services import visits as visit_service
 from drafting.services.loading import get_clause, get_document
@@ -54,20 +54,38 @@ def show(document_id: int):
         view_mode = "clean"
 
     revision_number = revision.number if revision else None
+    # The outline's filter (?status=…&open_proposals=1&mine=1&changed=1): the current text only.
+    chosen = outline.OutlineFilter() if revision is not None else \
+        outline.parse_filter(request.args, request.args.getlist)
 
     def render():
+        viewer = current_user._get_current_object()
+        # The viewer's own digest, outside the shared body: what changed since the point read
+        # with the document (no query at all for a first visit).
+        digest = None if revision is not None else visit_service.since_last_visit(
+            viewer, document, since=page_lookups.visit_point(document.id))
         # The body is shared by every viewer of the same class (drafting/web/page_cache.py):
         # when it is kept already, the read model is not even loaded.
-        body_key = http_cache.document_body_key(document, view_mode=view_mode,
-                                                revision_number=revision_number)
-        view, changes, competing, all_revisions = None, {}, {}, []
+        body_key = (*http_cache.document_body_key(document, view_mode=view_mode,
+                                                  revision_number=revision_number),
+                    "economy" if getattr(viewer, "economy_id", None) else "")
+        view, changes, competing, all_revisions, shown = None, {}, {}, [], None
+        if chosen.active:
+            # A filtered body is the shared body narrowed to the paragraphs kept; which those
+            # are may depend on the viewer's own economy and visit, so they are in its key.
+            view = reading.document_view(document, viewer=viewer)
+            shown = outline.shown_clause_ids(
+                view, chosen,
+                mine=outline.economy_clause_ids(viewer, view) if chosen.mine else (),
+                changed=outline.changed_clause_ids(digest) if chosen.changed else ())
+            body_key = (*body_key, "filter", chosen.key(), tuple(sorted(shown)))
         if page_cache.lookup(body_key) is None:
             all_revisions = revision_service.revisions_of(document)
             if revision is not None:
                 view = revision_service.revision_view(document, revision)
-            else:
+            elif view is None:
                 view = reading.document_view(  # counts of what this viewer may see only
-                    document, viewer=current_user._get_current_object())
+                    document, viewer=viewer)
             if view_mode == "changes":
                 # One proposal: inline. Several: each its own redline, never one merged sentence.
                 competing = {row.clause.id: reading.alternatives(row, view.economies)
@@ -76,21 +94,18 @@ def show(document_id: int):
                 changes = {row.clause.id: reading.tracked_changes_html(row, view.economies)
                            for row in view.rows
                            if row.open_proposals and row.clause.id not in competing}
-        # The viewer's own digest, outside the shared body: what changed since the point read
-        # with the document (no query at all for a first visit).
-        digest = None if revision is not None else visit_service.since_last_visit(
-            current_user._get_current_object(), document,
-            since=page_lookups.visit_point(document.id))
         return render_template("documents/show.html", view=view, document=document,
                                view_mode=view_mode, changes=changes, competing=competing,
                                redline=reading.proposal_redline_html,
                                revision=revision, revisions=all_revisions,
                                body_cache_key=body_key, digest=digest,
+                               chosen=chosen, shown=shown, status_values=outline.STATUS_VALUES,
                                rendered_at=read_at.isoformat())
 
     # 304 Not Modified when the browser's copy is still current (drafting/web/http_cache.py).
-    etag = http_cache.document_page_etag(document, view_mode=view_mode,
-                                         revision_number=revision_number)
+    etag = http_cache.document_page_etag(
+        document, view_mode=f"{view_mode}|{chosen.key()}" if chosen.active else view_mode,
+        revision_number=revision_number)
     return http_cache.respond(etag, render)
 
 

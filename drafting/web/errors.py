@@ -1,14 +1,18 @@
 """Mapping refusals and failures to pages and JSON errors."""
 from __future__ import annotations
 
-from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request
+from urllib.parse import urlsplit
+
+from flask import (Flask, flash, g, jsonify, make_response, redirect, render_template, request,
+                   url_for)
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from drafting.domain.errors import DomainError
 from drafting.extensions import db, login_manager
+from drafting.models import Document
 from drafting.web.helpers import is_local, same_site_referrer
 
 # SQLSTATEs of a transaction PostgreSQL rolled back to settle a race (serialization failure,
@@ -28,6 +32,41 @@ def wants_json() -> bool:
 RETRY_AFTER_SECONDS = "10"
 
 
+# What a page says for an HTTP error that carries only Werkzeug's generic description (the
+# API keeps its codes; a page speaks to people and shows none).
+PLAIN_MESSAGES = {
+    400: "The request could not be understood. Go back, check what you entered and try again.",
+    403: "Your account is not allowed to see or do this. If you think it should be, ask the "
+         "secretariat.",
+    404: "There is nothing at this address. The link may be out of date, or the address may "
+         "have been mistyped.",
+    405: "This page cannot be used that way. Go back and use the page's own buttons.",
+    413: "What was sent is too large to be accepted.",
+    429: "Too many requests in a short time. Wait a moment, then try again.",
+    500: "Something went wrong on our side. Please try again in a moment.",
+}
+
+
+def way_back(*, use_database: bool = True) -> tuple[str, str]:
+    """(href, label) of the link an error page offers: the page the person came from when it
+    is on this site (and not the page that failed), else the document the address names,
+    else the list of documents."""
+    referrer = same_site_referrer() if request.referrer else ""
+    if referrer and referrer != "/" and urlsplit(referrer).path != request.path \
+            and not referrer.startswith("/login"):
+        return referrer, "Back to the page you came from"
+    document_id = (request.view_args or {}).get("document_id")
+    if isinstance(document_id, int) and use_database:
+        try:
+            document = db.session.get(Document, document_id)
+        except SQLAlchemyError:  # the page must not need the database it may report as gone
+            document = None
+        if document is not None:
+            return url_for("documents.show", document_id=document.id), \
+                f"Back to {document.title}"
+    return url_for("documents.index"), "Back to the documents"
+
+
 def error_response(status: int, code: str, message: str, details: dict | None = None):
     if wants_json():
         body = {"error": {"code": code, "message": message}}
@@ -35,8 +74,11 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
             body["error"]["details"] = details
         response = make_response(jsonify(body), status)
     else:
-        response = make_response(render_template("errors/error.html", status=status, code=code,
-                                                 message=message), status)
+        # A 503 may be the database itself: its page asks nothing of it.
+        back_href, back_label = way_back(use_database=status != 503)
+        response = make_response(render_template(
+            "errors/error.html", status=status, message=message, back_href=back_href,
+            back_label=back_label), status)
     if status == 503:
         response.headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
     return response
@@ -114,7 +156,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = (error.name or "error").lower().replace(" ", "_")
-        response = error_response(error.code or 500, code, error.description or error.name)
+        description = error.description or error.name
+        if not wants_json() and (description == type(error).description
+                                 or not description):
+            # Werkzeug's generic wording ("The requested URL was not found on the server…")
+            # is for developers; a page says it plainly. A view's own description stays.
+            description = PLAIN_MESSAGES.get(error.code or 500, description)
+        response = error_response(error.code or 500, code, description)
         # The exception's own headers carry protocol facts the new body must keep: Allow on
         # a 405 (RFC 9110, 15.5.6), Retry-After on a 503 or 429, WWW-Authenticate on a 401.
         for name, value in error.get_headers():

@@ -17,9 +17,13 @@ from drafting.services.loading import get_clause, get_document, get_proposal, ge
 from drafting.services.policy import Action, authorize
 from drafting.services.visibility import get_visible_proposal
 from drafting.web.confirming import confirmation_page, is_confirmed
+from drafting.web.form_errors import field_errors
 from drafting.web.helpers import commit, form_int
 
 bp = Blueprint("proposals", __name__)
+
+# How the proposal forms call their fields, for errors told beside them (web/form_errors.py).
+PROPOSAL_FIELDS = {"text": "the proposed text", "rationale": "the rationale"}
 
 
 def _preview_html(action: str, base_text: str, text: str) -> str:
@@ -50,19 +54,20 @@ def new(document_id: int):
 
 
 def _render_form(document, form, *, error: str | None = None, preview: str | None = None,
-                 status: int = 200):
+                 status: int = 200, errors: dict | None = None):
     view = reading.document_view(document, viewer=current_user._get_current_object())
     base_text = ""
     if form["action"] != "insert" and form.get("clause_id"):
         row = next((r for r in view.rows if r.clause.id == form["clause_id"]), None)
         if row is not None:
             base_text = row.version.text
-        elif error is None:
+        elif error is None and not errors:
             abort(404, "No such clause in this document.")
         # else: the form comes back with the refusal (e.g. "the clause has been deleted"),
         # which must be shown rather than masked by a 404.
     return render_template("proposals/new.html", document=document, view=view, form=form,
-                           base_text=base_text, error=error, preview=preview), status
+                           base_text=base_text, error=error, errors=errors or {},
+                           preview=preview), status
 
 
 @bp.post("/documents/<int:document_id>/proposals")
@@ -100,7 +105,8 @@ def create(document_id: int):
     except DomainError as error:
         if error.status == 403:
             raise
-        return _render_form(document, form, error=error.message, status=error.status)
+        errors, general = field_errors(error, PROPOSAL_FIELDS)
+        return _render_form(document, form, error=general, errors=errors, status=error.status)
     commit()
     if as_draft:
         flash(f"Draft #{proposal.id} saved. Only your economy's delegates can see it until you "
@@ -202,8 +208,9 @@ def revise(proposal_id: int):
     except DomainError as error:
         if error.status == 403:
             raise
+        errors, general = field_errors(error, PROPOSAL_FIELDS)
         return render_template("proposals/revise.html", proposal=proposal, text=text,
-                               rationale=rationale, error=error.message), error.status
+                               rationale=rationale, error=general, errors=errors), error.status
     commit()
     flash(f"Proposal #{proposal_id} updated against the current text.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal_id))
@@ -277,8 +284,9 @@ def edit_draft(proposal_id: int):
     except DomainError as error:
         if error.status in (403, 404):
             raise
+        errors, general = field_errors(error, PROPOSAL_FIELDS)
         return render_template("proposals/edit_draft.html", proposal=proposal, text=text,
-                               rationale=rationale, error=error.message), error.status
+                               rationale=rationale, error=general, errors=errors), error.status
     commit()
     flash(f"Draft #{proposal_id} saved.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal_id))

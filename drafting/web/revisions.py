@@ -15,6 +15,7 @@ from drafting.services import revisions as revision_service
 from drafting.services.loading import get_clause, get_document
 from drafting.services.policy import Action, authorize
 from drafting.web.confirming import confirmation_page, is_confirmed
+from drafting.web.form_errors import field_errors
 from drafting.web.helpers import commit
 
 bp = Blueprint("revisions", __name__)
@@ -110,7 +111,8 @@ def edit_clause(clause_id: int):
 
 
 def _render_edit(clause, *, text: str, note: str, expected_version: int | None,
-                 error: str | None = None, stale: bool = False, status: int = 200):
+                 error: str | None = None, stale: bool = False, status: int = 200,
+                 errors: dict | None = None):
     preview = None
     if text and text.strip() != clause.text:
         preview = render_changes(word_diff(clause.text, " ".join(text.split())),
@@ -118,7 +120,7 @@ def _render_edit(clause, *, text: str, note: str, expected_version: int | None,
     return render_template(
         "revisions/edit_clause.html", clause=clause, number=reading.number_of(clause),
         text=text, note=note, expected_version=expected_version, error=error, stale=stale,
-        preview=preview,
+        preview=preview, errors=errors or {},
     ), status
 
 
@@ -140,9 +142,11 @@ def save_clause_text(clause_id: int):
             raise
         db.session.rollback()
         stale = isinstance(error, StaleVersion)
+        errors, general = field_errors(error, {"text": "the new text",
+                                               "note": "the note for the record"})
         return _render_edit(clause, text=text, note=note,
                             expected_version=clause.version if stale else expected_version,
-                            error=error.message, stale=stale, status=error.status)
+                            error=general, errors=errors, stale=stale, status=error.status)
     commit()
     flash(f"Clause text saved as version {version.number}, attributed to the Secretariat. "
           "Open proposals on it were rebased or marked in conflict.", "success")

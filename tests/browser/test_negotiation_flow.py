@@ -29,6 +29,7 @@ def test_proposal_comment_decision_notification_revision_and_docx_redline(world,
     # Australia proposes an amendment and sees the redline preview before submitting.
     aus = page_as("aus")
     aus.goto(f"/documents/{document.id}")
+    aus.locator(f"#clause-{target.id} details.clause-menu > summary").click()  # its Actions menu
     aus.locator(f"#clause-{target.id}").get_by_role("link", name="Propose amendment").click()
     expect(aus.locator("#text")).to_have_value(ORIGINAL)
     aus.fill("#text", PROPOSED)

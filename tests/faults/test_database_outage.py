@@ -28,7 +28,7 @@ LEAKS = (b"Traceback", b'File "', b"psycopg", b"OperationalError", b"sqlalchemy"
 def _assert_clear_page(answer: harness.Answer, path: str) -> None:
     assert answer.status == 503, (path, answer.status, answer.body[:300])
     assert answer.headers["Content-Type"].startswith("text/html"), path
-    assert b"Service unavailable" in answer.body and b"database is not reachable" in answer.body
+    assert b"The service is unavailable for a moment" in answer.body and b"database is not reachable" in answer.body
     for leak in LEAKS:
         assert leak not in answer.body, (path, leak)
 

@@ -53,7 +53,7 @@ def test_a_lost_connection_answers_503_with_retry_after(app, client, sqlstate):
         "message": "The database is not reachable right now. Please try again shortly."}}
     page = client.get("/_fails")
     assert page.status_code == 503 and page.mimetype == "text/html"
-    assert b"Service unavailable" in page.data and b"it failed" not in page.data
+    assert b"The service is unavailable for a moment" in page.data and b"it failed" not in page.data
 
 
 @pytest.mark.own_app

@@ -179,15 +179,22 @@ def test_delete_through_the_form(client, world):
     assert not shown.xpath("//section[@class='redline-box']//ins")
 
 
+
+def refusal(tree) -> str:
+    """What a page says to refuse a form: beside the field, at the top, or as the page."""
+    found = tree.xpath("//p[@class='field-error'] | //div[contains(@class,'error-summary')]"
+                       " | //p[@class='error-message']")
+    return " ".join(" ".join(e.text_content().split()) for e in found)
+
 @pytest.mark.parametrize("data,message", [
-    ({"action": "amend", "text": ""}, "text must not be empty."),
-    ({"action": "amend", "text": "   \n  "}, "text must not be empty."),
+    ({"action": "amend", "text": ""}, "Enter the proposed text."),
+    ({"action": "amend", "text": "   \n  "}, "Enter the proposed text."),
     ({"action": "amend", "text": OP1}, "identical to the current text"),
     ({"action": "amend", "text": "  " + OP1 + "\r\n "}, "identical to the current text"),
-    ({"action": "amend", "text": "x" * 6000}, "text is too long: 6,000 characters, at most 5,000"),
-    ({"action": "amend", "text": AUS_OP1, "rationale": "r" * 6000}, "rationale is too long"),
+    ({"action": "amend", "text": "x" * 6000}, "The proposed text is too long: 6,000 characters, at most 5,000"),
+    ({"action": "amend", "text": AUS_OP1, "rationale": "r" * 6000}, "The rationale is too long"),
     ({"action": "amend", "text": "We shall\x00 act."}, "control characters"),
-    ({"action": "insert", "text": ""}, "text must not be empty."),
+    ({"action": "insert", "text": ""}, "Enter the proposed text."),
     ({"action": "rewrite", "text": AUS_OP1}, "action must be one of amend, insert, delete."),
 ])
 def test_bad_input_rerenders_the_form_with_422_and_saves_nothing(client, world, data, message):
@@ -202,8 +209,12 @@ def test_bad_input_rerenders_the_form_with_422_and_saves_nothing(client, world, 
     assert response.status_code == 422
     assert committed_rows() == before
     tree = page(response)
-    errors = tree.xpath("//p[@class='form-error']")
-    assert errors and message in errors[0].text_content()
+    assert message in refusal(tree)
+    assert "invalid_input" not in response.get_data(as_text=True)
+    # A refusal about a field is told beside it, and the field points at it.
+    for field in tree.xpath("//*[@aria-invalid='true']"):
+        [error] = tree.xpath(f"//p[@id='{field.get('aria-describedby').split()[0]}']")
+        assert message in error.text_content() and error.get("class") == "field-error"
     # The form is shown again, with what the delegate typed.
     assert tree.xpath("//form[contains(@class,'proposal-form')]")
     if data.get("text") and "\x00" not in data["text"]:
@@ -216,14 +227,14 @@ def test_amendment_without_a_clause_is_422(client, world):
     before = committed_rows()
     response = _propose_form(client, world, action="amend", text=AUS_OP1)
     assert response.status_code == 422
-    assert page(response).xpath("//p[@class='form-error']")
+    assert refusal(page(response))
     assert committed_rows() == before
 
 
 def test_missing_clause_message_is_readable(client, world):
     login(client, "aus")
     response = _propose_form(client, world, action="amend", text=AUS_OP1)
-    message = page(response).xpath("//p[@class='form-error']")[0].text_content()
+    message = refusal(page(response))
     assert "clause clause" not in message and "after_clause" not in message
 
 
@@ -255,7 +266,7 @@ def test_proposing_on_a_deleted_clause_is_refused(client, world):
     response = _propose_form(client, world, action="amend", clause_id=world.clauses[1].id,
                              text="Recalling the Putrajaya Vision 2040 and beyond;")
     assert response.status_code == 409
-    assert "has been deleted" in page(response).xpath("//p[@class='form-error']")[0].text_content()
+    assert "has been deleted" in refusal(page(response))
     assert committed_rows() == before
     # The form itself no longer offers the deleted clause.
     assert client.get(f"/documents/{world.document.id}/propose?action=amend"
@@ -410,13 +421,13 @@ def test_revise_with_bad_text_rerenders_with_422(client, world):
     proposal = propose(world, "aus", 2, AUS_OP1)
     login(client, "aus")
     before = committed_rows()
-    for text, message in [("", "text must not be empty."),
+    for text, message in [("", "Enter the proposed text."),
                           (OP1, "identical to the current text"),
                           ("y" * 6000, "too long")]:
         response = client.post(f"/proposals/{proposal.id}/revise",
                                data={"text": text, "rationale": ""})
         assert response.status_code == 422, text[:20]
-        assert message in page(response).xpath("//p[@class='form-error']")[0].text_content()
+        assert message in refusal(page(response))
         assert committed_rows() == before
 
 
@@ -858,7 +869,7 @@ def test_bad_comments_are_refused_and_nothing_is_written(client, world, data, st
     before = committed_count("comments")
     response = client.post("/comments", data=form)
     assert response.status_code == status
-    assert page(response).xpath("//p[@class='error-message']")
+    assert refusal(page(response))
     assert committed_count("comments") == before
 
 

@@ -120,7 +120,7 @@ def test_permission_matrix(client, scene, role, action):
     else:
         assert response.status_code == 403, (role, action, response.status_code,
                                               response.data[:600])
-        assert b"Not allowed" in response.data
+        assert b"You do not have access to this" in response.data
         assert committed_rows() == before, f"{role} {action}: refused but the DB changed"
 
 

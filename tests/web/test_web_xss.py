@@ -73,7 +73,7 @@ def assert_no_live_markup(html: bytes | str, where: str) -> None:
         if tag == "script":
             assert element.get("src") in ("/static/app.js", "/static/live.js",
                                           "/static/confirm.js", "/static/visits.js",
-                                          "/static/desk.js") \
+                                          "/static/desk.js", "/static/outline.js") \
                 and not (element.text or "").strip(), \
                 f"{where}: a script element that is not the app's own: {lxml.html.tostring(element)!r}"
         assert tag not in FORBIDDEN_TAGS, f"{where}: <{tag}> element in the page"

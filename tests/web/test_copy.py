@@ -1,0 +1,55 @@
+"""Copy on the demo negotiation's pages (issue 16, item 14): no doubled punctuation, balanced
+quotes, no label repeated in one line, no internal clause id shown to people."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from drafting.extensions import db
+from drafting.models import Clause, Document, Proposal
+from tests.factories import login
+from tests.web.test_web_support import page
+
+DOUBLED = re.compile(r"(?<!\.)(\.\.|\.\s\.|,,|;;|:\.|;\.|,\.)(?!\.)")
+CLAUSE_ID = re.compile(r"clause #\d+", re.IGNORECASE)
+REPEATED_REV = re.compile(r"(Rev\.\d+)\b[^\n]{0,200}?—\s*\1\s*:")
+
+
+def _lines(response) -> list[str]:
+    tree = page(response)
+    for bad in tree.xpath("//script|//style|//textarea|//*[contains(@class,'clause-text')]"
+                          "|//*[contains(@class,'redline')]|//*[contains(@class,'version-text')]"
+                          "|//*[contains(@class,'comment-body')]|//blockquote"):
+        bad.getparent().remove(bad)  # the negotiated words themselves are the economies' own
+    lines = []
+    for block in tree.xpath("//p|//li|//h1|//h2|//td|//th|//option|//summary|//title"):
+        text = " ".join(block.text_content().split())
+        if text:
+            lines.append(text)
+    return lines
+
+
+def test_demo_pages_have_clean_copy(client, demo):
+    document = db.session.execute(select(Document)).scalar_one()
+    clause_ids = db.session.execute(select(Clause.id).order_by(Clause.id)).scalars().all()
+    proposal_ids = db.session.execute(select(Proposal.id).order_by(Proposal.seq)).scalars().all()
+    d = document.id
+    paths = [f"/documents/{d}", f"/documents/{d}?view=changes", f"/documents/{d}/consensus",
+             f"/documents/{d}/revisions", f"/documents/{d}/compare", f"/documents/{d}/workflow",
+             f"/documents/{d}/negotiating-text", f"/documents/{d}/exports", f"/documents/{d}/desk"]
+    paths += [f"/clauses/{c}" for c in clause_ids]
+    paths += [f"/proposals/{p}" for p in proposal_ids]
+    login(client, "secretariat")
+    problems = []
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        for line in _lines(response):
+            for name, pattern in (("doubled punctuation", DOUBLED), ("clause id", CLAUSE_ID),
+                                  ("repeated label", REPEATED_REV)):
+                if pattern.search(line):
+                    problems.append((path, name, line[:160]))
+            if line.count("“") != line.count("”"):
+                problems.append((path, "unbalanced quotes", line[:160]))
+    assert not problems, "\n".join(map(str, problems))
