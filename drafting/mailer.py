@@ -258,11 +258,11 @@ def send_due_mail(deliver: Callable[[EmailMessage], None] | None = None,
 def tick(now: datetime | None = None) -> dict[str, int]:
     """The time-driven work: settle expired silence procedures, store due deadline reminders
     (queueing their e-mail). One commit."""
-    from drafting.services import notifications, silence
+    from drafting.services import reminders, silence
 
     now = now or utcnow()
     settled = silence.settle_expired_silences(now)
-    reminded = notifications.remind_everyone(now)
+    reminded = reminders.remind_everyone(now)
     db.session.commit()
     return {"silences_settled": len(settled), "reminders": len(reminded)}
 

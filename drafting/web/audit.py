@@ -17,6 +17,7 @@ from drafting.extensions import db
 from drafting.models import Comment, Document, Proposal
 from drafting.services import drafts as draft_service
 from drafting.services import notifications as notification_service
+from drafting.services import reminders
 from drafting.services import consequences, reading, visibility
 from drafting.services.audit import verify_audit_chain
 from drafting.services.loading import get_document
@@ -67,7 +68,7 @@ def _unread_notifications() -> int | None:
         count = None
         if current_user.is_authenticated:
             try:
-                count = notification_service.unread_count(current_user._get_current_object())
+                count = reminders.unread_count(current_user._get_current_object())
             except SQLAlchemyError:
                 db.session.rollback()  # a page about a database failure must still render
         g.unread_notifications = count

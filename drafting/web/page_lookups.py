@@ -24,7 +24,7 @@ from drafting.domain.errors import NotFound
 from drafting.extensions import db
 from drafting.models import AuditEvent, Document, DocumentVisit
 from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
-from drafting.services import notifications
+from drafting.services import reminders
 from drafting.services.live import newest_visible_event_query, subscriber_for
 from drafting.services.live_bus import CONTROL
 from drafting.services.loading import checked_id, get_document
@@ -154,7 +154,7 @@ def _remember_lookups(document_id: int, about_document, general, live_cursor,
 
 def page_marker(document_id: int) -> tuple[str, str]:
     """The change marker, as `change_marker`, with the two per-user look-ups every page's
-    header makes folded into the same statement: the unread count (services/notifications.py)
+    header makes folded into the same statement: the unread count (services/reminders.py)
     and the live cursor (web/live.py: the newest live event, read no later than the page's
     data, so the stream misses nothing). One round trip instead of three; the other two are
     kept in `g` where the header's helpers find them."""
@@ -164,7 +164,7 @@ def page_marker(document_id: int) -> tuple[str, str]:
     user = current_user._get_current_object()
     if not getattr(user, "is_authenticated", False):
         return change_marker(document_id, user)
-    unread, params = notifications.unread_count_query(user)
+    unread, params = reminders.unread_count_query(user)
     row = db.session.execute(_page_lookups_statement(unread, with_document=False, user=user),
                              {"marker_document_id": document_id, **params}).one()
     return _remember_lookups(document_id, *row)
@@ -192,7 +192,7 @@ def document_for_page(document_id) -> Document:
             _remember_lookups(key, *lookups)
             return kept_rows.attached(Document, columns)
         ticket = kept_lookups.ticket()
-    unread, params = notifications.unread_count_query(user)
+    unread, params = reminders.unread_count_query(user)
     row = db.session.execute(_page_lookups_statement(unread, with_document=True, user=user),
                              {"marker_document_id": key, "visit_user_id": user.id,
                               **params}).first()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from drafting.domain.states import Role, SilenceStatus, Stance
 from drafting.extensions import db
 from drafting.models import Notification, Position, SilenceProcedure, SubmissionRound
-from drafting.services import accounts, decisions, notifications, proposals
+from drafting.services import accounts, decisions, notifications, proposals, reminders
 from drafting.services.audit import record_event
 
 OP1 = "We will reduce emissions by 2030 and promote clean energy."
@@ -166,23 +166,23 @@ def add_round(world, deadline) -> SubmissionRound:
 def test_round_reminder_is_made_once_within_24_hours(world):
     aus = world.user("aus")
     round_ = add_round(world, NOW + timedelta(hours=30))
-    assert notifications.remind_deadlines(aus, NOW) == []  # more than 24 hours away
+    assert reminders.remind_deadlines(aus, NOW) == []  # more than 24 hours away
     later = NOW + timedelta(hours=8)  # 22 hours before the deadline
-    assert notifications.unread_count(aus, later) == 1  # counted before it is stored
-    made = notifications.remind_deadlines(aus, later)
+    assert reminders.unread_count(aus, later) == 1  # counted before it is stored
+    made = reminders.remind_deadlines(aus, later)
     assert [n.dedupe_key for n in made] == [f"deadline:round:{round_.id}:{aus.id}"]
     assert "16 November" not in made[0].message and "(Asia/Bangkok)" in made[0].message
     assert "11 November 2022, 22:00" in made[0].message  # 15:00 UTC shown in Bangkok time
     assert made[0].created_at == later
-    assert notifications.remind_deadlines(aus, later + timedelta(hours=1)) == []
-    assert notifications.unread_count(aus, later) == 1
-    assert notifications.remind_deadlines(aus, NOW + timedelta(hours=31)) == []  # passed
+    assert reminders.remind_deadlines(aus, later + timedelta(hours=1)) == []
+    assert reminders.unread_count(aus, later) == 1
+    assert reminders.remind_deadlines(aus, NOW + timedelta(hours=31)) == []  # passed
 
 
 def test_only_the_newest_round_is_reminded(world):
     add_round(world, NOW + timedelta(hours=5))
     add_round(world, NOW + timedelta(days=5))  # a new round replaced it: not yet due
-    assert notifications.remind_deadlines(world.user("nz"), NOW) == []
+    assert reminders.remind_deadlines(world.user("nz"), NOW) == []
 
 
 def test_silence_reminder_for_delegates_and_secretariat_only(world):
@@ -191,26 +191,26 @@ def test_silence_reminder_for_delegates_and_secretariat_only(world):
                                  started_at=NOW - timedelta(days=2))
     db.session.add(procedure)
     db.session.flush()
-    made = notifications.remind_deadlines(world.user("jpn"), NOW)
+    made = reminders.remind_deadlines(world.user("jpn"), NOW)
     assert [n.kind for n in made] == ["deadline_silence"]
     assert "Break silence" in made[0].message
-    assert "Break silence" not in notifications.remind_deadlines(world.user("secretariat"),
+    assert "Break silence" not in reminders.remind_deadlines(world.user("secretariat"),
                                                                   NOW)[0].message
-    assert notifications.remind_deadlines(world.user("observer"), NOW) == []
+    assert reminders.remind_deadlines(world.user("observer"), NOW) == []
     procedure.status = SilenceStatus.BROKEN
     db.session.flush()
-    assert notifications.remind_deadlines(world.user("nz"), NOW) == []
+    assert reminders.remind_deadlines(world.user("nz"), NOW) == []
 
 
 def test_unread_count_counts_only_the_users_own_unread(world):
     record_event("revision.issued", world.user("secretariat"), document_id=world.document.id,
                  number=1)
     aus = world.user("aus")
-    assert notifications.unread_count(aus, NOW) == 1
-    assert notifications.unread_count(world.user("secretariat"), NOW) == 0  # its author
+    assert reminders.unread_count(aus, NOW) == 1
+    assert reminders.unread_count(world.user("secretariat"), NOW) == 0  # its author
     notifications.mark_all_read(aus, NOW)
-    assert notifications.unread_count(aus, NOW) == 0
-    assert notifications.unread_count(world.user("aus2"), NOW) == 1
+    assert reminders.unread_count(aus, NOW) == 0
+    assert reminders.unread_count(world.user("aus2"), NOW) == 1
 
 
 def test_new_user_has_an_empty_inbox(world):
