@@ -69,15 +69,7 @@ def create_user(actor, *, username: str, password: str, role: Role | str,
     if not USERNAME_RE.match(username):
         raise InvalidInput("Usernames are 2–64 characters: lower-case letters, digits, . _ -",
                            details={"field": "username"})
-    try:
-        role = Role(role)
-    except ValueError:
-        raise InvalidInput(f"Unknown role {role!r}.", details={"field": "role"}) from None
-    if role in (Role.DELEGATE, Role.SECRETARIAT) and economy is None:
-        raise InvalidInput("Delegates and the secretariat belong to an economy.",
-                           details={"field": "economy"})
-    if role in (Role.OBSERVER, Role.ADMIN):
-        economy = None
+    role, economy = _role_and_economy(role, economy)
     check_password_policy(password, username)
     if db.session.execute(select(User.id).where(User.username == username)).scalar():
         raise Conflict(f"The username {username!r} is taken.", code="duplicate")
@@ -89,6 +81,59 @@ def create_user(actor, *, username: str, password: str, role: Role | str,
     record_event("user.created", actor, username=username, role=role.value,
                  economy=economy.code if economy else None)
     return user
+
+
+def _role_and_economy(role: Role | str, economy: Economy | None) -> tuple[Role, Economy | None]:
+    """The role, and the economy it goes with: delegates and the secretariat belong to one,
+    observers and administrators to none."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput(f"Unknown role {role!r}.", details={"field": "role"}) from None
+    if role in (Role.DELEGATE, Role.SECRETARIAT) and economy is None:
+        raise InvalidInput("Delegates and the secretariat belong to an economy: choose one.",
+                           details={"field": "economy"})
+    return role, (None if role in (Role.OBSERVER, Role.ADMIN) else economy)
+
+
+def _managed_user(actor, user_id: int, doing: str) -> User:
+    authorize(actor, Action.MANAGE_USERS)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    if user.id == actor.id:
+        raise Conflict(f"You cannot {doing} your own account here: another administrator "
+                       "can, and your password is changed on your account page.",
+                       code="own_account")
+    return user
+
+
+def change_role(actor, user_id: int, role: Role | str, economy: Economy | None) -> User:
+    """Give a user another role or economy (audited with both the old and the new). A user
+    who is not an administrator any more loses the admin pages at their next request."""
+    user = _managed_user(actor, user_id, "change the role of")
+    role, economy = _role_and_economy(role, economy)
+    before = (user.role, user.economy.code if user.economy else None)
+    after = (role, economy.code if economy else None)
+    if before == after:
+        return user
+    user.role = role
+    user.economy_id = economy.id if economy else None
+    db.session.flush()
+    record_event("user.role_changed", actor, username=user.username, role=role.value,
+                 economy=after[1], previous_role=before[0].value, previous_economy=before[1])
+    return user
+
+
+def reset_password(actor, user_id: int) -> str:
+    """Give a user a temporary password, returned once to show to the administrator, never
+    stored in clear nor audited; their sessions end. They change it on their account page."""
+    user = _managed_user(actor, user_id, "reset the password of")
+    temporary = "-".join(secrets.token_urlsafe(5) for _ in range(3))  # ~90 bits, readable
+    user.set_password(temporary, method=PASSWORD_HASH_METHOD)
+    user.rotate_session()
+    record_event("user.password_reset", actor, username=user.username)
+    return temporary
 
 
 def authenticate(username: str, password: str) -> User | None:

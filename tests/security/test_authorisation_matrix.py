@@ -260,6 +260,8 @@ MATRIX: dict[str, dict[str, Route]] = {
     "admin.create_user": {"POST": R("/admin/users", ADMIN, form={
         "username": "newdelegate", "password": "a fresh long passphrase", "role": "observer"})},
     "admin.set_active": {"POST": R("/admin/users/{jpn}/active", ADMIN, form={"active": "0"})},
+    "admin.change_role": {"POST": R("/admin/users/{jpn}/role", ADMIN, form={"role": "observer"})},
+    "admin.reset_password": {"POST": R("/admin/users/{jpn}/password-reset", ADMIN)},
     # --- the JSON API (bearer tokens) ---------------------------------------------------------
     "api.openapi": {"GET": R("/api/v1/openapi.json", READ)},
     "api.list_documents": {"GET": R("/api/v1/documents", READ)},
