@@ -153,8 +153,11 @@ def notification_json(notification: Notification) -> dict:
 def list_notifications():
     """The caller's notifications, newest first (?page=, ?unread=1 for unread only, ?kind=
     for one kind)."""
+    unread = (request.args.get("unread") or "").strip().lower()
+    if unread not in ("", "1", "true", "0", "false"):
+        raise InvalidInput("unread must be 1 or 0 (true or false).", details={"field": "unread"})
     box = notification_service.inbox(signed_in_user(), page=_query_int("page") or 1,
-                                     unread_only=request.args.get("unread") in ("1", "true"),
+                                     unread_only=unread in ("1", "true"),
                                      kind=request.args.get("kind", "").strip() or None)
     commit()  # deadline reminders made just now are kept
     return jsonify({"notifications": [notification_json(n) for n in box.notifications],

@@ -590,7 +590,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
     ("GET", "/documents/{document_id}/proposals", Operation(
         "api.list_proposals", "The proposals on a document the caller may see (no diff)",
         200, "ProposalSummaryList", (404, 422),
-        query=(Param("status", enum_of(ProposalStatus), "Only proposals in this status."),))),
+        query=(Param("status", enum_of(ProposalStatus, ""),
+                     "Only proposals in this status (empty: every status)."),))),
     ("POST", "/clauses/{clause_id}/proposals", Operation(
         "api.propose_on_clause", "Propose to amend or delete a clause", 201, "Proposal",
         (*WITH_BODY, 404, 409), json=body({
@@ -851,8 +852,10 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
     ("GET", "/notifications", Operation(
         "api.list_notifications", "The caller's notifications, newest first", 200,
         "NotificationPage", (422,),
-        query=(PAGE, Param("unread", enum_of(("1", "true")), "Only unread ones."),
-               Param("kind", enum_of(tuple(k.code for k in KINDS)), "Only this kind.")))),
+        query=(PAGE, Param("unread", enum_of(("1", "true", "0", "false", "")),
+                             "1 or true: only unread ones (0, false or empty: all)."),
+               Param("kind", enum_of(tuple(k.code for k in KINDS), ""),
+                     "Only this kind (empty: every kind).")))),
     ("GET", "/notifications/preferences", Operation(
         "api.notification_preferences", "How each kind of notification reaches the caller",
         200, "NotificationPreferences")),
