@@ -81,8 +81,11 @@ def test_proposal_comment_decision_notification_revision_and_docx_redline(world,
     expect(aus.locator(f"#clause-{target.id} .clause-text")).to_have_text(DECIDED)
     expect(aus.locator(".notification-bell")).to_contain_text("unread")
     aus.locator(".notification-bell").click()
-    unread = aus.locator("tr.unread")
-    expect(unread.filter(has_text=f"#{proposal_id}")).to_have_count(1)
+    unread = aus.locator("tr.unread").filter(has_text=f"#{proposal_id}")
+    # Two news about the proposal: New Zealand's comment on it, and the decision.
+    expect(unread).to_have_count(2)
+    expect(unread.filter(has_text=re.compile("accepted", re.IGNORECASE))).to_have_count(1)
+    expect(unread.filter(has_text="comment")).to_have_count(1)
     screenshot(aus, "flow-notifications-after-decision")
 
     # The secretariat issues Rev.2 and downloads the Word redline Rev.1 → Rev.2.

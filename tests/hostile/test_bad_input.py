@@ -309,7 +309,7 @@ def test_page_forms_with_control_characters_answer_a_friendly_422(client, world,
         assert response.mimetype == "text/html"
         page = response.get_data(as_text=True)
         assert "text contains control characters that are not allowed" in page
-        assert 'class="form-error"' in page  # the form again, the error beside it
+        assert 'class="field-error" id="text-error"' in page  # the form again, beside the field
         assert "Traceback" not in page
         response = client.post("/comments", data={"clause_id": str(scene["clause_id"]),
                                                    "body": f"A{hostile}remark"})

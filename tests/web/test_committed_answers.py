@@ -17,7 +17,9 @@ def connection_lost(*args, **kwargs):
 
 
 def test_the_api_answers_a_committed_write_with_success(client, world, api_token, monkeypatch):
-    monkeypatch.setattr(api_views, "proposal_json", connection_lost)
+    # The answer's body is read before the commit (no reload after it); what still comes
+    # after the commit — sending that body — fails as if the database had gone.
+    monkeypatch.setattr(api_views, "jsonify", connection_lost)
     response = client.post(f"/api/v1/clauses/{world.clauses[2].id}/proposals",
                            headers=api_token("aus"), json={"action": "amend", "text": TEXT})
     assert response.status_code == 200
