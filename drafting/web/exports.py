@@ -1,6 +1,7 @@
 """Export buttons: clean, redline, compilation and disposition texts as files."""
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -33,6 +34,12 @@ def send_export(document, args) -> Response:
     authorize(viewer, Action.VIEW, document)
 
     include_unchanged = _yes_or_no(args, "unchanged")
+    for name, pattern in REVISION_POINTS.items():  # checked whether the mode reads it or not
+        value = (args.get(name) or "").strip()
+        if value and not pattern.fullmatch(value):
+            raise InvalidInput(f"{name} must be a revision number (“2” or “Rev.2”) or "
+                               f"{' or '.join(repr(w) for w in WORDS[name])}.",
+                               details={"field": name})
     isolation = current_app.extensions["isolation"]
 
     def build():
@@ -50,6 +57,11 @@ def send_export(document, args) -> Response:
     return http_cache.export_response(
         key, lambda: once.run(key, build, isolation.settings.timeout),
         lambda file: _file_response(file, fmt))
+
+
+WORDS = {"from": ("current", "first"), "to": ("current",)}
+REVISION_POINTS = {name: re.compile(r"(Rev\.)?[0-9]+|" + "|".join(words))
+                   for name, words in WORDS.items()}
 
 
 def _yes_or_no(args, name: str) -> bool:

@@ -541,9 +541,10 @@ class Operation:
 
 
 POSITIVE_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-# A revision named in a query string: its number ("2" or "Rev.2"), or the current text.
-REVISION_NUMBER = {"type": "string", "pattern": r"^(Rev\.)?[0-9]+$", "examples": ["1"]}
-REVISION_POINT = {"type": "string", "pattern": r"^((Rev\.)?[0-9]+|current)$",
+# A revision named in a query string: its number ("2" or "Rev.2"), or the current text; an
+# empty value (as a form sends for its default choice) means the parameter's default.
+REVISION_NUMBER = {"type": "string", "pattern": r"^((Rev\.)?[0-9]+)?$", "examples": ["1"]}
+REVISION_POINT = {"type": "string", "pattern": r"^((Rev\.)?[0-9]+|current)?$",
                   "examples": ["1", "current"]}
 PAGE = Param("page", POSITIVE_ID, "Page number, from 1.")
 PROPOSAL_BODY = body({
@@ -808,7 +809,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
                   "Default docx; the formats each mode offers are listed in docs/api.md."),
             Param("mode", enum_of(("clean", "redline", "compilation", "disposition")),
                   "Default clean."),
-            Param("from", {**REVISION_POINT, "pattern": r"^((Rev\.)?[0-9]+|current|first)$"},
+            Param("from", {**REVISION_POINT, "pattern": r"^((Rev\.)?[0-9]+|current|first)?$"},
                   "A revision number (disposition: also `first`, the text as first tabled)."),
             Param("to", REVISION_POINT, "A revision number or `current`."),
             Param("unchanged", enum_of(("1", "0", "true", "false", "yes", "no", "")),
