@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from drafting.domain.errors import DomainError
 from drafting.extensions import db, login_manager
 from drafting.models import Document
+from drafting.services.loading import MAX_ID
 from drafting.web.helpers import is_local, same_site_referrer
 
 # SQLSTATEs of a transaction PostgreSQL rolled back to settle a race (serialization failure,
@@ -56,10 +57,11 @@ def way_back(*, use_database: bool = True) -> tuple[str, str]:
             and not referrer.startswith("/login"):
         return referrer, "Back to the page you came from"
     document_id = (request.view_args or {}).get("document_id")
-    if isinstance(document_id, int) and use_database:
+    if isinstance(document_id, int) and 0 < document_id <= MAX_ID and use_database:
         try:
             document = db.session.get(Document, document_id)
         except SQLAlchemyError:  # the page must not need the database it may report as gone
+            db.session.rollback()  # and the rest of the page must not meet a failed transaction
             document = None
         if document is not None:
             return url_for("documents.show", document_id=document.id), \

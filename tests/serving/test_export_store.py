@@ -85,6 +85,9 @@ def test_redis_away_costs_a_render_not_an_error():
     export_log = logging.getLogger("drafting.web.export_store")
     export_log.addHandler(handler)
     level, export_log.level = export_log.level, logging.WARNING
+    # logging.config.dictConfig (the app's logging set-up, run by other tests) disables
+    # loggers that existed before it; this one must speak for the test.
+    disabled, export_log.disabled = export_log.disabled, False
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -97,4 +100,5 @@ def test_redis_away_costs_a_render_not_an_error():
     assert store.get(key) == FILE  # the process's own copy
     export_log.removeHandler(handler)
     export_log.setLevel(level)
+    export_log.disabled = disabled
     assert any("export cache: Redis read failed" in r.getMessage() for r in records)
