@@ -259,6 +259,21 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
     return result
 
 
+def events_between(document_id: int, subscriber: Subscriber, after: int, upto: int,
+                   limit: int | None = None) -> list[dict] | None:
+    """The document's events with `after` < id <= `upto` that the subscriber may receive,
+    oldest first; None when there are more than `limit` (default REPLAY_LIMIT): the client
+    must reload. For a stream that cannot vouch an earlier event reached it (live_bus.SeenIds).
+    Reads only; the caller releases the session."""
+    limit = REPLAY_LIMIT if limit is None else limit
+    rows = list(db.session.execute(
+        select(LiveEvent)
+        .where(LiveEvent.document_id == document_id, LiveEvent.id > after,
+               LiveEvent.id <= upto, audience_clause(subscriber))
+        .order_by(LiveEvent.id).limit(limit + 1)).scalars())
+    return None if len(rows) > limit else [row.payload() for row in rows]
+
+
 def subscribe() -> None:
     """Open pages follow the audit trail (called once by create_app)."""
     event_notified.connect(record_live_event, weak=False)
@@ -268,7 +283,7 @@ def subscribe() -> None:
 
 __all__ = [
     "audience_clause", "audience_for", "bus_message", "client_payload", "current_bus",
-    "forget_shared_bus", "GAP",
+    "events_between", "forget_shared_bus", "GAP",
     "InProcessBus", "KEEP_EVENTS", "LocalFanout", "make_bus", "message_audience",
     "newest_event_id", "newest_visible_event_id", "newest_visible_event_query",
     "postgres_bus", "PostgresBus", "PRUNE_EVERY", "record_live_event",

@@ -31,6 +31,56 @@ GAP = {"gap": True}
 # observers of each process (`LocalFanout.observe`), e.g. "these users changed".
 CONTROL = "control"
 
+# How many of the newest event ids a process remembers having seen (`SeenIds`).
+SEEN_IDS_KEPT = 50_000
+# A stream checks at most this many ids between two of its events; a longer stretch it reads
+# from the log instead.
+SEEN_IDS_SPAN = 2_000
+
+
+class SeenIds:
+    """The live event ids this process's bus has delivered, to tell a stream whether an
+    earlier event may still be on its way.
+
+    Ids are handed out in commit order, but each process publishes after its own commit, so
+    two processes' messages can cross on the bus (and a process killed between its commit and
+    its publish never sends one). A stream that sent a later id and then dropped the earlier
+    one as "already sent" would lose it; so before sending an id it asks whether every id
+    since its cursor has been seen here, and if not, waits briefly (`wait_for`) or reads the
+    log. Only stdlib locks, which gevent patches."""
+
+    def __init__(self, kept: int = SEEN_IDS_KEPT) -> None:
+        self._kept = kept
+        self._ids: set[int] = set()
+        self._forgotten_up_to = 0  # ids at or below this were dropped from memory
+        self._changed = threading.Condition()
+
+    def add(self, event_id: int) -> None:
+        with self._changed:
+            self._ids.add(event_id)
+            if len(self._ids) > self._kept:
+                oldest = sorted(self._ids)[: self._kept // 2]
+                self._ids.difference_update(oldest)
+                self._forgotten_up_to = max(self._forgotten_up_to, oldest[-1])
+            self._changed.notify_all()
+
+    def all_seen(self, after: int, before: int) -> bool:
+        """Whether every id strictly between `after` and `before` has been seen."""
+        with self._changed:
+            return self._all_seen(after, before)
+
+    def wait_for(self, after: int, before: int, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for every id between `after` and `before`."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._all_seen(after, before), timeout)
+
+    def _all_seen(self, after: int, before: int) -> bool:
+        if before - after <= 1:
+            return True
+        if before - after > SEEN_IDS_SPAN or after < self._forgotten_up_to:
+            return False
+        return all(i in self._ids for i in range(after + 1, before))
+
 
 class Subscription:
     """One open stream's queue of bus messages. Use as a context manager, or close()."""
@@ -58,6 +108,20 @@ class Subscription:
         except queue.Full:
             self._overflowed = True
 
+    @property
+    def seen_ids(self) -> SeenIds:
+        """Every id this process's bus delivered (not only the ones this stream accepted)."""
+        return self._fanout.seen_ids
+
+    def take_queued(self) -> list[dict]:
+        """The messages waiting in the queue now, without waiting for more."""
+        taken = []
+        while True:
+            try:
+                taken.append(self._queue.get_nowait())
+            except queue.Empty:
+                return taken
+
     def get(self, timeout: float) -> dict | None:
         """The next message, GAP when some were lost, or None after `timeout` seconds."""
         if self._overflowed:
@@ -70,11 +134,7 @@ class Subscription:
             return None
 
     def _drain(self) -> None:
-        while True:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                return
+        self.take_queued()
 
     def close(self) -> None:
         self._fanout.remove(self)
@@ -93,6 +153,7 @@ class LocalFanout:
         self._lock = threading.Lock()
         self._subscriptions: set[Subscription] = set()
         self._observers: list = []
+        self.seen_ids = SeenIds()
 
     def observe(self, method) -> None:
         """Call the bound `method(message)` for every message this process receives, GAP and
@@ -112,6 +173,9 @@ class LocalFanout:
             self._subscriptions.discard(subscription)
 
     def deliver(self, message: dict) -> None:
+        if CONTROL not in message and isinstance(message.get("id"), int):
+            # Before any stream is offered it: a stream holding this id knows it was seen.
+            self.seen_ids.add(message["id"])
         with self._lock:
             targets = [] if CONTROL in message else list(self._subscriptions)
             observers = [method for method in (ref() for ref in self._observers) if method]

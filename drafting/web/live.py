@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from drafting.services.policy import Action, authorize
 from drafting.web.api import bp as api_bp
 
 bp = Blueprint("live", __name__)
+log = logging.getLogger(__name__)
 
 # The announcement that precedes the first event of each kind on a stream (see `event_stream`).
 ANNOUNCE_FIELD = "listen"
@@ -49,6 +51,9 @@ class StreamSettings:
     max_seconds: float | None = 1800.0
     max_events: int | None = None  # tests: end after this many events
     retry_ms: int = 3000
+    # How long a stream waits for an earlier event that has not reached this process before
+    # it reads it from the log (see `event_stream`).
+    gap_wait_seconds: float = 0.25
     clock: Callable[[], float] = field(default=time.monotonic)
 
     @classmethod
@@ -56,7 +61,8 @@ class StreamSettings:
         return cls(keepalive_seconds=float(config.get("LIVE_KEEPALIVE_SECONDS", 15.0)),
                    max_seconds=config.get("LIVE_STREAM_MAX_SECONDS", 1800.0),
                    max_events=config.get("LIVE_STREAM_MAX_EVENTS"),
-                   retry_ms=int(config.get("LIVE_RETRY_MS", 3000)))
+                   retry_ms=int(config.get("LIVE_RETRY_MS", 3000)),
+                   gap_wait_seconds=float(config.get("LIVE_GAP_WAIT_SECONDS", 0.25)))
 
 
 def init_app(app: Flask) -> None:
@@ -136,7 +142,9 @@ def stream_filter(subscriber: Subscriber, document_id: int | None) -> Callable[[
 def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
                  replay: live_service.Replay, settings: StreamSettings,
                  should_stop: Callable[[], bool] | None = None,
-                 show: Callable[[int], int] = lambda event_id: event_id) -> Iterator[str]:
+                 show: Callable[[int], int] = lambda event_id: event_id,
+                 read_log: Callable[[int, int], list[dict] | None | Exception] | None = None,
+                 ) -> Iterator[str]:
     """The text of one stream: retry hint, missed events (or a reload), a ``ready`` event
     carrying the cursor, then live events as they come, with keep-alive comments when idle.
 
@@ -147,13 +155,23 @@ def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
     Ids are kept as they are in the log and turned into what the client sees by `show`
     (web: the application's `EventIdCodec`), in the ``id:`` lines and in the data alike.
 
-    Needs no request context and no database. Ends when `should_stop()` says so, after
-    `settings.max_events` events, or after `settings.max_seconds`.
+    Events of the document go out in id (commit) order, each once. Processes publish after
+    their own commits, so messages can cross on the bus, and a process killed between its
+    commit and its publish sends none: before sending an id, the stream makes sure every id
+    since its cursor reached this process (`SeenIds`), waiting up to
+    `settings.gap_wait_seconds` for the stragglers, then sends them in order; if they do not
+    come, it reads them from the log with `read_log(after, upto)` (the document's events the
+    viewer may receive; None for too many, which asks the client to reload; an exception when
+    the database cannot answer, and the stream goes on with what it has).
+
+    Needs no request context; the database only through `read_log`. Ends when `should_stop()`
+    says so, after `settings.max_events` events, or after `settings.max_seconds`.
     """
     announced: set[str] = set()
     sent = 0
     cursor = replay.cursor
     wanted = stream_filter(subscriber, document_id)
+    held: list[dict] = []  # taken from the queue, to handle (in id order) before reading more
 
     def emit(kind: str, data: dict, event_id: int | None = None) -> str:
         nonlocal sent
@@ -187,11 +205,12 @@ def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
                 if remaining <= 0:
                     return
                 wait = min(wait, remaining)
-            message = subscription.get(timeout=wait)
+            message = held.pop(0) if held else subscription.get(timeout=wait)
             if message is None:
                 yield sse_comment("keep-alive")
                 continue
             if message.get("gap"):
+                held.clear()
                 yield emit("reload", {"reason": "gap", "cursor": show(cursor)})
                 continue
             if not wanted(message):  # the subscription filters already; never rely on it alone
@@ -199,7 +218,27 @@ def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
             event_id = message["id"]
             if document_id is not None and message.get("document_id") == document_id:
                 if event_id <= cursor:
-                    continue  # already replayed
+                    continue  # already sent
+                seen = subscription.seen_ids
+                if not seen.all_seen(cursor, event_id):
+                    if seen.wait_for(cursor, event_id, settings.gap_wait_seconds):
+                        # The earlier ones came meanwhile, queued behind this one.
+                        held = sorted([message, *held, *subscription.take_queued()],
+                                      key=lambda m: (not m.get("gap"), m.get("id") or 0))
+                        continue
+                    missed = read_log(cursor, event_id) if read_log is not None else None
+                    if missed is None:
+                        cursor = event_id
+                        held.clear()
+                        yield emit("reload", {"reason": "missed", "cursor": show(cursor)},
+                                   cursor)
+                        continue
+                    if not isinstance(missed, Exception):
+                        for payload in missed:
+                            if payload["id"] > cursor:
+                                cursor = payload["id"]
+                                yield emit(payload["kind"], payload, payload["id"])
+                        continue
                 cursor = event_id
                 yield emit(message["kind"], live_service.client_payload(message), event_id)
             else:
@@ -246,7 +285,9 @@ def _open_stream(user, document_id: int | None) -> Response:
         db.session.remove()
     settings = StreamSettings.from_config(current_app.config)
     body = event_stream(subscription, subscriber, document_id, replay, settings,
-                        show=codec.encode)
+                        show=codec.encode,
+                        read_log=_log_reader(current_app._get_current_object(), document_id,
+                                             subscriber))
     response = Response(body, mimetype="text/event-stream")
     # Never turn the stream into a list (which waits for its end): anything that asks for the
     # length of this response (the request log does) gets "unknown" instead.
@@ -255,6 +296,26 @@ def _open_stream(user, document_id: int | None) -> Response:
     response.headers["X-Accel-Buffering"] = "no"
     response.call_on_close(subscription.close)
     return response
+
+
+def _log_reader(app: Flask, document_id: int | None, subscriber: Subscriber):
+    """`read_log` for a stream: the document's events it may receive in a range, read in an
+    app context of its own (the request's is gone by then), the connection released at once."""
+    if document_id is None:
+        return None
+
+    def read_log(after: int, upto: int) -> list[dict] | None | Exception:
+        with app.app_context():
+            try:
+                return live_service.events_between(document_id, subscriber, after, upto)
+            except SQLAlchemyError as error:
+                log.warning("live stream: could not read events %s..%s from the log",
+                            after, upto, exc_info=True)
+                return error
+            finally:
+                db.session.remove()
+
+    return read_log
 
 
 @bp.get("/documents/<int:document_id>/events")

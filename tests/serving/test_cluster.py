@@ -442,11 +442,6 @@ def _acknowledged(ledger: Ledger) -> int:
         return len(ledger.proposals) + len(ledger.comments)
 
 
-@pytest.mark.skip(reason=(
-    "Known defect, open: after merging the sealed audit chain and the new notification kinds, "
-    "one CI run saw the stream resumed on the surviving host never receive every committed "
-    "event (three reconnections, then the deadline); another run passed. Until its cause is "
-    "found this test would pass or fail by chance, so it is held out of CI (session 8 note)."))
 def test_killing_a_host_mid_load_loses_no_write_and_its_streams_resume_elsewhere(
         start_cluster):
     cluster = start_cluster(RATELIMIT_ENABLED="0")
