@@ -48,6 +48,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 ECONOMIES = ["aus", "bd", "cda", "chl", "prc", "hkc", "ina", "jpn", "rok", "mas", "mex", "nz",
              "png", "pe", "rp", "rus", "sgp", "ct", "tha", "usa", "vn"]
 HOSTILE = "[" * 10_000
+ORDINARY = "We support this paragraph; see [the BCG page](https://www.apec.org/bcg)."
 
 
 def start_server(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
@@ -87,7 +88,9 @@ def worker_count() -> int:
 
 # --- 1. hostile comments against a reader --------------------------------------------------------
 
-def hostile_comments(base: str, tokens: dict[str, str]) -> dict:
+def comments_against_a_reader(base: str, tokens: dict[str, str], body: str = HOSTILE) -> dict:
+    """Five comments of `body` at once, twice, while a delegate reads; the same with an
+    ordinary comment is the control run (what the machine does under five writers anyway)."""
     token = tokens["nz"]
     document_id = harness.call("GET", f"{base}/api/v1/documents", token=token
                                ).json()["documents"][0]["id"]
@@ -96,6 +99,8 @@ def hostile_comments(base: str, tokens: dict[str, str]) -> dict:
     reader = harness.browser_session(base, "nz")
     pages = [f"/documents/{document_id}", f"/clauses/{clause_id}"]
     timings: list[float] = []
+    during: list[float] = []  # reads that overlapped a post
+    posting = threading.Event()
     reader_statuses: dict[int, int] = {}
     stop = threading.Event()
 
@@ -103,8 +108,11 @@ def hostile_comments(base: str, tokens: dict[str, str]) -> dict:
         while not stop.is_set():
             for path in pages:
                 started = time.monotonic()
+                overlapped = posting.is_set()
                 answer = harness.call("GET", base + path, opener=reader)
                 timings.append((time.monotonic() - started) * 1000)
+                if overlapped or posting.is_set():
+                    during.append(timings[-1])
                 reader_statuses[answer.status] = reader_statuses.get(answer.status, 0) + 1
 
     posted: list[tuple[int, float]] = []
@@ -112,21 +120,26 @@ def hostile_comments(base: str, tokens: dict[str, str]) -> dict:
     def post(economy: str) -> None:
         started = time.monotonic()
         answer = harness.call("POST", f"{base}/api/v1/clauses/{clause_id}/comments",
-                              token=tokens[economy], body={"body": HOSTILE})
+                              token=tokens[economy], body={"body": body})
         posted.append((answer.status, (time.monotonic() - started) * 1000))
 
-    for path in pages:  # warm: the first page of each worker compiles its templates
-        harness.call("GET", base + path, opener=reader)
+    # Warm every worker (the first page of each compiles its templates and fills its caches),
+    # so that the figures compare the comments' cost, not which run came first.
+    for _ in range(4 * worker_count()):
+        for path in pages:
+            harness.call("GET", base + path, opener=reader)
     reading = threading.Thread(target=read)
     reading.start()
     time.sleep(2)  # the reader's steady pace first
     for _ in range(2):
         posters = [threading.Thread(target=post, args=(e,))
                    for e in ("aus", "usa", "prc", "jpn", "rok")]
+        posting.set()
         for thread in posters:
             thread.start()
         for thread in posters:
             thread.join()
+        posting.clear()
     time.sleep(3)  # and the pages with ten hostile comments on them
     stop.set()
     reading.join()
@@ -135,7 +148,9 @@ def hostile_comments(base: str, tokens: dict[str, str]) -> dict:
             "reader_requests": len(timings), "reader_statuses": reader_statuses,
             "reader_p50_ms": round(statistics.median(timings)),
             "reader_p95_ms": round(percentile(timings, 0.95)),
-            "reader_max_ms": round(max(timings))}
+            "reader_max_ms": round(max(timings)),
+            "reader_during_posts": len(during),
+            "reader_p95_during_posts_ms": round(percentile(during, 0.95)) if during else None}
 
 
 # --- 2. a list of 3.9 million ids ------------------------------------------------------------------
@@ -328,7 +343,8 @@ def main() -> int:
     try:
         process, base = start_server(proxied, log_path)
         figures = {"workers": worker_count()}
-        figures["hostile_comments"] = hostile_comments(base, template.tokens)
+        figures["ordinary_comments"] = comments_against_a_reader(base, template.tokens, ORDINARY)
+        figures["hostile_comments"] = comments_against_a_reader(base, template.tokens)
         _show(figures)
         figures["huge_id_list"] = huge_id_list(base, template.tokens)
         _show(figures)
