@@ -546,7 +546,9 @@ POSITIVE_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 REVISION_NUMBER = {"type": "string", "pattern": r"^((Rev\.)?[0-9]+)?$", "examples": ["1"]}
 REVISION_POINT = {"type": "string", "pattern": r"^((Rev\.)?[0-9]+|current)?$",
                   "examples": ["1", "current"]}
-PAGE = Param("page", POSITIVE_ID, "Page number, from 1.")
+# An id or page number in a query string: empty (as a form sends for "any") means not given.
+QUERY_ID = {"anyOf": [POSITIVE_ID, {"type": "string", "maxLength": 0}]}
+PAGE = Param("page", QUERY_ID, "Page number, from 1 (empty: the first).")
 PROPOSAL_BODY = body({
     "action": enum_of(ProposalAction),
     "clause_id": {**ID, "description": "The clause to amend or delete."},
@@ -844,7 +846,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = _ops(
     ("GET", "/audit", Operation(
         "api.audit_events", "The audit trail, newest first, 50 a page (not for delegates)",
         200, "AuditPage", (403, 404, 422), query=(
-            Param("document_id", POSITIVE_ID), Param("clause_id", POSITIVE_ID),
+            Param("document_id", QUERY_ID, "Only this document's events (empty: all)."),
+            Param("clause_id", QUERY_ID, "Only this paragraph's events (empty: all)."),
             Param("economy", STRING, "Economy code."), Param("kind", STRING, "Event kind."),
             PAGE))),
     ("GET", "/audit/verify", Operation(
