@@ -37,11 +37,16 @@
         });
     }
 
-    text.addEventListener("input", function () {
+    function changed() {
       clearTimeout(timer);
       say("Updating the preview…");
       timer = setTimeout(refresh, 300);
-    });
+    }
+
+    text.addEventListener("input", changed);
+    // Typed before this script ran (a quick hand, a slow page) or restored by the browser:
+    // the redline shown is not of this wording yet.
+    if (text.value !== previewed.value) changed();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
