@@ -178,15 +178,22 @@ def _overlay_runs(text: str, proposals: list[Proposal], names: dict[str, str]) -
         (", ".join(p.sponsor_codes), "" if p.action is ProposalAction.DELETE else p.text)
         for p in proposals])
     return [Run(s.op, s.text, ", ".join(s.authors) or None,
-                ", ".join(names.get(a.split(",")[0].strip(), a) for a in s.authors) or None)
+                "; ".join(_named(label.split(", "), names) for label in s.authors) or None)
             for s in segments]
+
+
+def _named(codes, names: dict[str, str]) -> str:
+    """Economy codes as the names a reader sees ("Australia, New Zealand"): a change is
+    attributed to its proposer and every co-sponsor, in every format."""
+    return ", ".join(names.get(code, code) for code in codes)
 
 
 def _proposed_clause(p: Proposal, number: str, where: str) -> Paragraph:
     """A compilation paragraph for an open insertion, attributed to its sponsors."""
     sponsors = ", ".join(p.sponsor_codes)
     return Paragraph(number, [Run("insert", p.text, sponsors)], change="added", author=sponsors,
-                     author_name=p.economy.name, date=p.submitted_at or p.created_at,
+                     author_name=", ".join([p.economy.name] + [c.economy.name
+                                                               for c in p.cosponsors]), date=p.submitted_at or p.created_at,
                      comment=p.rationale or None, note=f"{where} [{sponsors}]")
 
 
@@ -272,8 +279,8 @@ def export_document(actor, document: Document, mode: str, *, from_revision=None,
 def redline_export(document: Document, viewer, from_revision, to_revision) -> ExportDocument:
     """Tracked changes between two revisions (or a revision and the current text).
 
-    Each change is authored by the proposing economy (co-sponsors are named in the comment,
-    with the rationale) or by the Secretariat, and dated by the decision that made it.
+    Each change is authored by the proposing economy and its co-sponsors (named again in the
+    comment, with the rationale) or by the Secretariat, and dated by the decision that made it.
     """
     start, end = comparisons.resolve_comparison_points(document, from_revision, to_revision)
     comparison = comparisons.compare(document, start, end)
@@ -296,18 +303,18 @@ def redline_export(document: Document, viewer, from_revision, to_revision) -> Ex
     for item in comparison.clauses:
         runs = []
         for seg in item.segments:
-            author = seg.authors[0] if seg.authors else None
+            author = ", ".join(seg.authors) or None
             date = dates.get(seg.ref) if seg.ref is not None else secretariat_date[item.clause_id]
-            runs.append(Run(seg.op, seg.text, author, names.get(author, author), date,
+            runs.append(Run(seg.op, seg.text, author, _named(seg.authors, names) or None, date,
                             rationale.get(seg.ref)))
         first = next((s for s in item.segments if s.op != "equal"), None)
-        author = first.authors[0] if first and first.authors else SECRETARIAT
+        authors = first.authors if first and first.authors else (SECRETARIAT,)
         paragraph = Paragraph(
             number=item.number or "", runs=runs,
             change=item.change if item.change != "unchanged" else "unchanged",
             old_number=item.from_number if item.renumbered else None,
-            author=author if item.change in ("added", "deleted") else None,
-            author_name=names.get(author, author),
+            author=", ".join(authors) if item.change in ("added", "deleted") else None,
+            author_name=_named(authors, names),
             date=(item.steps[-1].created_at if item.steps else None),
             comment=rationale.get(first.ref) if first else None,
             formerly=formerly.get(item.clause_id),
@@ -342,7 +349,7 @@ def _rationales(comparison, viewer) -> dict[int, str]:
         select(Proposal.id, Proposal.rationale, Proposal.decision_note)
         .where(Proposal.id.in_(sponsors), visible_proposals_clause(viewer)))
     for proposal_id, rationale, decision_note in rows:
-        parts = [f"Proposal #{proposal_id} by {', '.join(sponsors[proposal_id])}."]
+        parts = [f"Proposed by {', '.join(sponsors[proposal_id])}."]
         if rationale:
             parts.append(f"Rationale: {rationale}")
         if decision_note:
