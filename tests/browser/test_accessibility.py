@@ -77,9 +77,10 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def _axe_page(new_context, source: str):
-    """A page in its own context that bypasses the CSP and loads axe-core into every page."""
-    context = new_context(bypass_csp=True)
+def _axe_page(new_context, source: str, scheme: str = "light"):
+    """A page in its own context that bypasses the CSP and loads axe-core into every page,
+    in the light or dark colours (the pages follow the system's `prefers-color-scheme`)."""
+    context = new_context(bypass_csp=True, color_scheme=scheme)
     context.add_init_script(script=source)
     return context.new_page()
 
@@ -108,18 +109,20 @@ def _describe(name: str, violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(demo, new_context, page):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(demo, new_context, scheme):
     source = _axe_source()
     pages = demo_pages()
-    secretariat = _axe_page(new_context, source)
+    secretariat = _axe_page(new_context, source, scheme)
     login(secretariat, "secretariat")
-    delegate = _axe_page(new_context, source)
+    delegate = _axe_page(new_context, source, scheme)
     login(delegate, "aus")
-    anonymous = _axe_page(new_context, source)
+    anonymous = _axe_page(new_context, source, scheme)
+    suffix = "" if scheme == "light" else "-dark"
 
     found: dict[str, list[dict]] = {}
     anonymous.goto("/login")
-    screenshot(anonymous, "login")
+    screenshot(anonymous, "login" + suffix)
     found["login"] = _run_axe(anonymous)
     anonymous.fill("#username", "aus")
     anonymous.fill("#password", "wrong password")
@@ -130,14 +133,14 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(demo, new_
         browser_page = delegate if name in DELEGATE_PAGES else secretariat
         response = browser_page.goto(path)
         assert response.ok, f"{name}: {path} answered {response.status}"
-        screenshot(browser_page, name)
+        screenshot(browser_page, name + suffix)
         found[name] = _run_axe(browser_page)
     # And one page as a delegate sees it, for the controls only delegates have.
     delegate.goto(pages["clause"])
     found["clause (delegate)"] = _run_axe(delegate)
 
     REPORT.mkdir(parents=True, exist_ok=True)
-    (REPORT / "axe-violations.json").write_text(json.dumps(
+    (REPORT / f"axe-violations{suffix}.json").write_text(json.dumps(
         {name: [{k: v[k] for k in ("id", "impact", "help", "nodes")} for v in violations]
          for name, violations in found.items()}, indent=1, ensure_ascii=False))
     failing = {name: [v for v in violations if v["impact"] in FAILING_IMPACTS]
