@@ -22,10 +22,27 @@
 
     // The paragraph being read is marked in the outline as the page scrolls.
     var links = {};
-    box.querySelectorAll("a[data-outline-for]").forEach(function (a) {
-      links[a.getAttribute("data-outline-for")] = a;
-    });
+    function collectLinks() {
+      links = {};
+      box.querySelectorAll("a[data-outline-for]").forEach(function (a) {
+        links[a.getAttribute("data-outline-for")] = a;
+      });
+    }
+    collectLinks();
     if (!("IntersectionObserver" in window)) return;
+    // live.js swaps the outline's list when counts or statuses change (a region of its own):
+    // find the new links, mark the paragraph in view again and keep the list's scroll place.
+    var listScroll = 0;
+    box.addEventListener("scroll", function (event) {
+      if (event.target.matches && event.target.matches("nav")) listScroll = event.target.scrollTop;
+    }, true);
+    document.addEventListener("live:updated", function (event) {
+      if (!event.target.matches || !event.target.matches('[data-live-region="document-outline"]')) return;
+      collectLinks();
+      event.target.scrollTop = listScroll;
+      current = null;
+      mark();
+    });
     var visible = new Set();
     var current = null;
     function mark() {

@@ -1,7 +1,7 @@
 """Live updates in a real browser: pages of two economies and the secretariat side by side.
 
-JPN proposes and comments, the secretariat decides; NZ's clause and document pages follow
-without reloading, and what NZ is typing survives; JPN's header counts the notification.
+JPN proposes and comments, the secretariat decides; NZ's clause and document pages (the
+outline's counts included) follow without reloading, and what NZ is typing survives; JPN's header counts the notification.
 """
 from __future__ import annotations
 
@@ -37,6 +37,15 @@ def test_open_pages_follow_changes_without_reload_and_keep_typing(world, page_as
     for page in (nz_clause, nz_document):
         page.evaluate("window.__liveTestMarker = 'still here'")
     expect(nz_document.locator(f"#clause-{op1_id}")).not_to_contain_text("open proposal")
+    outline_entry = nz_document.locator(f'a[data-outline-for="clause-{op1_id}"]')
+    expect(outline_entry.locator(".outline-count")).to_have_count(0)
+    # NZ reads on: the outline marks the paragraph in view (a page in front: a tab in the
+    # background is not laid out, so nothing on it is "in view").
+    nz_document.bring_to_front()
+    nz_document.locator(f"#clause-{op1_id}").evaluate("el => el.scrollIntoView()")
+    in_view = nz_document.locator('.outline a[aria-current="location"]')
+    expect(in_view).to_have_count(1)
+    in_view_for = in_view.get_attribute("data-outline-for")
 
     # NZ starts a comment on OP1 and leaves it half-typed, the cursor still in the box.
     comment_box = nz_clause.locator("#comments .comment-form textarea").first
@@ -56,6 +65,11 @@ def test_open_pages_follow_changes_without_reload_and_keep_typing(world, page_as
     expect(nz_clause.locator("#proposals")).to_contain_text(f"#{proposal_id}", timeout=WAIT_MS)
     expect(nz_document.locator(f"#clause-{op1_id}")).to_contain_text("1 open proposal",
                                                                    timeout=WAIT_MS)
+    # The outline beside the text counts it too, and still marks the paragraph in view.
+    expect(outline_entry.locator(".outline-count")).to_have_text("1 open proposal",
+                                                                 timeout=WAIT_MS)
+    expect(nz_document.locator(f'a[data-outline-for="{in_view_for}"]')).to_have_attribute(
+        "aria-current", "location")
     assert not_reloaded(nz_clause) and not_reloaded(nz_document)
     expect(comment_box).to_have_value(HALF_TYPED)
     expect(comment_box).to_be_focused()
