@@ -192,5 +192,6 @@ def test_open_for_comment_lets_delegates_propose_until_closed(call, refused, wor
     refused("POST", f"/documents/{chair.id}/proposals", "nz", amend, status=409,
             code="chair_text")
     kinds = list(db.session.execute(select(AuditEvent.kind).where(
-        AuditEvent.document_id == chair.id, AuditEvent.kind.like("%for_comment"))).scalars())
+        AuditEvent.document_id == chair.id, AuditEvent.kind.like("%for_comment"))
+        .order_by(AuditEvent.id)).scalars())
     assert kinds == ["chair_statement.opened_for_comment", "chair_statement.closed_for_comment"]

@@ -124,7 +124,8 @@ def test_freeze_clause_closes_it_to_proposals_only(world):
     with pytest.raises(Conflict, match="not frozen"):
         rounds.freeze_clause(secretariat, clause, False, "")
     kinds = db.session.execute(select(AuditEvent.kind).where(
-        AuditEvent.clause_id == clause.id, AuditEvent.kind.like("clause.%"))).scalars().all()
+        AuditEvent.clause_id == clause.id, AuditEvent.kind.like("clause.%"))
+        .order_by(AuditEvent.id)).scalars().all()
     assert kinds == ["clause.frozen", "clause.unfrozen"]
 
 
