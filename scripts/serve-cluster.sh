@@ -15,6 +15,7 @@
 #   CLUSTER_RUN_DIR [instance/cluster]  pid files (app1.pid, app2.pid, haproxy.pid) and logs
 #   PYTHON [.venv/bin/python]       the interpreter that runs gunicorn
 #   HAPROXY [haproxy]               the balancer's binary
+#   CLUSTER_SCHEDULER [1]           0: start no scheduler (one runs elsewhere, or a test)
 # plus everything `make serve` reads (WEB_CONCURRENCY, DATABASE_POOL_SIZE, …), per host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,6 +97,16 @@ for address in sys.argv[1:]:
     else:
         sys.exit(1)
 PY
+
+# One scheduler for the cluster, as `make serve` runs one beside its server: the time-driven
+# work (`flask tick`: reminders, expired silence procedures) and the e-mail queue. Sending
+# claims each message under a row lock (SKIP LOCKED) and a tick is idempotent, so a second
+# scheduler would do no harm, but one is enough. It ends with this script (--parent-pid).
+if [ "${CLUSTER_SCHEDULER:-1}" != 0 ]; then
+  "$python" -m flask --app app scheduler --parent-pid $$ 2>>"$run_dir/scheduler.log" &
+  pids+=("$!")
+  echo "scheduler: pid $! (log $run_dir/scheduler.log)"
+fi
 
 "$haproxy" -db -f deploy/haproxy.cfg &
 pids+=("$!")
