@@ -47,7 +47,9 @@ class SeenIds:
     its publish never sends one). A stream that sent a later id and then dropped the earlier
     one as "already sent" would lose it; so before sending an id it asks whether every id
     since its cursor has been seen here, and if not, waits briefly (`wait_for`) or reads the
-    log. Only stdlib locks, which gevent patches."""
+    log. An id is marked seen after every stream was offered it, so a seen id is either handled
+    by the stream already or in its queue (the stream takes its queue and sorts it before
+    sending). Only stdlib locks, which gevent patches."""
 
     def __init__(self, kept: int = SEEN_IDS_KEPT) -> None:
         self._kept = kept
@@ -173,9 +175,6 @@ class LocalFanout:
             self._subscriptions.discard(subscription)
 
     def deliver(self, message: dict) -> None:
-        if CONTROL not in message and isinstance(message.get("id"), int):
-            # Before any stream is offered it: a stream holding this id knows it was seen.
-            self.seen_ids.add(message["id"])
         with self._lock:
             targets = [] if CONTROL in message else list(self._subscriptions)
             observers = [method for method in (ref() for ref in self._observers) if method]
@@ -188,6 +187,10 @@ class LocalFanout:
                 log.exception("live bus: an observer failed")
         for subscription in targets:
             subscription.offer(message)
+        if CONTROL not in message and isinstance(message.get("id"), int):
+            # Only once every stream has it queued: an id marked seen is then either handled
+            # by a stream already or waiting in its queue (`SeenIds`).
+            self.seen_ids.add(message["id"])
 
     @property
     def count(self) -> int:

@@ -220,12 +220,18 @@ def event_stream(subscription, subscriber: Subscriber, document_id: int | None,
                 if event_id <= cursor:
                     continue  # already sent
                 seen = subscription.seen_ids
-                if not seen.all_seen(cursor, event_id):
-                    if seen.wait_for(cursor, event_id, settings.gap_wait_seconds):
-                        # The earlier ones came meanwhile, queued behind this one.
-                        held = sorted([message, *held, *subscription.take_queued()],
+                if event_id > cursor + 1 and (
+                        seen.all_seen(cursor, event_id)
+                        or seen.wait_for(cursor, event_id, settings.gap_wait_seconds)):
+                    # Every id in between reached this process: each is another stream's,
+                    # sent already, or queued here behind this one. Take the queue and go on
+                    # in id order.
+                    queued = subscription.take_queued()
+                    if queued:
+                        held = sorted([message, *held, *queued],
                                       key=lambda m: (not m.get("gap"), m.get("id") or 0))
                         continue
+                elif event_id > cursor + 1:
                     missed = read_log(cursor, event_id) if read_log is not None else None
                     if missed is None:
                         cursor = event_id

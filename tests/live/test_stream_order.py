@@ -68,6 +68,33 @@ def test_messages_that_cross_on_the_bus_are_sent_in_commit_order():
     assert log.calls == []  # the straggler came within the wait: no read of the log
 
 
+def test_an_earlier_event_queued_behind_a_later_one_goes_first():
+    """Both reached the process (seen) before the stream looked, crossed: 12 queued first."""
+    bus = live_bus.InProcessBus()
+    subscription = bus.subscribe()
+    log = LogStub(committed=[], answer=AssertionError("the log must not be read"))
+    bus.publish(message(12))
+    bus.publish(message(11))
+    sent = run_stream(bus, subscription, max_events=3, read_log=log, gap_wait=5.0)
+    assert sent == [("ready", 10), ("comment.posted", 11), ("comment.posted", 12)]
+    assert log.calls == []
+
+
+def test_an_id_is_marked_seen_only_once_every_stream_has_it_queued():
+    bus = live_bus.InProcessBus()
+    subscription = bus.subscribe()
+    marked_when = []
+    original = bus.fanout.seen_ids.add
+
+    def add(event_id):
+        marked_when.append((event_id, subscription._queue.qsize()))
+        original(event_id)
+
+    bus.fanout.seen_ids.add = add
+    bus.publish(message(11))
+    assert marked_when == [(11, 1)]
+
+
 def test_an_event_read_from_the_log_is_not_sent_again_when_its_copy_comes_late():
     bus = live_bus.InProcessBus()
     subscription = bus.subscribe()
