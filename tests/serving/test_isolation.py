@@ -172,10 +172,8 @@ def test_a_damaged_upload_is_refused_from_the_child_with_its_reason():
 
 
 def test_a_reading_past_its_deadline_is_killed_and_answered_busy():
-    from drafting.domain.markdown_draft import parse_markdown
-
     with pytest.raises(ImportBusy) as busy:
-        isolated(parse_timeout=0.001).call(parse_markdown, "We will act.\n" * 50_000)
+        isolated(parse_timeout=0.2).call(reading_that_never_finishes, "We will act.\n")
     assert (busy.value.status, busy.value.code) == (503, "import_busy")
     assert multiprocessing.active_children() == []
 
@@ -218,7 +216,16 @@ def test_the_same_reading_arriving_twice_runs_once_and_each_caller_gets_its_own_
     assert results["leader"] is not results["follower"]
 
 
-def test_import_routes_read_in_a_child_when_isolation_is_on(app, client, world):
+def reading_that_never_finishes(markdown: str):
+    """Child-side stand-in for the Markdown reading: blocks for a minute (the test's deadline
+    kills it long before)."""
+    import time as clock
+
+    clock.sleep(60)
+
+
+def test_import_routes_read_in_a_child_when_isolation_is_on(app, client, world, monkeypatch):
+    from drafting.services import imports as imports_service
     from tests.imports.builders import zero_draft_docx
 
     app.extensions["isolation"] = isolated()
@@ -228,7 +235,11 @@ def test_import_routes_read_in_a_child_when_isolation_is_on(app, client, world):
         "classification": "", "markdown": "", "intent": "preview"},
         content_type="multipart/form-data")
     assert page.status_code == 200 and "zero.docx" in page.get_data(as_text=True)
-    app.extensions["isolation"] = isolated(parse_timeout=0.001)
+    # A reading that cannot finish in time, whatever the machine's load: the child blocks
+    # until the deadline kills it (a tiny draft against a 1 ms deadline could finish first
+    # while the request waited for the processor).
+    monkeypatch.setattr(imports_service, "parse_markdown", reading_that_never_finishes)
+    app.extensions["isolation"] = isolated(parse_timeout=0.2)
     busy = client.post("/documents/import", data={
         "title": "T", "symbol": "", "classification": "",
         "markdown": "## Operative\n\nWe will act.\n", "intent": "preview"})
