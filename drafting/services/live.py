@@ -247,11 +247,7 @@ def replay(document_id: int, subscriber: Subscriber, last_event_id: int | None,
     result = Replay(cursor=visible or 0)
     if last_event_id is None:
         return result
-    rows = list(db.session.execute(
-        select(LiveEvent)
-        .where(LiveEvent.document_id == document_id, LiveEvent.id > last_event_id,
-               audience_clause(subscriber))
-        .order_by(LiveEvent.id).limit(limit + 1)).scalars())
+    rows = _visible_events(document_id, subscriber, last_event_id, None, limit + 1)
     if needs_reload(last_event_id, ReplayWindow(oldest, newest), len(rows), limit):
         result.reload = True
         return result
@@ -263,15 +259,22 @@ def events_between(document_id: int, subscriber: Subscriber, after: int, upto: i
                    limit: int | None = None) -> list[dict] | None:
     """The document's events with `after` < id <= `upto` that the subscriber may receive,
     oldest first; None when there are more than `limit` (default REPLAY_LIMIT): the client
-    must reload. For a stream that cannot vouch an earlier event reached it (live_bus.SeenIds).
+    must reload. For a stream that cannot vouch an earlier event reached it (services/seen_ids.SeenIds).
     Reads only; the caller releases the session."""
     limit = REPLAY_LIMIT if limit is None else limit
-    rows = list(db.session.execute(
-        select(LiveEvent)
-        .where(LiveEvent.document_id == document_id, LiveEvent.id > after,
-               LiveEvent.id <= upto, audience_clause(subscriber))
-        .order_by(LiveEvent.id).limit(limit + 1)).scalars())
+    rows = _visible_events(document_id, subscriber, after, upto, limit + 1)
     return None if len(rows) > limit else [row.payload() for row in rows]
+
+
+def _visible_events(document_id: int, subscriber: Subscriber, after: int, upto: int | None,
+                    at_most: int) -> list[LiveEvent]:
+    """The document's events after `after` (up to `upto`, if given) that the subscriber may
+    receive, oldest first, at most `at_most` of them."""
+    query = select(LiveEvent).where(LiveEvent.document_id == document_id,
+                                    LiveEvent.id > after, audience_clause(subscriber))
+    if upto is not None:
+        query = query.where(LiveEvent.id <= upto)
+    return list(db.session.execute(query.order_by(LiveEvent.id).limit(at_most)).scalars())
 
 
 def subscribe() -> None:

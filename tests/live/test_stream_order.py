@@ -7,7 +7,7 @@ import threading
 
 from drafting.domain.live import Subscriber
 from drafting.domain.states import Role
-from drafting.services import live_bus
+from drafting.services import live_bus, seen_ids
 from drafting.services.live import Replay
 from drafting.web.live import StreamSettings, event_stream
 from tests.live.conftest import named, parse_stream
@@ -154,10 +154,10 @@ def test_a_log_that_cannot_be_read_leaves_the_stream_sending_what_it_has():
 
 
 def test_seen_ids_forget_the_oldest_and_then_vouch_for_nothing_below_them():
-    seen = live_bus.SeenIds(kept=10)
+    seen = seen_ids.SeenIds(kept=10)
     for event_id in range(1, 12):
         seen.add(event_id)
     assert seen.all_seen(8, 11)
     assert not seen.all_seen(2, 8)  # forgotten: unknown, so read from the log
     assert seen.all_seen(8, 9)  # nothing between
-    assert not seen.all_seen(10, 10 + live_bus.SEEN_IDS_SPAN + 5)
+    assert not seen.all_seen(10, 10 + seen_ids.SEEN_IDS_SPAN + 5)
