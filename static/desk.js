@@ -31,6 +31,10 @@
   announcer.setAttribute("aria-live", "polite");
   document.body.appendChild(announcer);
 
+  function capitalised(phrase) {
+    return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+  }
+
   function announce(text) {
     announcer.textContent = "";
     window.setTimeout(function () { announcer.textContent = text; }, 50);
@@ -113,7 +117,7 @@
     var next = card.querySelector('button[data-decision="accept"]:not([disabled])') ||
       card.querySelector('input[name="note"]');
     if (next) next.focus();
-    announce("Proposal #" + card.getAttribute("data-proposal-id") +
+    announce(capitalised(card.getAttribute("data-proposal-name")) +
              ": reviewed. Its decision buttons are enabled again.");
   }
 
@@ -127,14 +131,14 @@
       if (card.hasAttribute("data-changed")) return;
       if (seen[id] && differs(seen[id], versionsOf(card))) {
         setChanged(card, seen[id]);
-        changed.push("#" + id);
+        changed.push(card.getAttribute("data-proposal-name"));
       } else {
         seen[id] = versionsOf(card);
       }
     });
     save();
     if (changed.length) {
-      announce("Changed since you opened it: proposal " + changed.join(", ") +
+      announce("Changed since you opened it: " + changed.join(", ") +
                ". Review the new redline before deciding.");
     }
   }
@@ -149,12 +153,12 @@
       if (!before) { seen[id] = versionsOf(card); return; }  // a new card: nothing was missed
       if (differs(before, versionsOf(card))) {
         setChanged(card, before);
-        changed.push("#" + id);
+        changed.push(card.getAttribute("data-proposal-name"));
       }
     });
     save();
     if (changed.length) {
-      announce("Changed since you opened it: proposal " + changed.join(", ") +
+      announce("Changed since you opened it: " + changed.join(", ") +
                ". Review the new redline before deciding.");
     }
     if (currentId && cardById(currentId)) cardById(currentId).classList.add("kb-current");

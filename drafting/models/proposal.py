@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from drafting.domain.proposal_names import proposal_name, proposal_short_name
 from drafting.domain.states import ProposalAction, ProposalStatus, Stance
 from drafting.extensions import db
 from drafting.models.document import Clause, ClauseVersion, Document, Section
@@ -25,12 +26,17 @@ class Proposal(db.Model):
     """
 
     __tablename__ = "proposals"
+    __table_args__ = (Index("uq_proposals_document_id_number", "document_id", "number",
+                            unique=True),)
 
     # Random, so that ids count nothing (models/hidden_order.py); creation order is `seq`,
     # shown to no one.
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(index=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    # What people call it ("proposal #12"): 1, 2, 3 … in its document, in the order proposals
+    # became visible to everyone (services/proposal_numbers.py); None until then.
+    number: Mapped[int | None] = mapped_column()
     economy_id: Mapped[int] = mapped_column(ForeignKey("economies.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     action: Mapped[ProposalAction] = mapped_column(enum_column(ProposalAction, "proposal_action"))
@@ -113,6 +119,22 @@ class Proposal(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status is ProposalStatus.OPEN
+
+    @property
+    def name(self) -> str:
+        """How pages and messages name it: "proposal #12", or "AUS draft of 7 Dec 14:05 UTC"
+        before it has a number (domain/proposal_names.py)."""
+        is_draft = self.status is ProposalStatus.DRAFT
+        return proposal_name(self.number, self.economy.code, is_draft,
+                             self.created_at if is_draft else self.submitted_at)
+
+    @property
+    def short_name(self) -> str:
+        """"#12", or "Draft of 7 Dec 14:05 UTC" before it has a number: where the economy is
+        shown beside it."""
+        is_draft = self.status is ProposalStatus.DRAFT
+        return proposal_short_name(self.number, is_draft,
+                                   self.created_at if is_draft else self.submitted_at)
 
     @property
     def sponsor_codes(self) -> list[str]:

@@ -33,6 +33,7 @@ class StepInfo:
     created_at: datetime
     note: str
     removed: bool = False
+    proposal_number: int | None = None  # what people call it ("#12"); the id is for links
 
 
 @dataclass
@@ -113,6 +114,7 @@ class _Version:
     decided_text: str | None
     proposal_status: str | None
     sponsors: tuple[str, ...]
+    proposal_number: int | None
 
 
 def _versions(ids: set[int]) -> dict[int, list[_Version]]:
@@ -121,7 +123,7 @@ def _versions(ids: set[int]) -> dict[int, list[_Version]]:
         select(ClauseVersion.clause_id, ClauseVersion.number, ClauseVersion.text,
                ClauseVersion.removed, ClauseVersion.created_at, ClauseVersion.note,
                ClauseVersion.proposal_id, Proposal.text, Proposal.decided_text,
-               Proposal.status, Economy.code)
+               Proposal.status, Economy.code, Proposal.number)
         .outerjoin(Proposal, Proposal.id == ClauseVersion.proposal_id)
         .outerjoin(Economy, Economy.id == Proposal.economy_id)
         .where(ClauseVersion.clause_id.in_(ids))
@@ -138,11 +140,12 @@ def _versions(ids: set[int]) -> dict[int, list[_Version]]:
             cosponsors[proposal_id].append(code)
     versions: dict[int, list[_Version]] = defaultdict(list)
     for (clause_id, number, text, removed, created_at, note, proposal_id, proposal_text,
-         decided_text, status, code) in rows:
+         decided_text, status, code, proposal_number) in rows:
         versions[clause_id].append(_Version(
             number, text, removed, created_at, note, proposal_id, proposal_text, decided_text,
             status.value if status is not None else None,
-            (code, *cosponsors.get(proposal_id, ())) if proposal_id is not None else ()))
+            (code, *cosponsors.get(proposal_id, ())) if proposal_id is not None else (),
+            proposal_number))
     return versions
 
 
@@ -168,7 +171,8 @@ def _step_info(version: _Version) -> StepInfo:
         authors=version.sponsors if version.proposal_id is not None else (SECRETARIAT,),
         proposal_id=version.proposal_id,
         proposal_status=version.proposal_status,
-        created_at=version.created_at, note=version.note or "", removed=version.removed)
+        created_at=version.created_at, note=version.note or "", removed=version.removed,
+        proposal_number=version.proposal_number)
 
 
 def resolve_comparison_points(document: Document, from_value=None, to_value=None
@@ -255,6 +259,7 @@ def _summary(items: list[ClauseComparison]) -> dict:
     counts = {kind: sum(1 for i in items if i.change == kind)
               for kind in ("changed", "added", "deleted", "unchanged")}
     proposals: dict[int, tuple[str, ...]] = {}
+    numbers: dict[int, int | None] = {}
     secretariat_edits = 0
     by_economy: dict[str, int] = defaultdict(int)
     for item in items:
@@ -266,6 +271,7 @@ def _summary(items: list[ClauseComparison]) -> dict:
                 by_economy[SECRETARIAT] += 1
             elif step.proposal_id not in proposals:
                 proposals[step.proposal_id] = step.authors
+                numbers[step.proposal_id] = step.proposal_number
                 for code in step.authors:
                     by_economy[code] += 1
     return {
@@ -273,6 +279,8 @@ def _summary(items: list[ClauseComparison]) -> dict:
         "renumbered": sum(1 for i in items if i.renumbered),
         "proposals_accepted": len(proposals),
         "proposal_ids": sorted(proposals),
+        # Aligned with proposal_ids: the number each is known by ("#12").
+        "proposal_numbers": [numbers[pid] for pid in sorted(proposals)],
         "secretariat_edits": secretariat_edits,
         "by_economy": dict(sorted(by_economy.items(),
                                   key=lambda kv: (kv[0] == SECRETARIAT, -kv[1], kv[0]))),

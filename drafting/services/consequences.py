@@ -85,8 +85,11 @@ class CirculationConsequence:
     economies: list[str] = field(default_factory=list)  # proposing economies, sorted codes
 
     @property
-    def ids(self) -> str:
-        return ", ".join(f"#{p.id}" for p in self.proposals)
+    def listing(self) -> str:
+        """Each proposal by its economy and submission time ("AUS, submitted 7 Dec 14:05 UTC"):
+        none has a number yet, circulation gives it one."""
+        return "; ".join(f"{p.economy.code}, {p.short_name[:1].lower()}{p.short_name[1:]}"
+                         for p in self.proposals)
 
 
 def circulation_consequence(viewer, document: Document, proposals: list[Proposal] | None
@@ -128,7 +131,7 @@ def freeze_consequence(viewer, clause: Clause, reason: str, number: str | None =
     authorize(viewer, Action.MANAGE_ROUNDS, clause.document)
     check_not_frozen(clause.document, "clause freezes")
     check_freeze(clause, True, reason)
-    return FreezeConsequence(number or reading.number_of(clause) or f"clause #{clause.id}",
+    return FreezeConsequence(number or reading.number_of(clause) or "the unnumbered clause",
                              first_words(clause.text),
                              sum(1 for p in reading.proposals_for_clause(clause, viewer)
                                  if p.is_open))

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput, StaleVersion
 from drafting.domain.rebase import rebase
+from drafting.domain.proposal_names import capitalised
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, ClauseVersion, Document, Proposal, ProposalUpdate
@@ -15,6 +16,7 @@ from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
 from drafting.services.reading import proposal_diff
 from drafting.services.locking import lock_row
+from drafting.services.proposal_numbers import number_if_public
 
 # "accept" applies the economy's proposal exactly as it stands; "modify" applies the
 # secretariat's own wording instead (an acceptance with modifications); "reject" applies nothing.
@@ -56,7 +58,8 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
     ensure_not_frozen(lock_row(Document, proposal.document_id), "decisions")
     lock_row(Proposal, proposal.id)
     if not proposal.is_open:
-        raise Conflict(f"Proposal #{proposal.id} is already {proposal.status.label.lower()}.",
+        raise Conflict(f"{capitalised(proposal.name)} is already "
+                       f"{proposal.status.label.lower()}.",
                        code="proposal_closed")
     clause = lock_row(Clause, proposal.clause_id) if proposal.clause_id else None
     _check_expected_version(proposal, clause, expected_version)
@@ -88,6 +91,7 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
     else:
         final_text = _accepted_text(proposal, text)
         proposal.status = ProposalStatus.ACCEPTED
+    number_if_public([proposal])  # entering the text, everyone sees it: before naming it below
     if proposal.action is ProposalAction.INSERT:
         version = _insert_clause(actor, proposal, final_text)
     else:
@@ -130,7 +134,7 @@ def _check_expected_text_version(proposal: Proposal, expected: int | None) -> No
     if expected is None or expected == proposal.text_version:
         return
     raise Conflict(
-        f"Proposal #{proposal.id} changed since you read it (you decided on wording "
+        f"{capitalised(proposal.name)} changed since you read it (you decided on wording "
         f"{expected}, it is now at {proposal.text_version}): read it again and decide again.",
         code="proposal_changed",
         details={"text_version": proposal.text_version, "text": proposal.text,
@@ -255,7 +259,7 @@ def carry_open_proposals(actor, clause: Clause, accepted: Proposal | None,
         if version.removed:
             other.status = ProposalStatus.SUPERSEDED
             other.decided_at = utcnow()
-            other.decision_note = (f"Clause deleted by proposal #{accepted.id}." if accepted
+            other.decision_note = (f"Clause deleted by {accepted.name}." if accepted
                                    else "Clause deleted by the secretariat.")
             update_row.kind, update_row.new_text = "superseded", other.text
             event = "proposal.superseded"

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
+from drafting.domain.proposal_names import capitalised
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, Document, Notification, Proposal, ProposalUpdate, Section
@@ -22,6 +23,7 @@ from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_accepts_proposals, ensure_not_frozen
 from drafting.services.policy import Action, authorize
+from drafting.services.proposal_numbers import number_if_public
 from drafting.services.proposals import _refuse_duplicate, submit_proposal
 from drafting.services.visibility import ensure_visible, visible_proposals_clause
 
@@ -51,7 +53,7 @@ def _own_draft(actor, proposal: Proposal) -> Proposal:
     ensure_visible(actor, proposal)  # another economy's draft does not exist for the actor
     authorize(actor, Action.REVISE, proposal)
     if proposal.status is not ProposalStatus.DRAFT:
-        raise Conflict(f"Proposal #{proposal.id} is not a draft: it was submitted and is "
+        raise Conflict(f"{capitalised(proposal.name)} is not a draft: it was submitted and is "
                        f"{proposal.status.label.lower()}.", code="not_a_draft")
     return proposal
 
@@ -126,7 +128,7 @@ def delete_draft(actor, proposal: Proposal) -> int:
 
 def _check_submittable(proposal: Proposal, document: Document, now: datetime) -> None:
     """Everything submit_proposal checks, for a draft, at the moment of submission."""
-    label = f"Draft #{proposal.id}"
+    label = capitalised(proposal.name)
     if proposal.action is ProposalAction.INSERT:
         anchor = proposal.after_clause
         if (anchor is None and not proposal.opens_text) or (anchor is not None and anchor.removed):
@@ -174,9 +176,9 @@ def submit_drafts(actor, proposals: list[Proposal], now: datetime | None = None
         key = (proposal.action, proposal.clause_id, proposal.after_clause_id,
                proposal.section_id, proposal.text)
         if key in seen:
-            raise Conflict(f"Drafts #{seen[key]} and #{proposal.id} propose the same change; "
+            raise Conflict(f"{capitalised(seen[key])} and {proposal.name} propose the same change; "
                            "submit only one of them.", code="duplicate")
-        seen[key] = proposal.id
+        seen[key] = proposal.name
     submitted = sorted(proposals, key=lambda p: (p.seq, p.id))
     for proposal in submitted:
         proposal.status = ProposalStatus.OPEN
@@ -184,6 +186,7 @@ def submit_drafts(actor, proposals: list[Proposal], now: datetime | None = None
         if document.circulate_immediately:
             proposal.circulated_at = now
     db.session.flush()
+    number_if_public(submitted)
     for proposal in submitted:
         record_event("proposal.submitted", actor, document_id=document.id,
                      clause_id=proposal.clause_id or proposal.after_clause_id,
@@ -221,6 +224,7 @@ def circulate_proposals(actor, document: Document, proposals: list[Proposal] | N
     for proposal in chosen:
         proposal.circulated_at = now
     db.session.flush()
+    number_if_public(chosen)
     for proposal in chosen:
         record_event("proposal.circulated", actor, document_id=document.id,
                      clause_id=proposal.clause_id or proposal.after_clause_id,
@@ -245,14 +249,14 @@ def proposals_to_circulate(actor, document: Document, proposals: list[Proposal] 
         for proposal in chosen:
             ensure_visible(actor, proposal)
             if proposal.document_id != document.id:
-                raise InvalidInput(f"Proposal #{proposal.id} belongs to another document.",
+                raise InvalidInput(f"{capitalised(proposal.name)} belongs to another document.",
                                    details={"field": "proposal_id"})
             if proposal.circulated_at is not None:
-                raise Conflict(f"Proposal #{proposal.id} was already circulated on "
+                raise Conflict(f"{capitalised(proposal.name)} was already circulated on "
                                f"{proposal.circulated_at:%d %B %Y at %H:%M} UTC.",
                                code="already_circulated")
             if proposal.status is not ProposalStatus.OPEN:
-                raise Conflict(f"Proposal #{proposal.id} is {proposal.status.label.lower()}; "
+                raise Conflict(f"{capitalised(proposal.name)} is {proposal.status.label.lower()}; "
                                "only open proposals are circulated.", code="proposal_closed")
     return chosen
 

@@ -194,11 +194,11 @@ class _Numbers:
             return "a clause"
         clause = db.session.get(Clause, clause_id)
         if clause is None:
-            return f"clause #{clause_id}"
+            return "a clause"
         if clause.document_id not in self._by_document:
 
             self._by_document[clause.document_id] = display_numbers(clause.document)
-        return self._by_document[clause.document_id].get(clause_id) or f"clause #{clause_id}"
+        return self._by_document[clause.document_id].get(clause_id) or "a deleted clause"
 
 
 def _subject(proposal: Proposal, numbers: _Numbers) -> str:
@@ -219,8 +219,7 @@ def _decision_message(event: AuditEvent, proposal: Proposal, numbers: _Numbers
                       ) -> tuple[str, str, str]:
 
     data = event_data(event)
-    noun = "draft" if proposal.submitted_at is None else "proposal"
-    who = f"Your economy's {noun} #{proposal.id} ({_subject(proposal, numbers)})"
+    who = f"Your economy's {proposal.name} ({_subject(proposal, numbers)})"
     url = f"/proposals/{proposal.id}"
     if event.kind == "proposal.accepted":
         how = "accepted with modifications" if data.get("modified") else "accepted"
@@ -231,7 +230,7 @@ def _decision_message(event: AuditEvent, proposal: Proposal, numbers: _Numbers
     if event.kind == "proposal.cosponsored":
         return ("proposal_cosponsored",
                 f"{event.economy_code or 'Another economy'} co-sponsored your economy's "
-                f"{noun} #{proposal.id} ({_subject(proposal, numbers)}).", url)
+                f"{proposal.name} ({_subject(proposal, numbers)}).", url)
     if event.kind == "proposal.rebased":
         version = f" (now version {data['to_version']})" if data.get("to_version") else ""
         return ("proposal_rebased",
@@ -268,7 +267,7 @@ def _comment_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
     by = ("The secretariat" if author is not None and author.role is Role.SECRETARIAT
           else event.economy_code or "Someone")
     if proposal is not None:
-        place = f"proposal #{proposal.id} ({_subject(proposal, numbers)})"
+        place = f"{proposal.name} ({_subject(proposal, numbers)})"
         url = f"/proposals/{proposal.id}#comment-{comment.id}"
     else:
         place = numbers.of(comment.clause_id)
@@ -288,7 +287,7 @@ def _comment_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
         for user in _delegates([proposal.economy_id]):
             out.setdefault(user.id, (
                 "proposal_commented",
-                f"{by} commented on your economy's proposal #{proposal.id} "
+                f"{by} commented on your economy's {proposal.name} "
                 f"({_subject(proposal, numbers)}): “{excerpt}”", url))
     return out
 
@@ -319,8 +318,8 @@ def _competing_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
             continue
         stake = ("an open proposal" if user.economy_id in with_proposals else "a position")
         out[user.id] = ("competing_proposal",
-                        f"{proposal.economy.code} proposed {what} {number} (proposal "
-                        f"#{proposal.id}), where your economy has {stake}.",
+                        f"{proposal.economy.code} proposed {what} {number} "
+                        f"({proposal.name}), where your economy has {stake}.",
                         f"/proposals/{proposal.id}")
     return out
 
@@ -354,7 +353,8 @@ def _objection_message(event: AuditEvent, numbers: _Numbers) -> tuple[str, str, 
     data = event_data(event)
     number = numbers.of(event.clause_id)
     if event.kind == "proposal.accepted":
-        what = f"proposal #{event.proposal_id} was accepted into it"
+        accepted = db.session.get(Proposal, event.proposal_id) if event.proposal_id else None
+        what = f"{accepted.name if accepted else 'a proposal'} was accepted into it"
     elif event.kind == "clause.edited":
         what = "the secretariat edited its text"
     else:

@@ -19,6 +19,7 @@ from drafting.domain import text_rules
 from drafting.domain.consensus import (OptionEntry, OptionInput, label_options,
                                        not_chosen_note, options_text)
 from drafting.domain.errors import Conflict, InvalidInput, StaleVersion
+from drafting.domain.proposal_names import capitalised
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import Clause, ClauseVersion, Document, Proposal
@@ -107,7 +108,7 @@ def keep_as_option(actor, proposal: Proposal, note: str = "",
     ensure_not_frozen(lock_row(Document, proposal.document_id), "options")
     lock_row(Proposal, proposal.id)
     if proposal.status is not ProposalStatus.OPEN:
-        raise Conflict(f"Proposal #{proposal.id} is {proposal.status.label.lower()}: only an "
+        raise Conflict(f"{capitalised(proposal.name)} is {proposal.status.label.lower()}: only an "
                        "open proposal can be kept as an option.", code="proposal_closed")
     if proposal.action is not ProposalAction.AMEND:
         raise Conflict("Only an amendment can be kept as an option of its clause; an insertion "
@@ -141,7 +142,8 @@ def return_to_desk(actor, proposal: Proposal, now: datetime | None = None) -> Pr
     ensure_not_frozen(lock_row(Document, proposal.document_id), "options")
     lock_row(Proposal, proposal.id)
     if proposal.status is not ProposalStatus.OPTION:
-        raise Conflict(f"Proposal #{proposal.id} is not kept as an option.", code="not_an_option")
+        raise Conflict(f"{capitalised(proposal.name)} is not kept as an option.",
+                       code="not_an_option")
     proposal.status = ProposalStatus.OPEN
     proposal.updated_at = now or utcnow()
     db.session.flush()
@@ -197,7 +199,7 @@ def choose_option(actor, clause: Clause, proposal: Proposal | None, *,
     else:
         chosen = next((e for e in current.entries if e.proposal_id == proposal.id), None)
         if chosen is None:
-            raise Conflict(f"Proposal #{proposal.id} is not an option of this clause.",
+            raise Conflict(f"{capitalised(proposal.name)} is not an option of this clause.",
                            code="not_an_option")
         if proposal.in_conflict:
             raise Conflict(f"{chosen.label} is in conflict with the current text: return it to "

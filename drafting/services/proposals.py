@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from drafting.domain import text_rules
 from drafting.domain.errors import Conflict, InvalidInput
+from drafting.domain.proposal_names import capitalised
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.extensions import db
 from drafting.models import (Clause, ClauseVersion, Cosponsorship, Document, Proposal,
@@ -15,6 +16,7 @@ from drafting.services.guards import (ensure_accepts_proposals, ensure_not_chair
                                       ensure_not_frozen)
 from drafting.services.locking import lock_row
 from drafting.services.policy import Action, authorize
+from drafting.services.proposal_numbers import number_if_public
 
 _CLAUSE_ROLES = {"clause": "the clause to change", "after_clause": "the clause to insert after"}
 
@@ -101,6 +103,7 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
         proposal.circulated_at = proposal.submitted_at
     db.session.add(proposal)
     db.session.flush()
+    number_if_public([proposal])
     record_event("proposal.submitted", actor, document_id=document.id,
                  clause_id=proposal.clause_id or proposal.after_clause_id,
                  proposal_id=proposal.id, action=action.value, text=proposal.text,
@@ -186,7 +189,7 @@ def _locked_open(proposal: Proposal) -> Proposal:
 
 def ensure_open(proposal: Proposal) -> None:
     if not proposal.is_open:
-        raise Conflict(f"Proposal #{proposal.id} is {proposal.status.label.lower()}, "
+        raise Conflict(f"{capitalised(proposal.name)} is {proposal.status.label.lower()}, "
                        "no longer open.", code="proposal_closed")
 
 

@@ -252,7 +252,7 @@ def proposal_card(proposal: Proposal, economies: dict[str, Economy]) -> str:
     """What the hover and focus card of a change says: who proposed it, which proposal, why."""
     who = ", ".join(economies[code].name if code in economies else code
                     for code in proposal.sponsor_codes)
-    card = f"{who} — proposal #{proposal.id}"
+    card = f"{who} — {proposal.name}"
     if proposal.rationale:
         reason = " ".join(proposal.rationale.split())
         card += ": " + (reason if len(reason) <= 200 else reason[:199] + "…")

@@ -334,7 +334,7 @@ def screen_controls(document: Document) -> ScreenControls:
     rows = reading.clause_rows(document)
     numbers = reading.display_numbers(document, rows, include_removed=True)
     live = [(clause, version) for clause, version in rows if not version.removed]
-    choices = [(c.id, numbers.get(c.id) or f"#{c.id}", _opening(v.text)) for c, v in live]
+    choices = [(c.id, numbers.get(c.id) or "unnumbered", _opening(v.text)) for c, v in live]
     current = db.session.get(Clause, state.clause_id) if state and state.clause_id else None
     if current is None:
         has_previous = has_next = bool(live)

@@ -8,7 +8,7 @@ from flask import Flask, g, request
 from markupsafe import Markup
 from sqlalchemy import select
 
-from drafting.domain import copy_rules
+from drafting.domain import copy_rules, proposal_names
 from drafting.domain.render import css_class_for
 from drafting.logging_setup import install_request_logging
 from drafting.extensions import db, login_manager
@@ -124,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["safe_html"] = Markup
     app.jinja_env.filters["without_label"] = copy_rules.without_label
     app.jinja_env.filters["sentence_body"] = copy_rules.sentence_body
+    app.jinja_env.filters["capitalised"] = proposal_names.capitalised
 
 
 def trust_proxies(app: Flask) -> None:

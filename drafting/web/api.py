@@ -22,7 +22,7 @@ from drafting.services.loading import get_clause, get_document, get_proposal, ge
 from drafting.services.policy import Action, authorize
 from drafting.services.visibility import get_visible_comment, visible_proposals_clause
 from drafting.web.helpers import commit, signed_in_user
-from drafting.web.workflow import settle_on_read
+from drafting.web.workflow import shown_settled
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens are not sent automatically by browsers, so cross-site forgery does not apply.
@@ -181,6 +181,8 @@ def proposal_json(proposal: Proposal, *, with_diff: bool = True) -> dict:
     body = {
         "id": proposal.id,
         "document_id": proposal.document_id,
+        "number": proposal.number,
+        "name": proposal.name,
         "action": proposal.action.value,
         "status": proposal.status.value,
         "economy": proposal.economy.code,
@@ -237,7 +239,7 @@ def list_documents():
 
 @bp.get("/documents/<int:document_id>")
 def show_document(document_id: int):
-    document = settle_on_read(get_document(document_id))  # a silence deadline may have passed
+    document = shown_settled(get_document(document_id))  # a silence deadline may have passed
     view = reading.document_view(document, viewer=signed_in_user())
     return jsonify({
         "id": document.id, "title": document.title, "symbol": document.symbol,

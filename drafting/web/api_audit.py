@@ -12,6 +12,7 @@ from drafting.domain.input_rules import ascii_id
 from drafting.extensions import db
 from drafting.models import AuditEvent, Document, Notification
 from drafting.services import drafts as draft_service
+from drafting.domain.proposal_names import capitalised
 from drafting.domain.notification_kinds import KINDS
 from drafting.services import notification_preferences as preference_service
 from drafting.services import notifications as notification_service
@@ -259,7 +260,7 @@ def submit_drafts(document_id: int):
                  for pid in _id_list(data, "proposal_ids", required=True)]
     for proposal in proposals:
         if proposal.document_id != document.id:
-            raise InvalidInput(f"Proposal #{proposal.id} belongs to another document.",
+            raise InvalidInput(f"{capitalised(proposal.name)} belongs to another document.",
                                details={"field": "proposal_ids"})
     submitted = draft_service.submit_drafts(signed_in_user(), proposals)
     commit()

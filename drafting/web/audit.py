@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from drafting.domain.errors import InvalidInput, NotFound
@@ -20,6 +21,7 @@ from drafting.services import notifications as notification_service
 from drafting.services import reminders
 from drafting.services import consequences, reading, visibility
 from drafting.services.audit import verify_audit_chain
+from drafting.services.chair_statement import first_words
 from drafting.services.loading import get_document
 from drafting.services.policy import Action, authorize, can
 from drafting.web.confirming import confirmation_page, is_confirmed
@@ -116,12 +118,17 @@ def _audit_page(document: Document | None):
     for event in trail.events:
         if event.document_id in documents and event.document_id not in numbers:
             numbers[event.document_id] = reading.display_numbers(documents[event.document_id])
+    # The trail shows only events about proposals the viewer may see (visible_audit_query).
+    named = {e.proposal_id for e in trail.events if e.proposal_id is not None}
+    proposal_names = {p.id: p.short_name for p in db.session.execute(
+        select(Proposal).where(Proposal.id.in_(named))).scalars()} if named else {}
     clause_choices = []
     if document is not None:
         doc_numbers = numbers.get(document.id) or reading.display_numbers(document)
         numbers[document.id] = doc_numbers
-        clause_choices = [(clause.id, doc_numbers.get(clause.id) or f"clause #{clause.id} "
-                           "(deleted)") for clause, _ in reading.clause_rows(document)]
+        clause_choices = [(clause.id, doc_numbers.get(clause.id)
+                           or f"deleted clause “{first_words(version.text)}”")
+                          for clause, version in reading.clause_rows(document)]
     endpoint = "audit.document_audit" if document else "audit.index"
     endpoint_args = {"document_id": document.id} if document else {}
     args = {k: v for k, v in request.args.items() if v and k not in ("page", *endpoint_args)}
@@ -132,7 +139,7 @@ def _audit_page(document: Document | None):
     return render_template(
         "audit/index.html", document=document, trail=trail, filters=filters,
         chain_count=count, chain_broken=broken, documents=documents, numbers=numbers,
-        show_event_ids=figures, positions=trail_positions(trail),
+        show_event_ids=figures, positions=trail_positions(trail), proposal_names=proposal_names,
         economies=reading.economies_by_code(),
         kinds=visibility.audit_kinds(document.id if document else None, current_user),
         clause_choices=clause_choices, summary=visibility.event_summary,
@@ -208,8 +215,8 @@ def circulate(document_id: int):
             document=document, action_url=request.path,
             cancel_url=_back_url("desk.index", document_id=document.id))
     circulated = draft_service.circulate_proposals(current_user, document, chosen)
+    listed = ", ".join(p.short_name for p in circulated)
     commit()
-    listed = ", ".join(f"#{p.id}" for p in circulated)
     flash(f"Circulated to all economies: proposal{'' if len(circulated) == 1 else 's'} {listed}.",
           "success")
     return redirect_back("desk.index", document_id=document.id)

@@ -8,6 +8,7 @@ from drafting.domain import text_rules
 from drafting.domain.consensus import split_codes
 from drafting.domain.errors import Conflict, DomainError
 from drafting.domain.input_rules import ascii_id
+from drafting.domain.proposal_names import capitalised
 from drafting.domain.states import ClauseStatus, Stance
 from drafting.extensions import db
 from drafting.services import chair_return as return_service
@@ -244,8 +245,9 @@ def set_status(clause_id: int):
 def keep_as_option(proposal_id: int):
     proposal = get_proposal(proposal_id)
     option_service.keep_as_option(current_user, proposal, request.form.get("note", ""))
+    name = capitalised(proposal.name)
     commit()
-    flash(f"Proposal #{proposal.id} ({proposal.economy.code}) is kept as an option.", "success")
+    flash(f"{name} ({proposal.economy.code}) is kept as an option.", "success")
     return redirect_back("desk.index", document_id=proposal.document_id,
                          _anchor=f"clause-{proposal.clause_id}")
 
@@ -255,8 +257,9 @@ def keep_as_option(proposal_id: int):
 def return_to_desk(proposal_id: int):
     proposal = get_proposal(proposal_id)
     option_service.return_to_desk(current_user, proposal)
+    name = capitalised(proposal.name)
     commit()
-    flash(f"Proposal #{proposal.id} is an open proposal again.", "success")
+    flash(f"{name} is an open proposal again.", "success")
     return redirect_back("desk.index", document_id=proposal.document_id,
                          _anchor=f"clause-{proposal.clause_id}")
 

@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 
 from drafting.domain.desk_queue import FLAGS, SORTS, QueueFilters, age_text
 from drafting.domain.errors import DomainError, InvalidInput
+from drafting.domain.proposal_names import capitalised
 from drafting.domain.states import ProposalAction, Stance
 from drafting.extensions import db
 from drafting.models import Proposal
@@ -85,7 +86,7 @@ def _moved_on_message(proposal: Proposal, error: DomainError) -> str:
         return (f"{error.message} It is no longer on the desk: see its page for what "
                 "was decided.")
     if error.code == "proposal_changed":
-        return (f"Proposal #{proposal.id} changed since you read it: you decided on wording "
+        return (f"{capitalised(proposal.name)} changed since you read it: you decided on wording "
                 f"version {request.form.get('expected_text_version', '?')}, it is now at version "
                 f"{proposal.text_version}. Its new redline is shown here: read it and "
                 "decide again.")
@@ -124,9 +125,11 @@ def decide(proposal_id: int):
                    or not proposal.is_open else error.message)
         return _render_desk(proposal.document, status=error.status,
                             refusal={"proposal_id": proposal.id, "message": message,
+                                     "proposal_name": proposal.name,
                                      "note": note, "code": error.code})
+    name = capitalised(proposal.name)
     commit()
-    flash(f"Proposal #{proposal.id}: {proposal.status.label.lower()}.", "success")
+    flash(f"{name}: {proposal.status.label.lower()}.", "success")
     return redirect_back("desk.index", document_id=proposal.document_id,
                          _anchor=f"clause-{proposal.clause_id}")
 
@@ -180,7 +183,8 @@ def _same_wording(a: str, b: str) -> bool:
 def modify(proposal_id: int):
     proposal = _modifiable(proposal_id)
     if not proposal.is_open:
-        flash(f"Proposal #{proposal.id} is already {proposal.status.label.lower()}.", "info")
+        flash(f"{capitalised(proposal.name)} is already {proposal.status.label.lower()}.",
+              "info")
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return _render_modify(proposal, proposal.text)
 
@@ -214,8 +218,9 @@ def apply_modification(proposal_id: int):
             message = (_moved_on_message(proposal, error) + " Nothing was applied; the redline "
                        "below compares your wording with the texts as they are now.")
         return _render_modify(proposal, text, note=note, error=message, status=error.status)
+    name = capitalised(proposal.name)
     commit()
-    flash(f"Proposal #{proposal.id}: accepted with modifications.", "success")
+    flash(f"{name}: accepted with modifications.", "success")
     return redirect(url_for("desk.index", document_id=proposal.document_id,
                             _anchor=f"clause-{proposal.clause_id}"))
 

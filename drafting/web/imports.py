@@ -296,8 +296,8 @@ def import_changes(document_id: int):
             f"{len(listed)} of the {len(chosen)} proposals cannot be submitted, so none was:")
         return _render_changes(document, plan=plan, token=token, error=message,
                                error_details=listed, status=error.status)
+    ids = ", ".join(f"{p.name} ({item.label})" for p, item in zip(created, chosen))
     commit()
-    ids = ", ".join(f"#{p.id} ({item.label})" for p, item in zip(created, chosen))
     flash(f"{len(created)} proposal{'s' if len(created) != 1 else ''} submitted for "
           f"{current_user.economy.name} from “{plan['filename']}”: {ids}.", "success")
     left_out = [i + 1 for i, chosen in included.items() if not chosen]

@@ -93,6 +93,12 @@ def enum_of_bool(value: bool) -> dict:
 _PROPOSAL_FIELDS = {
     "id": ID,
     "document_id": ID,
+    "number": {**nullable(INTEGER), "description": "What people call it (#12): 1, 2, 3 … in "
+               "its document, in the order proposals became visible to every economy "
+               "(circulated, or entered into the text). Null before then."},
+    "name": {**STRING, "description": "How pages name it: \"proposal #12\", or before it has "
+             "a number \"AUS draft of 7 Dec 14:05 UTC\" / \"AUS proposal of 7 Dec 14:05 UTC "
+             "(not yet circulated)\"."},
     "action": enum_of(ProposalAction),
     "status": enum_of(ProposalStatus),
     "economy": STRING,
@@ -237,6 +243,8 @@ SCHEMAS: dict[str, dict] = {
         "summary": obj({
             "changed": INTEGER, "added": INTEGER, "deleted": INTEGER, "unchanged": INTEGER,
             "renumbered": INTEGER, "proposals_accepted": INTEGER, "proposal_ids": array(ID),
+            "proposal_numbers": {**array(nullable(INTEGER)), "description":
+                                 "the number each of proposal_ids is known by (#12), in order"},
             "secretariat_edits": INTEGER,
             "by_economy": {**COUNTS, "description": "economy code (or \"Secretariat\") → "
                                                     "changes"},
@@ -251,6 +259,7 @@ SCHEMAS: dict[str, dict] = {
                                    "proposal_id": nullable(ID)})),
             "steps": array(obj({"version": INTEGER, "authors": array(STRING),
                                 "proposal_id": nullable(ID),
+                                "proposal_number": nullable(INTEGER),
                                 "proposal_status": nullable(STRING), "at": nullable(MOMENT),
                                 "note": nullable(STRING), "removed": BOOLEAN})),
         })),

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from drafting.domain.diff import word_diff
 from drafting.domain.errors import DomainError
 from drafting.domain.input_rules import ascii_id
+from drafting.domain.proposal_names import capitalised
 from drafting.domain.render import render_changes
 from drafting.domain.states import ProposalAction, ProposalStatus
 from drafting.services import drafts as draft_service
@@ -107,15 +108,16 @@ def create(document_id: int):
             raise
         errors, general = field_errors(error, PROPOSAL_FIELDS)
         return _render_form(document, form, error=general, errors=errors, status=error.status)
+    name = capitalised(proposal.name)
     commit()
     if as_draft:
-        flash(f"Draft #{proposal.id} saved. Only your economy's delegates can see it until you "
+        flash(f"{name} saved. Only your economy's delegates can see it until you "
               "submit it.", "success")
     elif proposal.circulated_at is None:
-        flash(f"Proposal #{proposal.id} submitted. Your economy and the secretariat see it now; "
+        flash(f"{name} submitted. Your economy and the secretariat see it now; "
               "other economies will once the secretariat circulates it.", "success")
     else:
-        flash(f"Proposal #{proposal.id} submitted.", "success")
+        flash(f"{name} submitted.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
 
 
@@ -165,26 +167,31 @@ def withdraw(proposal_id: int):
             document=proposal.document, action_url=request.path,
             cancel_url=url_for("proposals.show", proposal_id=proposal_id))
     proposal_service.withdraw_proposal(current_user, proposal)
+    name = capitalised(proposal.name)
     commit()
-    flash(f"Proposal #{proposal_id} withdrawn.", "success")
+    flash(f"{name} withdrawn.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/cosponsor")
 @login_required
 def cosponsor(proposal_id: int):
-    proposal_service.cosponsor_proposal(current_user, get_proposal(proposal_id))
+    proposal = get_proposal(proposal_id)
+    proposal_service.cosponsor_proposal(current_user, proposal)
+    name = proposal.name
     commit()
-    flash(f"Your economy now co-sponsors proposal #{proposal_id}.", "success")
+    flash(f"Your economy now co-sponsors {name}.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/uncosponsor")
 @login_required
 def uncosponsor(proposal_id: int):
-    proposal_service.withdraw_cosponsorship(current_user, get_proposal(proposal_id))
+    proposal = get_proposal(proposal_id)
+    proposal_service.withdraw_cosponsorship(current_user, proposal)
+    name = proposal.name
     commit()
-    flash(f"Your economy no longer co-sponsors proposal #{proposal_id}.", "success")
+    flash(f"Your economy no longer co-sponsors {name}.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal_id))
 
 
@@ -211,8 +218,9 @@ def revise(proposal_id: int):
         errors, general = field_errors(error, PROPOSAL_FIELDS)
         return render_template("proposals/revise.html", proposal=proposal, text=text,
                                rationale=rationale, error=general, errors=errors), error.status
+    name = capitalised(proposal.name)
     commit()
-    flash(f"Proposal #{proposal_id} updated against the current text.", "success")
+    flash(f"{name} updated against the current text.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal_id))
 
 
@@ -253,8 +261,8 @@ def submit_drafts(document_id: int):
         # Nothing was submitted: say why, and keep the drafts as they were.
         flash(f"Nothing was submitted. {error.message}", "error")
         return redirect(url_for("proposals.drafts", _anchor=f"document-{document.id}"))
+    listed = ", ".join(p.name for p in submitted)
     commit()
-    listed = ", ".join(f"#{p.id}" for p in submitted)
     one = len(submitted) == 1
     waiting = "" if document.circulate_immediately else \
         f" Other economies will see {'it' if one else 'them'} once the secretariat circulates " \
@@ -272,7 +280,7 @@ def edit_draft(proposal_id: int):
     proposal = get_visible_proposal(current_user, proposal_id)
     authorize(current_user, Action.REVISE, proposal)
     if proposal.status is not ProposalStatus.DRAFT:
-        flash(f"Proposal #{proposal_id} was submitted: it is no longer a draft.", "info")
+        flash(f"{capitalised(proposal.name)} was submitted: it is no longer a draft.", "info")
         return redirect(url_for("proposals.show", proposal_id=proposal_id))
     if request.method == "GET":
         return render_template("proposals/edit_draft.html", proposal=proposal,
@@ -287,15 +295,18 @@ def edit_draft(proposal_id: int):
         errors, general = field_errors(error, PROPOSAL_FIELDS)
         return render_template("proposals/edit_draft.html", proposal=proposal, text=text,
                                rationale=rationale, error=general, errors=errors), error.status
+    name = capitalised(proposal.name)
     commit()
-    flash(f"Draft #{proposal_id} saved.", "success")
+    flash(f"{name} saved.", "success")
     return redirect(url_for("proposals.show", proposal_id=proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/delete-draft")
 @login_required
 def delete_draft(proposal_id: int):
-    draft_service.delete_draft(current_user, get_visible_proposal(current_user, proposal_id))
+    proposal = get_visible_proposal(current_user, proposal_id)
+    name = capitalised(proposal.name)
+    draft_service.delete_draft(current_user, proposal)
     commit()
-    flash(f"Draft #{proposal_id} deleted.", "success")
+    flash(f"{name} deleted.", "success")
     return redirect(url_for("proposals.drafts"))

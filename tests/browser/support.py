@@ -30,3 +30,18 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def proposal_called(proposal_id: int) -> str:
+    """How pages name the proposal now ("proposal #3"), read afresh from the database."""
+    from drafting.extensions import db
+    from drafting.models import Proposal
+
+    db.session.expire_all()
+    return db.session.get(Proposal, proposal_id).name
+
+
+def proposal_title(proposal_id: int) -> str:
+    """The same, opening a sentence ("Proposal #3")."""
+    name = proposal_called(proposal_id)
+    return name[:1].upper() + name[1:]

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from drafting.extensions import db
 from drafting.models import Clause, Proposal
 from drafting.services import proposals as proposal_service
-from tests.browser.support import login, screenshot
+from tests.browser.support import login, proposal_called, proposal_title, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,8 @@ def test_editor_previews_live_and_applies_exactly_the_previewed_wording(world, p
     card = sec.locator(f"#proposal-{proposal_id}")
     expect(card.locator("textarea")).to_have_count(0)  # Accept never carries other wording
     card.get_by_role("link", name="Accept with modifications…").click()
-    expect(sec.locator("h1")).to_have_text(f"Accept proposal #{proposal_id} with modifications")
+    expect(sec.locator("h1")).to_have_text(
+        f"Accept {proposal_called(proposal_id)} with modifications")
     # The three texts: the current clause, Australia's proposal, the secretariat's wording.
     expect(sec.locator("blockquote.current-text")).to_have_text(ORIGINAL)
     expect(sec.locator("section[aria-labelledby='economy-h'] ins")).to_have_text(["shall"])
@@ -58,7 +59,7 @@ def test_editor_previews_live_and_applies_exactly_the_previewed_wording(world, p
     sec.set_viewport_size({"width": 1366, "height": 768})
 
     sec.get_by_role("button", name="Apply with modifications").click()
-    expect(sec.locator(".flash")).to_contain_text(f"Proposal #{proposal_id}: accepted with "
+    expect(sec.locator(".flash")).to_contain_text(f"{proposal_title(proposal_id)}: accepted with "
                                                   "modifications.")
     db.session.expire_all()
     proposal = db.session.get(Proposal, proposal_id)
@@ -113,4 +114,4 @@ def test_a_refused_reject_stays_on_the_desk_beside_its_card(world, page_as):
     card.get_by_role("link", name=re.compile("I have reviewed it")).click()
     expect(card.get_by_label("Reason / note")).to_have_value("Not agreed in the room.")
     card.get_by_role("button", name="Reject").click()
-    expect(sec.locator(".flash")).to_contain_text(f"Proposal #{proposal_id}: rejected.")
+    expect(sec.locator(".flash")).to_contain_text(f"{proposal_title(proposal_id)}: rejected.")

@@ -18,7 +18,7 @@ from drafting.models import Document, Proposal, ScreenState
 from drafting.services import comments as comment_service
 from drafting.services import decisions
 from drafting.services import proposals as proposal_service
-from tests.browser.support import login, screenshot
+from tests.browser.support import login, proposal_title, screenshot
 from tests.browser.test_accessibility import AXE_TAGS, _axe_page, _axe_source, _describe
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def test_a_decision_in_one_tab_puts_the_rebased_card_of_the_other_in_the_changed
     # Tab A accepts Australia's amendment: New Zealand's is rebased onto the new text. Tab A
     # had seen it at version 1 too: after its own decision it is flagged there as well.
     tab_a.locator(f"#proposal-{aus_id}").get_by_role("button", name="Accept").click()
-    expect(tab_a.locator(".flash")).to_contain_text(f"Proposal #{aus_id}: accepted.")
+    expect(tab_a.locator(".flash")).to_contain_text(f"{proposal_title(aus_id)}: accepted.")
     expect(tab_a.locator(f"#proposal-{nz_id}")).to_have_attribute("data-changed", "live")
     expect(tab_a.locator(f"#proposal-{nz_id}").get_by_role("button", name="Accept")) \
         .to_be_disabled()
@@ -115,7 +115,7 @@ def test_a_decision_in_one_tab_puts_the_rebased_card_of_the_other_in_the_changed
     expect(card_b.get_by_role("button", name="Accept")).to_be_enabled()
     expect(card_b.locator("input[name='expected_text_version']")).to_have_value("2")
     card_b.get_by_role("button", name="Accept").click()
-    expect(tab_b.locator(".flash")).to_contain_text(f"Proposal #{nz_id}: accepted.")
+    expect(tab_b.locator(".flash")).to_contain_text(f"{proposal_title(nz_id)}: accepted.")
     db.session.expire_all()
     assert world.clauses[2].current.text == REBASED_NZ
 
@@ -133,7 +133,7 @@ def test_a_stale_accept_is_refused_with_409_and_stays_on_the_desk_in_the_changed
     card_c.get_by_label("Reason / note").fill("Agreed in the informal.")
 
     tab_a.locator(f"#proposal-{aus_id}").get_by_role("button", name="Accept").click()
-    expect(tab_a.locator(".flash")).to_contain_text(f"Proposal #{aus_id}: accepted.")
+    expect(tab_a.locator(".flash")).to_contain_text(f"{proposal_title(aus_id)}: accepted.")
     op1 = world.clauses[2].id
     expect(tab_c.locator(f"[data-live-notice-for='desk-clause-{op1}']")).to_be_visible(
         timeout=WAIT_MS)
@@ -156,7 +156,7 @@ def test_a_stale_accept_is_refused_with_409_and_stays_on_the_desk_in_the_changed
     expect(card_c.get_by_role("button", name="Accept")).to_be_enabled()
     expect(card_c.get_by_label("Reason / note")).to_have_value("Agreed in the informal.")
     card_c.get_by_role("button", name="Accept").click()
-    expect(tab_c.locator(".flash")).to_contain_text(f"Proposal #{nz_id}: accepted.")
+    expect(tab_c.locator(".flash")).to_contain_text(f"{proposal_title(nz_id)}: accepted.")
     assert _status(nz_id) is ProposalStatus.ACCEPTED
 
 
@@ -178,7 +178,7 @@ def test_without_javascript_the_refused_card_is_reviewed_by_reloading_the_desk(
     expect(card.get_by_role("button", name="Accept")).to_be_enabled()
     expect(card.locator(".changed-banner")).to_be_hidden()
     card.get_by_role("button", name="Accept").click()
-    expect(page.locator(".flash")).to_contain_text(f"Proposal #{nz_id}: accepted.")
+    expect(page.locator(".flash")).to_contain_text(f"{proposal_title(nz_id)}: accepted.")
 
 
 def _queue(world) -> dict[str, int]:
@@ -296,7 +296,7 @@ def test_keyboard_flow_on_the_desk(world, page_as):
     # a accepts the current proposal.
     page.locator(f"#proposal-{ids['jpn']}").focus()
     page.keyboard.press("a")
-    expect(page.locator(".flash")).to_contain_text(f"Proposal #{ids['jpn']}: accepted.")
+    expect(page.locator(".flash")).to_contain_text(f"{proposal_title(ids['jpn'])}: accepted.")
     assert _status(ids["jpn"]) is ProposalStatus.ACCEPTED
 
 

@@ -10,7 +10,7 @@ from drafting.exports.docx_reading import resolved_paragraphs, tracked_changes
 from drafting.extensions import db
 from drafting.models import Proposal
 from drafting.services import revisions
-from tests.browser.support import login, screenshot
+from tests.browser.support import login, proposal_called, screenshot
 from tests.exports.helpers import clause_paragraphs
 
 pytestmark = pytest.mark.browser
@@ -81,7 +81,7 @@ def test_proposal_comment_decision_notification_revision_and_docx_redline(world,
     expect(aus.locator(f"#clause-{target.id} .clause-text")).to_have_text(DECIDED)
     expect(aus.locator(".notification-bell")).to_contain_text("unread")
     aus.locator(".notification-bell").click()
-    unread = aus.locator("tr.unread").filter(has_text=f"#{proposal_id}")
+    unread = aus.locator("tr.unread").filter(has_text=proposal_called(proposal_id))
     # Two news about the proposal: New Zealand's comment on it, and the decision.
     expect(unread).to_have_count(2)
     expect(unread.filter(has_text=re.compile("accepted", re.IGNORECASE))).to_have_count(1)

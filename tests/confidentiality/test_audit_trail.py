@@ -47,13 +47,15 @@ def test_audit_page_lists_events_and_filters_them(client, trail):
     assert html.count("<code>proposal.submitted</code>") == 2
     assert "comment.posted" in html and "PP1" in html
     only_nz = client.get(url, query_string={"economy": "NZ"}).get_data(as_text=True)
-    assert f"#{nz.id}</a>" in only_nz and f"#{aus.id}</a>" not in only_nz
+    assert f"/proposals/{nz.id}\">#{nz.number}</a>" in only_nz
+    assert f"/proposals/{aus.id}\"" not in only_nz
     by_kind = client.get(url, query_string={"kind": "comment.posted"}).get_data(as_text=True)
     assert "<code>comment.posted</code>" in by_kind and "<code>proposal.submitted</code>" \
         not in by_kind
     by_clause = client.get(url, query_string={"clause_id": world.clauses[1].id}
                            ).get_data(as_text=True)
-    assert f"#{nz.id}</a>" in by_clause and "comment.posted</code>" not in by_clause
+    assert f"/proposals/{nz.id}\">#{nz.number}</a>" in by_clause
+    assert "comment.posted</code>" not in by_clause
     assert client.get(url, query_string={"clause_id": "abc"}).status_code == 422
     assert client.get(url, query_string={"economy": "XXX"}).status_code == 422
 

@@ -52,7 +52,7 @@ def test_secretariat_sees_submitted_proposals_on_the_desk_but_no_drafts(client, 
     html = page(client, f"/documents/{scene.world.document.id}/desk")
     assert "UNCIRCULATED-AUS" in html and "PUBLIC-JPN" in html
     assert "CONFIDENTIAL-AUS-DRAFT" not in html and "NZ-SECRET" not in html
-    assert "Circulate #" in html and "Circulate every waiting proposal (1)" in html
+    assert 'Circulate<span class="visually-hidden"> AUS proposal of ' in html and "Circulate every waiting proposal (1)" in html
     page(client, f"/proposals/{scene.aus_draft.id}", 404)
     page(client, f"/proposals/{scene.aus_open.id}")
 
@@ -111,7 +111,7 @@ def test_save_as_draft_then_submit_from_the_drafts_page(client, scene):
         Proposal.status == ProposalStatus.DRAFT, Proposal.economy_id ==
         scene.world.economies["JPN"].id)).scalar_one()
     html = page(client, "/drafts")
-    assert f"Submit draft #{draft.id}" in html and "grave" in html
+    assert f"Submit {draft.name}" in html and "grave" in html
     assert "CONFIDENTIAL-AUS-DRAFT" not in html and "NZ-SECRET" not in html
     response = client.post(f"/documents/{doc}/drafts/submit",
                            data={"proposal_id": [str(draft.id)]}, follow_redirects=True)

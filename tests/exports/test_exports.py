@@ -262,7 +262,7 @@ def test_competing_amendments_are_alternatives_never_one_merged_sentence(client,
     assert len(items) == 2
     assert "econ-aus" in items[0] and "halve" in items[0] and "renewable" not in items[0]
     assert "econ-nz" in items[1] and "renewable" in items[1] and "halve" not in items[1]
-    assert f"New Zealand — proposal #{nz.id}: Clearer." in items[1]  # the chip's card
+    assert f"New Zealand — proposal #{nz.number}: Clearer." in items[1]  # the chip's card
     assert f"/proposals/{aus.id}" in items[0]
 
     data = exports.export_document(world.user("jpn"), world.document, "compilation")

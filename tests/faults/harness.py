@@ -539,6 +539,11 @@ INVARIANTS = {
         JOIN clause_versions b ON b.id = p.base_version_id
         WHERE p.action <> 'insert'
           AND (b.clause_id <> r.clause_id OR b.number <> r.number - 1)""",
+    "proposal everyone sees without a public number": """
+        SELECT p.id FROM proposals p
+        WHERE p.status <> 'draft' AND p.number IS NULL
+          AND (p.circulated_at IS NOT NULL
+               OR p.status IN ('accepted', 'accepted_modified', 'option'))""",
 }
 
 

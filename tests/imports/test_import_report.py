@@ -338,7 +338,8 @@ def test_the_page_shows_what_became_of_each_change_and_comment(client, world):
     assert submitted.status_code == 302
     shown = client.get(submitted.headers["Location"]).data.decode()
     ids = db.session.execute(select(Proposal.id).order_by(Proposal.seq)).scalars().all()
-    assert f"#{ids[1]} (New clause at the start of “Goal 1: Climate”)" in shown
+    named = db.session.get(Proposal, ids[1]).name
+    assert f"{named} (New clause at the start of “Goal 1: Climate”)" in shown
     assert "Not submitted (unticked in the preview): proposal 4" in shown
 
 

@@ -85,7 +85,7 @@ def test_immediate_email_and_daily_digest_say_what_the_inbox_says(world, smtp):
     digest = smtp.to("aus@example.org")[-1]
     assert digest["Subject"] == "Your daily digest: 1 notification"
     plain, html = parts(digest)
-    assert f"JPN co-sponsored your economy's proposal #{p.id}" in plain
+    assert f"JPN co-sponsored your economy's proposal #{p.number}" in plain
     assert "== Test Statement ==" in plain and "<h2" in html and "Test Statement" in html
     assert "commented" not in plain  # the immediate one is not repeated in the digest
     assert {row.outcome for row in queue()} == {"sent"}
@@ -111,7 +111,8 @@ def test_nothing_about_a_proposal_not_circulated_to_the_recipient(world, smtp):
     assert "Please clarify" in parts(smtp.to("aus@example.org")[0])[0]
     nz_notes = db.session.execute(select(Notification.message).where(
         Notification.user_id == world.user("nz").id)).scalars().all()
-    assert not any(f"#{p.id}" in message for message in nz_notes)
+    assert p.number is None  # nobody outside AUS and the secretariat has seen it
+    assert not any(p.name in message or "Please clarify" in message for message in nz_notes)
 
     # Once circulated, NZ (which has a position on the clause) hears of it, by e-mail too.
     drafts.circulate_proposals(world.user("secretariat"), world.document, [p])
@@ -119,7 +120,8 @@ def test_nothing_about_a_proposal_not_circulated_to_the_recipient(world, smtp):
     mailer.send_due_mail()
     [message] = smtp.to("nz@example.org")
     assert message["Subject"].startswith("A competing proposal on a clause")
-    assert f"AUS proposed an amendment to OP1 (proposal #{p.id}), where your economy has a " \
+    assert p.number == 1
+    assert f"AUS proposed an amendment to OP1 (proposal #{p.number}), where your economy has a " \
            "position." in parts(message)[0]
 
 

@@ -39,7 +39,7 @@ def test_acceptance_notifies_every_delegate_of_the_economy_and_nobody_else(world
     decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1)
     assert recipients("proposal_decided") == {"aus", "aus2"}
     note = inbox_of(world, "aus")[-1]
-    assert note.message == (f"Your economy's proposal #{p.id} (amendment to OP1) was accepted "
+    assert note.message == (f"Your economy's proposal #{p.number} (amendment to OP1) was accepted "
                             "by the secretariat.")
     assert note.url == f"/proposals/{p.id}" and note.document_id == world.document.id
     assert note.read_at is None and note.dedupe_key.startswith("event:")
@@ -100,7 +100,7 @@ def test_changes_to_an_objected_clause_notify_the_objecting_economy(world, nz_ob
     decisions.decide_proposal(world.user("secretariat"), p, "accept", expected_version=1)
     assert recipients("objected_clause_changed") == {"nz"}
     message = inbox_of(world, "nz")[-1].message
-    assert message == f"OP1, to which your economy objects, changed: proposal #{p.id} was " \
+    assert message == f"OP1, to which your economy objects, changed: proposal #{p.number} was " \
                       "accepted into it."
     record_event("clause.edited", world.user("secretariat"), document_id=world.document.id,
                  clause_id=world.clauses[2].id)

@@ -44,13 +44,13 @@ def test_cosponsorship_comment_and_reply(world):
     p = amend(world, "aus", OP1.replace("reduce", "halve"))
     proposals.cosponsor_proposal(world.user("jpn"), p)
     assert [n.message for n in notes(world, "aus", "proposal_cosponsored")] == [
-        f"JPN co-sponsored your economy's proposal #{p.id} (amendment to OP1)."]
+        f"JPN co-sponsored your economy's proposal #{p.number} (amendment to OP1)."]
     assert {n.user_id for n in db.session.execute(select(Notification).where(
         Notification.kind == "proposal_cosponsored")).scalars()} == \
         {world.user("aus").id, world.user("aus2").id}
     question = comments.add_comment(world.user("nz"), proposal=p, body="Why *halve*?")
     [note] = notes(world, "aus2", "proposal_commented")
-    assert note.message == (f"NZ commented on your economy's proposal #{p.id} (amendment to "
+    assert note.message == (f"NZ commented on your economy's proposal #{p.number} (amendment to "
                             "OP1): “Why *halve*?”")
     assert note.url == f"/proposals/{p.id}#comment-{question.id}"
     answer = comments.add_comment(world.user("aus"), proposal=p, body="Ambition.",
@@ -82,7 +82,7 @@ def test_competing_proposal_only_once_circulated_and_to_those_concerned(world):
     assert notes(world, "nz", "competing_proposal") == []
     drafts.circulate_proposals(world.user("secretariat"), world.document)
     assert [n.message for n in notes(world, "nz", "competing_proposal")] == [
-        f"AUS proposed an amendment to OP1 (proposal #{p.id}), where your economy has an open "
+        f"AUS proposed an amendment to OP1 (proposal #{p.number}), where your economy has an open "
         "proposal."]
     assert notes(world, "jpn", "competing_proposal") == []  # no stake in OP1
     assert notes(world, "aus", "competing_proposal")[0].message.startswith("NZ proposed")

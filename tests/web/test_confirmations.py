@@ -82,17 +82,19 @@ def test_circulate_names_the_proposals_and_economies(client, world):
     db.session.commit()
     first = propose(world, "aus", 2, AMENDED)
     second = propose(world, "jpn", 3, "We encourage economies to share best practices.")
+    # Not numbered yet (circulation numbers them): named by economy and submission time.
+    listed = "; ".join(f"{p.economy.code}, submitted {p.submitted_at.day} "
+                       f"{p.submitted_at:%b %H:%M} UTC" for p in (first, second))
     login(client, "secretariat")
     url = f"/documents/{world.document.id}/circulate"
     response = _asks(client, url, {"next": f"/documents/{world.document.id}/desk"},
                      "Circulate 2 proposals to all economies?",
-                     f"Proposals #{first.id}, #{second.id} (AUS, JPN) will be seen by every "
-                     "economy and observer.", "Circulation cannot be undone")
+                     f"2 proposals — {listed} — will be seen by every economy and observer, "
+                     "and numbered in the order circulated.", "Circulation cannot be undone")
     assert page(response).xpath("//a[normalize-space()='Cancel']/@href") == \
         [f"/documents/{world.document.id}/desk"]
     desk = page(client.get(f"/documents/{world.document.id}/desk"))
-    assert f"Proposals #{first.id}, #{second.id} (AUS, JPN)" in \
-        _dialog_text(desk, "circulate-all-form")
+    assert f"2 proposals — {listed} —" in _dialog_text(desk, "circulate-all-form")
     assert confirm(client, response).status_code == 302
     assert _fresh(Proposal, first.id).circulated_at is not None
     assert _fresh(Proposal, second.id).circulated_at is not None
@@ -184,8 +186,8 @@ def test_withdrawing_a_proposal_names_its_cosponsors(client, world):
     db.session.commit()
     login(client, "aus")
     url = f"/proposals/{proposal.id}/withdraw"
-    response = _asks(client, url, {}, f"Withdraw proposal #{proposal.id}?",
-                     f"Proposal #{proposal.id} (amend OP1) will be closed as withdrawn, also for "
+    response = _asks(client, url, {}, f"Withdraw proposal #{proposal.number}?",
+                     f"Proposal #{proposal.number} (amend OP1) will be closed as withdrawn, also for "
                      "its co-sponsors NZ.", "It cannot be reopened")
     shown = page(client.get(f"/proposals/{proposal.id}"))
     assert "also for its co-sponsors NZ" in _dialog_text(shown, "withdraw-form")

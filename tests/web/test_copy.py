@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from drafting.extensions import db
-from drafting.models import Clause, Document, Proposal
+from drafting.models import Clause, Comment, Document, Proposal
 from tests.factories import login
 from tests.web.test_web_support import page
 
@@ -53,3 +53,51 @@ def test_demo_pages_have_clean_copy(client, demo):
             if line.count("“") != line.count("”"):
                 problems.append((path, "unbalanced quotes", line[:160]))
     assert not problems, "\n".join(map(str, problems))
+
+
+def _spoken_text(response) -> str:
+    """What a reader sees or a screen reader says: text nodes (visually hidden ones too), and
+    the labels and titles read aloud; not scripts, styles, URLs or form values."""
+    tree = page(response)
+    for bad in tree.xpath("//script|//style"):
+        bad.getparent().remove(bad)
+    said = [tree.text_content()]
+    said += tree.xpath("//@aria-label|//@title|//@alt|//@placeholder")
+    return " ".join(" ".join(said).split())
+
+
+def test_no_row_id_is_shown_to_people(client, demo):
+    """Proposals are named "proposal #12" (their public number) or, before they have one, by
+    economy and time; never by their random row id, and no clause or comment is named by its
+    id either (issue 16, item 14)."""
+    document = db.session.execute(select(Document)).scalar_one()
+    d = document.id
+    proposals = db.session.execute(select(Proposal).order_by(Proposal.seq)).scalars().all()
+    clause_ids = db.session.execute(select(Clause.id)).scalars().all()
+    comment_ids = db.session.execute(select(Comment.id)).scalars().all()
+    # Random, from 10,000,000 up (models/hidden_order.py): no public number or count is one.
+    row_ids = {str(i) for i in [p.id for p in proposals] + list(comment_ids)}
+    id_pattern = re.compile(r"\d+")
+    shared = [f"/documents/{d}", f"/documents/{d}?view=changes", f"/documents/{d}/consensus",
+              f"/documents/{d}/revisions", f"/documents/{d}/compare", f"/documents/{d}/workflow",
+              f"/documents/{d}/exports", "/notifications"]
+    shared += [f"/clauses/{c}" for c in clause_ids]
+    problems = []
+    audit = f"/documents/{d}/audit"
+    for username, extra in (("secretariat", [f"/documents/{d}/desk", audit]),
+                            ("aus", ["/drafts"]), ("observer", [])):
+        client.post("/logout")
+        login(client, username)
+        seen = [p.id for p in proposals
+                if client.get(f"/proposals/{p.id}").status_code == 200]
+        for path in shared + extra + [f"/proposals/{p}" for p in seen]:
+            response = client.get(path)
+            assert response.status_code == 200, (username, path)
+            text = _spoken_text(response)
+            shown = {m.group(0) for m in id_pattern.finditer(text)}
+            for token in sorted(shown & row_ids):
+                at = text.find(token)
+                problems.append((username, path, token, text[max(0, at - 60):at + 40]))
+    assert not problems, "\n".join(map(str, problems[:20]))
+    numbered = [p for p in proposals if p.number is not None]
+    assert numbered, "the demo has proposals everyone sees"

@@ -113,7 +113,7 @@ def test_submit_intent_creates_the_proposal_and_redirects_to_it(client, world):
     assert proposal.economy.code == "AUS" and proposal.author.username == "aus"
     assert proposal.base_version.number == 1 and proposal.status is ProposalStatus.OPEN
     shown = client.get(response.headers["Location"])
-    assert f"Proposal #{proposal.id} submitted." in text_of(shown)
+    assert f"Proposal #{proposal.number} submitted." in text_of(shown)
 
 
 def test_submitted_text_is_normalised_to_one_paragraph(client, world):
@@ -357,7 +357,7 @@ def test_withdraw_own_proposal(client, world):
     assert response.headers["Location"] == f"/proposals/{proposal.id}"
     assert _fresh(Proposal, proposal.id).status is ProposalStatus.WITHDRAWN
     text = text_of(client.get(f"/proposals/{proposal.id}"))
-    assert f"Proposal #{proposal.id} withdrawn." in text and "Withdrawn" in text
+    assert f"Proposal #{proposal.number} withdrawn." in text and "Withdrawn" in text
     assert "Withdraw proposal" not in text
     before = committed_rows()
     again = client.post(f"/proposals/{proposal.id}/withdraw")
@@ -480,7 +480,7 @@ def test_accept(client, world):
     clause = _fresh(Clause, world.clauses[2].id)
     assert clause.version == 2 and clause.text == AUS_OP1
     desk = client.get(response.headers["Location"])
-    assert f"Proposal #{proposal.id}: accepted." in text_of(desk)
+    assert f"Proposal #{proposal.number}: accepted." in text_of(desk)
 
 
 def test_the_desk_sends_the_wording_it_showed_and_refuses_a_decision_on_older_wording(
@@ -499,7 +499,7 @@ def test_the_desk_sends_the_wording_it_showed_and_refuses_a_decision_on_older_wo
     response = _decide(client, proposal.id, decision="accept", expected_version="1",
                        expected_text_version="1", note="")
     assert response.status_code == 409
-    assert f"Proposal #{proposal.id} changed since you read it" in text_of(response)
+    assert f"Proposal #{proposal.number} changed since you read it" in text_of(response)
     assert committed_rows() == before
     assert _fresh(Proposal, proposal.id).status is ProposalStatus.OPEN
     # The reloaded desk shows the new wording and sends its new version.

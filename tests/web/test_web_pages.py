@@ -160,7 +160,7 @@ def test_clause_page_shows_text_history_proposals_and_threads(client, world):
     newest = " ".join(items[0].text_content().split())
     assert newest.startswith("Version 2")
     assert "secretariat (THA)" in newest
-    assert f"from proposal #{accepted.id} (AUS)" in newest
+    assert f"from proposal #{accepted.number} (AUS)" in newest
     assert "Agreed in the room." in newest
     assert items[0].xpath(".//time/@datetime")
     assert items[0].xpath(f".//a[@href='/proposals/{accepted.id}']")
@@ -241,7 +241,7 @@ def test_proposal_page_shows_rebase_history(client, world):
     assert response.status_code == 200
     text = text_of(response)
     assert "rebased automatically from version 1 to 2" in text
-    assert f"after proposal #{first.id} was accepted" in text
+    assert f"after proposal #{first.number} was accepted" in text
     assert "written against version 2" in text
     assert "In conflict" not in text
     tree = page(response)
@@ -262,7 +262,7 @@ def test_proposal_page_shows_conflict_notice_and_revise_link(client, world):
     assert notice and "In conflict." in notice[0].text_content()
     assert notice[0].xpath(f".//a[@href='/proposals/{conflicted.id}/revise']")
     text = text_of(response)
-    assert f"in conflict: proposal #{first.id} (AUS) was accepted as version 2" in text
+    assert f"in conflict: proposal #{first.number} (AUS) was accepted as version 2" in text
     assert "written against version 1" in text
     # Another economy is told the owner must update it.
     client.post("/logout")

@@ -58,11 +58,12 @@ def test_open_pages_follow_changes_without_reload_and_keep_typing(world, page_as
     jpn.fill("#rationale", "Just transitions.")
     with jpn.expect_navigation():
         jpn.get_by_role("button", name="Submit proposal").click()
-    proposal_id = db.session.execute(select(Proposal.id).where(
-        Proposal.document_id == document_id)).scalar_one()
+    proposal_id, proposal_number = db.session.execute(
+        select(Proposal.id, Proposal.number).where(Proposal.document_id == document_id)).one()
 
     # NZ's pages show it without reloading; the comment box keeps its text and the focus.
-    expect(nz_clause.locator("#proposals")).to_contain_text(f"#{proposal_id}", timeout=WAIT_MS)
+    expect(nz_clause.locator("#proposals")).to_contain_text(f"#{proposal_number}",
+                                                            timeout=WAIT_MS)
     expect(nz_document.locator(f"#clause-{op1_id}")).to_contain_text("1 open proposal",
                                                                    timeout=WAIT_MS)
     # The outline beside the text counts it too, and still marks the paragraph in view.
