@@ -137,11 +137,12 @@ def verify_audit_command() -> None:
 def close_silence_command() -> None:
     """Settle every silence procedure whose deadline has passed unbroken (adopt it).
 
-    Pages and the API settle lazily whenever someone looks; this command does it for all
-    documents at once (e.g. from cron), and says what it did.
+    Pages and the API show such a procedure adopted without writing it; the first write on
+    the document, `flask tick` (make serve's scheduler) or this command writes it, for all
+    documents at once, and says what it did.
     """
     from drafting.domain.workflow import format_deadline
-    from drafting.services.silence import settle_expired_silences
+    from drafting.services.settling import settle_expired_silences
 
     _cli_origin()
     settled = settle_expired_silences()

@@ -258,10 +258,10 @@ def send_due_mail(deliver: Callable[[EmailMessage], None] | None = None,
 def tick(now: datetime | None = None) -> dict[str, int]:
     """The time-driven work: settle expired silence procedures, store due deadline reminders
     (queueing their e-mail). One commit."""
-    from drafting.services import reminders, silence
+    from drafting.services import reminders, settling
 
     now = now or utcnow()
-    settled = silence.settle_expired_silences(now)
+    settled = settling.settle_expired_silences(now)
     reminded = reminders.remind_everyone(now)
     db.session.commit()
     return {"silences_settled": len(settled), "reminders": len(reminded)}

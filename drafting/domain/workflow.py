@@ -130,6 +130,22 @@ def refusal_reason(from_stage: Stage, to_stage: Stage) -> str | None:
     return "ministers endorse only a text agreed by senior officials."
 
 
+def stage_at(stored: Stage, due_silence_deadline: datetime | None, now: datetime) -> Stage:
+    """The document's stage at `now`, from its stored stage and the deadline of its running
+    silence procedure (None: none running): a procedure whose deadline has passed unbroken is
+    adopted, whether or not that has been written down yet."""
+    if stored is Stage.SILENCE and due_silence_deadline is not None \
+            and due_silence_deadline <= now:
+        return require_move(Stage.SILENCE, Stage.AGREED_SOM, Via.SILENCE_ADOPTED).to_stage
+    return stored
+
+
+def silence_adopted_note(deadline_text: str) -> str:
+    """The stage history's note for a procedure adopted at its deadline."""
+    return (f"Silence procedure ended at {deadline_text} with no economy breaking silence: "
+            "adopted.")
+
+
 def require_move(from_stage: Stage, to_stage: Stage, via: Via) -> Move:
     """The move from `from_stage` to `to_stage` made through `via`, or a Conflict saying why not.
 

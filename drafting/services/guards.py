@@ -11,6 +11,7 @@ from drafting.domain.workflow import format_deadline
 from drafting.extensions import db
 from drafting.models import Clause, Document, SubmissionRound
 from drafting.models.types import utcnow
+from drafting.services.settling import settle_silence
 
 # Stages in which delegations may put forward new wording.
 PROPOSING_STAGES = frozenset({Stage.ZERO_DRAFT, Stage.NEGOTIATION})
@@ -19,8 +20,6 @@ PROPOSING_STAGES = frozenset({Stage.ZERO_DRAFT, Stage.NEGOTIATION})
 def settle_stage(document: Document, now: datetime | None = None) -> None:
     """Bring the stage up to date before a write: adopt a silence procedure whose deadline
     has passed unbroken, so no write is judged against an outdated stage."""
-    from drafting.services.silence import settle_silence  # silence imports this module
-
     settle_silence(document, now=now)
 
 

@@ -1,8 +1,8 @@
 """The silence procedure: a text circulated with a deadline, adopted unless silence is broken.
 
-No background worker is needed: whoever looks first after the deadline (a page, the API, a
-write, or `flask close-silence`) settles the procedure through `settle_silence`, and the
-outcome is the same whenever that happens — adoption is dated at the deadline itself.
+A deadline passing unbroken adopts the procedure: written by the first write on the document
+or by `flask tick` (make serve's scheduler), and shown as adopted by every read before that
+without writing (services/settling.py); adoption is dated at the deadline itself.
 
 A procedure withdrawn by the secretariat is stored as BROKEN with no breaking economy
 (SilenceStatus has no value of its own for it); `was_cancelled` tells the two apart.
@@ -23,7 +23,9 @@ from drafting.models.types import utcnow
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize
-from drafting.services.stages import move_note, record_stage_change
+from drafting.services.settling import settle_silence
+from drafting.services.stage_log import record_stage_change
+from drafting.services.stages import move_note
 
 
 def was_cancelled(procedure: SilenceProcedure) -> bool:
@@ -181,55 +183,3 @@ def cancel_silence(actor, document: Document, reason: str, now: datetime | None 
                         f"Silence procedure withdrawn by the secretariat: {reason}", at=now,
                         procedure_id=procedure.id)
     return procedure
-
-
-def settle_silence(document: Document, now: datetime | None = None) -> SilenceProcedure | None:
-    """Adopt the running procedure if its deadline has passed unbroken; else do nothing.
-
-    Idempotent and safe to call on every read. Returns the procedure it adopted, or None.
-    The adoption is dated at the deadline (when it legally happened), not at the moment
-    someone first looked.
-    """
-    now = now or utcnow()
-    candidate = db.session.execute(
-        select(SilenceProcedure.id).where(SilenceProcedure.document_id == document.id,
-                                          SilenceProcedure.status == SilenceStatus.RUNNING,
-                                          SilenceProcedure.deadline <= now)
-    ).scalar()
-    if candidate is None:
-        return None
-    # Two readers may arrive together: the row lock (PostgreSQL) lets one settle it.
-    procedure = running_procedure(document, lock=True)
-    if procedure is None or procedure.deadline > now:
-        return None
-    procedure.status = SilenceStatus.ADOPTED
-    procedure.ended_at = procedure.deadline
-    db.session.flush()
-    when = wf.format_deadline(procedure.deadline, procedure.timezone)
-    record_event("silence.adopted", None, document_id=document.id, procedure_id=procedure.id,
-                 deadline=procedure.deadline.isoformat(), timezone=procedure.timezone,
-                 by="system")
-    if document.stage is Stage.SILENCE:
-        move = wf.require_move(Stage.SILENCE, Stage.AGREED_SOM, wf.Via.SILENCE_ADOPTED)
-        record_stage_change(None, document, move.to_stage,
-                            f"Silence procedure ended at {when} with no economy breaking "
-                            "silence: adopted.", at=procedure.deadline,
-                            procedure_id=procedure.id)
-    return procedure
-
-
-def settle_expired_silences(now: datetime | None = None) -> list[SilenceProcedure]:
-    """Settle every expired procedure of every document (the `close-silence` command)."""
-    now = now or utcnow()
-    document_ids = db.session.execute(
-        select(SilenceProcedure.document_id).where(
-            SilenceProcedure.status == SilenceStatus.RUNNING, SilenceProcedure.deadline <= now)
-        .distinct().order_by(SilenceProcedure.document_id)
-    ).scalars().all()
-    settled = []
-    for document_id in document_ids:
-        document = db.session.get(Document, document_id)
-        procedure = settle_silence(document, now=now)
-        if procedure is not None:
-            settled.append(procedure)
-    return settled

@@ -24,6 +24,8 @@ from drafting.services import reading
 from drafting.services.audit import record_event
 from drafting.services.guards import ensure_not_frozen
 from drafting.services.policy import Action, authorize, can
+from drafting.services.settling import pending_stage_change, settle_silence
+from drafting.services.stage_log import record_stage_change
 from drafting.services.visibility import EVERYONE
 
 # Which permission each kind of move needs (the table says who; the policy says whether).
@@ -34,26 +36,6 @@ VIA_ACTION = {
     wf.Via.CANCEL_SILENCE: Action.START_SILENCE,
     wf.Via.ENDORSE: Action.CHANGE_STAGE,
 }
-
-
-def record_stage_change(actor, document: Document, to_stage: Stage, note: str = "", *,
-                        at: datetime | None = None, **audit_data) -> StageChange:
-    """Move the document and keep the trace (every stage move goes through here).
-
-    `actor` None means the system (a deadline passing).
-    """
-    from_stage = document.stage
-    change = StageChange(document_id=document.id, from_stage=from_stage.value,
-                         to_stage=to_stage.value, note=note,
-                         user_id=actor.id if actor is not None else None,
-                         created_at=at or utcnow())
-    document.stage = to_stage
-    db.session.add(change)
-    db.session.flush()
-    record_event("document.stage_changed", actor, document_id=document.id,
-                 from_stage=from_stage.value, to_stage=to_stage.value, note=note,
-                 by="system" if actor is None else actor.role.value, **audit_data)
-    return change
 
 
 def move_note(move: wf.Move, note: object) -> str:
@@ -72,8 +54,6 @@ def change_stage(actor, document: Document, to_stage: Stage | str, note: str = "
     """
     authorize(actor, Action.CHANGE_STAGE, document)
     now = now or utcnow()
-    from drafting.services.silence import settle_silence
-
     settle_silence(document, now=now)
     target = wf.parse_stage(to_stage)
     move = wf.require_move(document.stage, target, wf.Via.CHANGE)
@@ -112,8 +92,6 @@ def endorse_by_leaders(actor, document: Document, note: str = "",
     """
     authorize(actor, Action.CHANGE_STAGE, document)
     now = now or utcnow()
-    from drafting.services.silence import settle_silence
-
     settle_silence(document, now=now)
     move = wf.require_move(document.stage, Stage.ENDORSED_LEADERS, wf.Via.ENDORSE)
     ensure_not_frozen(document, "stage changes", now=now)
@@ -154,10 +132,15 @@ def available_moves(document: Document, user) -> list[AvailableMove]:
 
 
 def stage_history(document: Document) -> list[StageChange]:
-    return list(db.session.execute(
+    """Every stage change, oldest first; with the adoption of a silence procedure whose
+    deadline passed, when this request shows it settled before it is written
+    (services/settling.py)."""
+    history = list(db.session.execute(
         select(StageChange).where(StageChange.document_id == document.id)
         .order_by(StageChange.created_at, StageChange.id)
     ).scalars())
+    pending = pending_stage_change(document)
+    return history + [pending] if pending is not None else history
 
 
 def rounds_of(document: Document) -> list[SubmissionRound]:
@@ -255,5 +238,5 @@ def workflow_summary(document: Document, now: datetime | None = None) -> Workflo
 
 __all__ = ["AvailableMove", "FrozenClause", "WorkflowSummary", "available_moves",
            "canonical_sections", "change_stage", "document_fingerprint", "endorse_by_leaders",
-           "fingerprint_matches", "frozen_clauses", "move_note", "record_stage_change",
+           "fingerprint_matches", "frozen_clauses", "move_note",
            "rounds_of", "silences_of", "stage_history", "workflow_summary"]

@@ -8,7 +8,7 @@ from drafting.services import screen as screen_service
 from drafting.services.loading import get_document
 from drafting.web.api import _payload, bp
 from drafting.web.helpers import commit, signed_in_user
-from drafting.web.workflow import settle_on_read
+from drafting.web.workflow import shown_settled
 
 
 def _sponsors(proposal) -> list[str]:
@@ -60,7 +60,7 @@ def screen_json(view: screen_service.ScreenView) -> dict:
 
 @bp.get("/documents/<int:document_id>/screen")
 def show_screen(document_id: int):
-    document = settle_on_read(get_document(document_id))
+    document = shown_settled(get_document(document_id))
     return jsonify(screen_json(screen_service.screen_view(signed_in_user(), document)))
 
 

@@ -14,7 +14,7 @@ from drafting.services import rounds, silence, stages
 from drafting.services.loading import get_clause, get_document
 from drafting.web.api import _payload, _string, bp
 from drafting.web.helpers import commit, signed_in_user
-from drafting.web.workflow import settle_on_read
+from drafting.web.workflow import shown_settled
 
 
 def _moment(value, zone_name: str | None = None) -> str | None:
@@ -80,7 +80,7 @@ def silence_json(procedure: SilenceProcedure) -> dict:
 
 @bp.get("/documents/<int:document_id>/stage")
 def document_stage(document_id: int):
-    document = settle_on_read(get_document(document_id))
+    document = shown_settled(get_document(document_id))
     return jsonify(stage_json(document, signed_in_user()))
 
 
@@ -95,7 +95,7 @@ def move_document_stage(document_id: int):
 
 @bp.get("/documents/<int:document_id>/rounds")
 def list_rounds(document_id: int):
-    document = settle_on_read(get_document(document_id))
+    document = shown_settled(get_document(document_id))
     all_rounds = stages.rounds_of(document)
     summary = stages.workflow_summary(document)
     return jsonify({"rounds": [round_json(r) for r in all_rounds],
@@ -127,7 +127,7 @@ def freeze_clause(clause_id: int):
 
 @bp.get("/documents/<int:document_id>/silence")
 def show_silence(document_id: int):
-    document = settle_on_read(get_document(document_id))
+    document = shown_settled(get_document(document_id))
     procedures = stages.silences_of(document)
     return jsonify({"silence": silence_json(procedures[0]) if procedures else None,
                     "procedures": [silence_json(p) for p in procedures],

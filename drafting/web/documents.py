@@ -10,13 +10,13 @@ from drafting.domain.render import css_class_for
 from drafting.extensions import db
 from drafting.models import Document, Economy
 from drafting.models.types import utcnow
-from drafting.services import outline, reading
+from drafting.services import outline, reading, settling
 from drafting.services import revisions as revision_service
 from drafting.services import visits as visit_service
 from drafting.services.loading import get_clause, get_document
 from drafting.web import http_cache, page_cache, page_lookups
 from drafting.web.helpers import commit
-from drafting.web.workflow import settle_all_on_read, settle_on_read
+from drafting.web.workflow import shown_settled
 
 bp = Blueprint("documents", __name__)
 bp.record_once(lambda state: page_cache.init_app(state.app))  # the {% cache %} template tag
@@ -30,8 +30,8 @@ def home():
 @bp.get("/documents")
 @login_required
 def index():
-    settle_all_on_read()  # stages shown in the list are up to date with silence deadlines
     documents = db.session.execute(select(Document).order_by(Document.id)).scalars().all()
+    settling.read_all_as_settled(documents)  # stages as of now, silence deadlines included
     return render_template("documents/index.html", documents=documents)
 
 
@@ -42,11 +42,10 @@ def show(document_id: int):
     # point no further (to the microsecond: a change in the same second is still news).
     read_at = utcnow()
     document = page_lookups.document_for_page(document_id)  # with the change marker
-    # A silence deadline may have passed: settle it (web/workflow.py). Whether one has is
-    # known from the document's state kept under the change marker, without a query.
+    # A silence deadline may have passed: show it settled (web/workflow.py). Whether one has
+    # is known from the document's state kept under the change marker, without a query.
     if http_cache.silence_settle_due(document):
-        settle_on_read(document)
-        http_cache.forget_document_state(document)  # settling it made a new change marker
+        shown_settled(document)
     view_mode = "changes" if request.args.get("view") == "changes" else "clean"
     revision = None
     if request.args.get("rev") not in (None, ""):  # ?rev=N: the snapshot Rev.N holds

@@ -75,7 +75,7 @@ from drafting.extensions import db
 from drafting.models import Document, SilenceProcedure, SubmissionRound
 from drafting.models.types import utcnow
 from drafting.services import stages
-from drafting.services import silence as silence_service
+from drafting.services import settling
 from drafting.web import page_lookups
 from drafting.web.audit import _unread_notifications as unread_notifications
 from drafting.web.export_store import ExportStore, export_store
@@ -264,11 +264,11 @@ def _document_state(document: Document) -> tuple:
 
 def silence_settle_due(document: Document) -> bool:
     """Whether a running silence procedure of the document has passed its deadline, so that
-    reading the page must settle it (web/workflow.settle_on_read) — answered from the facts
-    kept under the change marker, on the clock settle_silence itself uses."""
+    the page must show it settled (web/workflow.shown_settled) — answered from the facts
+    kept under the change marker, on the clock settling itself uses."""
     _document_state(document)
     due = g.document_facts[document.id].settle_due_at
-    return due is not None and due <= silence_service.utcnow()
+    return due is not None and due <= settling.utcnow()
 
 
 def forget_document_state(document: Document) -> None:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from drafting.services import screen as screen_service
 from drafting.services.loading import get_document
 from drafting.web.helpers import commit, redirect_back
-from drafting.web.workflow import settle_on_read
+from drafting.web.workflow import shown_settled
 
 bp = Blueprint("screen", __name__)
 
@@ -26,7 +26,7 @@ def screen_helpers():
 @bp.get("/documents/<int:document_id>/screen")
 @login_required
 def show(document_id: int):
-    document = settle_on_read(get_document(document_id))
+    document = shown_settled(get_document(document_id))
     view = screen_service.screen_view(current_user, document)
     theme = request.args.get("theme", "")
     theme = theme if theme in THEMES else "light"

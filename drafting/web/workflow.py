@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from drafting.domain import workflow as wf
 from drafting.domain.errors import DomainError, NotFound
@@ -15,7 +14,8 @@ from drafting.domain.states import SilenceStatus, Stage
 from drafting.extensions import db
 from drafting.models import Document
 from drafting.models.types import utcnow
-from drafting.services import consequences, reading, rounds, silence, stages
+from drafting.services import consequences, reading, rounds, settling, silence, stages
+from drafting.services.chair_statement import first_words
 from drafting.services.loading import get_clause, get_document
 from drafting.web.confirming import confirmation_page, is_confirmed
 from drafting.web.helpers import commit, form_int
@@ -23,28 +23,12 @@ from drafting.web.helpers import commit, form_int
 bp = Blueprint("workflow", __name__)
 
 
-def settle_on_read(document: Document, now: datetime | None = None) -> Document:
-    """Settle an expired silence procedure while showing the document, and keep the outcome.
-
-    Called by every page and API read of a document, so the outcome is right whenever anyone
-    looks, with no background worker. Two readers settling at once: the loser's commit is
-    refused by the audit chain's unique link and it simply reads the winner's result.
-    """
-    if silence.settle_silence(document, now=now) is not None:
-        try:
-            commit()
-        except IntegrityError:
-            db.session.rollback()
+def shown_settled(document: Document, now: datetime | None = None) -> Document:
+    """The document as pages and API reads show it: a silence procedure whose deadline has
+    passed is shown adopted, written by nobody here (services/settling.py; a GET never
+    commits)."""
+    settling.read_as_settled(document, now)
     return document
-
-
-def settle_all_on_read(now: datetime | None = None) -> None:
-    """Settle every expired silence procedure (for lists showing many documents' stages)."""
-    if silence.settle_expired_silences(now=now):
-        try:
-            commit()
-        except IntegrityError:
-            db.session.rollback()
 
 
 @bp.app_context_processor
@@ -80,7 +64,7 @@ def _page(document: Document, *, errors: dict | None = None, values: dict | None
 @bp.get("/documents/<int:document_id>/workflow")
 @login_required
 def show(document_id: int):
-    document = settle_on_read(get_document(document_id))
+    document = shown_settled(get_document(document_id))
     return _page(document)
 
 
@@ -111,7 +95,7 @@ def _attempt(document: Document, form_name: str, action, success: str, *, anchor
         if error.status in (401, 403, 404):
             raise
         db.session.rollback()
-        document = settle_on_read(get_document(document_id))
+        document = shown_settled(get_document(document_id))
         return _page(document, errors={form_name: error.message},
                      values={form_name: values}, status=error.status)
     commit()
@@ -165,7 +149,7 @@ def freeze(document_id: int):
     if clause.document_id != document.id:
         raise NotFound(f"No clause with id {clause.id} in this document.")
     frozen = request.form.get("frozen") == "1"
-    number = reading.number_of(clause) or f"clause #{clause.id}"
+    number = reading.number_of(clause) or f"the clause “{first_words(clause.text)}”"
     return _attempt(
         document, "freeze" if frozen else f"unfreeze-{clause.id}",
         lambda: rounds.freeze_clause(current_user, clause, frozen,

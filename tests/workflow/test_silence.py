@@ -9,7 +9,7 @@ from drafting.domain.errors import Conflict, InvalidInput, PermissionDenied
 from drafting.domain.states import SilenceStatus, Stage
 from drafting.extensions import db
 from drafting.models import AuditEvent, SilenceProcedure, StageChange
-from drafting.services import proposals, silence, stages
+from drafting.services import proposals, settling, silence, stages
 
 UTC = timezone.utc
 START = datetime(2022, 6, 1, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok
@@ -105,9 +105,9 @@ def test_break_at_or_after_the_deadline_is_refused_even_if_nobody_looked(world, 
 
 def test_settle_adopts_at_the_deadline_and_is_idempotent(world):
     procedure = start(world)
-    assert silence.settle_silence(world.document, now=DEADLINE - SECOND) is None
+    assert settling.settle_silence(world.document, now=DEADLINE - SECOND) is None
     assert procedure.status is SilenceStatus.RUNNING and world.document.stage is Stage.SILENCE
-    assert silence.settle_silence(world.document, now=DEADLINE) is procedure
+    assert settling.settle_silence(world.document, now=DEADLINE) is procedure
     assert procedure.status is SilenceStatus.ADOPTED and procedure.ended_at == DEADLINE
     assert world.document.stage is Stage.AGREED_SOM
     change = stages.stage_history(world.document)[-1]
@@ -122,14 +122,14 @@ def test_settle_adopts_at_the_deadline_and_is_idempotent(world):
         .order_by(AuditEvent.id.desc())).scalars().first()
     assert stage_changed.actor_id is None and json.loads(stage_changed.data)["by"] == "system"
     for later in (DEADLINE, DEADLINE + timedelta(days=30)):
-        assert silence.settle_silence(world.document, now=later) is None
+        assert settling.settle_silence(world.document, now=later) is None
     assert kinds() == events_after_first
     assert db.session.execute(select(func.count(StageChange.id))).scalar() == 2
 
 
 def test_after_adoption_a_break_is_refused_and_says_when_silence_ended(world):
     start(world)
-    silence.settle_silence(world.document, now=DEADLINE)
+    settling.settle_silence(world.document, now=DEADLINE)
     with pytest.raises(Conflict, match="silence ended at 10 June 2022, 17:00"):
         silence.break_silence(world.user("nz"), world.document, "x", now=DEADLINE + SECOND)
 
@@ -197,10 +197,10 @@ def test_settle_expired_silences_covers_every_document(world):
     other, _ = make_document(world.economies["THA"])
     silence.start_silence(world.user("secretariat"), other, "2022-06-20T17:00", "Asia/Bangkok",
                           now=START)
-    settled = silence.settle_expired_silences(now=DEADLINE)
+    settled = settling.settle_expired_silences(now=DEADLINE)
     assert [p.document_id for p in settled] == [world.document.id]
     assert other.stage is Stage.SILENCE
-    assert silence.settle_expired_silences(now=DEADLINE) == []
+    assert settling.settle_expired_silences(now=DEADLINE) == []
 
 
 def test_silence_records_the_latest_revision_when_there_is_one(world):

@@ -8,6 +8,7 @@ from drafting.extensions import db
 from drafting.models import Document, SilenceProcedure
 from drafting.models.types import utcnow
 from drafting.services import rounds, silence
+from drafting.mailer import tick
 
 CLAUSE = "We will reduce emissions by 2030 and promote clean energy."
 
@@ -180,7 +181,7 @@ def test_silence_api_after_the_deadline(client, world, sec, nz):
     assert history[-1]["by"] == "system" and history[-1]["to"] == "agreed_by_senior_officials"
 
 
-def test_api_document_get_settles_silence(client, world, nz):
+def test_api_document_get_shows_silence_adopted_without_writing(client, world, nz):
     procedure = silence.start_silence(world.user("secretariat"), world.document,
                                       "2030-01-01T10:00", "UTC",
                                       now=utcnow() - timedelta(days=1))
@@ -188,8 +189,16 @@ def test_api_document_get_settles_silence(client, world, nz):
     db.session.commit()
     assert client.get(doc_url(world), headers=nz).get_json()["stage"] == \
         "agreed_by_senior_officials"
+    workflow = client.get(doc_url(world, "/stage"), headers=nz).get_json()
+    assert workflow["stage"] == "agreed_by_senior_officials"
+    assert workflow["history"][-1]["to"] == "agreed_by_senior_officials"
+    db.session.expire_all()
+    assert db.session.get(SilenceProcedure, procedure.id).status.value == "running"
+    tick()
     db.session.expire_all()
     assert db.session.get(SilenceProcedure, procedure.id).status.value == "adopted"
+    assert client.get(doc_url(world, "/stage"), headers=nz).get_json()["history"] == \
+        workflow["history"]
 
 
 def test_silence_cancel_api(client, world, sec):

@@ -8,6 +8,7 @@ from drafting.extensions import db
 from drafting.models import Document, SilenceProcedure
 from drafting.models.types import utcnow
 from drafting.services import silence, stages
+from drafting.mailer import tick
 
 from tests.factories import login
 
@@ -146,21 +147,28 @@ def test_silence_start_break_and_banner(client, world):
     assert "OP2 needs another look by capital" in html
 
 
-def test_the_document_page_settles_an_expired_silence_when_someone_looks(client, world):
+def test_pages_show_an_expired_silence_adopted_and_the_tick_writes_it(client, world):
     procedure = start_running(world)
-    # Move the deadline into the past, as if time had passed with nobody looking.
+    # Move the deadline into the past, as if time had passed before the scheduler's tick.
     procedure.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     login(client, "observer")
     html = client.get(f"/documents/{world.document.id}").get_data(as_text=True)
     assert "Adopted under silence procedure" in html
     assert "Stage 4 of 6" in html
+    html = page(client, world)  # the workflow page: the adoption in the history already
+    assert "<em>system</em>" in html and "with no economy breaking silence: adopted." in html
+    # Reading wrote nothing: a GET never commits.
     db.session.expire_all()
-    stored = db.session.get(SilenceProcedure, procedure.id)
-    assert stored.status is SilenceStatus.ADOPTED  # committed by the GET
+    assert db.session.get(SilenceProcedure, procedure.id).status is SilenceStatus.RUNNING
+    assert db.session.get(Document, world.document.id).stage is Stage.SILENCE
+    assert tick()["silences_settled"] == 1
+    db.session.expire_all()
+    assert db.session.get(SilenceProcedure, procedure.id).status is SilenceStatus.ADOPTED
     assert db.session.get(Document, world.document.id).stage is Stage.AGREED_SOM
+    # Written, the page says the same as it showed before.
     html = page(client, world)
-    assert "<em>system</em>" in html
+    assert html.count("with no economy breaking silence: adopted.") == 1
 
 
 def test_break_after_the_deadline_on_the_page_is_409_and_says_when(client, world):
@@ -173,6 +181,9 @@ def test_break_after_the_deadline_on_the_page_is_409_and_says_when(client, world
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "silence ended at" in html and "Adopted under silence procedure" in html
+    # The refused write changed nothing; the scheduler's tick writes the adoption.
+    assert reload(world).stage is Stage.SILENCE
+    tick()
     assert reload(world).stage is Stage.AGREED_SOM
 
 
