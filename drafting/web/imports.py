@@ -198,9 +198,11 @@ def report_rows(report: list[ReportEntry], proposals: list[PlannedProposal]) -> 
     for entry in report:
         item = proposals[entry.proposal] if entry.proposal is not None else None
         if entry.outcome == "proposal":
-            fate = f"becomes proposal {entry.proposal + 1}: {item.label}"
+            # "item N": its place in this preview, not a proposal number (those come with
+            # circulation: services/proposal_numbers.py).
+            fate = f"becomes item {entry.proposal + 1}: {item.label}"
         elif entry.outcome == "rationale":
-            fate = f"rationale of proposal {entry.proposal + 1}: {item.label}"
+            fate = f"rationale of item {entry.proposal + 1}: {item.label}"
         else:
             fate = f"not imported: {entry.reason}"
         rows.append({"entry": entry, "fate": fate})
@@ -302,6 +304,6 @@ def import_changes(document_id: int):
           f"{current_user.economy.name} from “{plan['filename']}”: {ids}.", "success")
     left_out = [i + 1 for i, chosen in included.items() if not chosen]
     if left_out:
-        flash("Not submitted (unticked in the preview): proposal "
+        flash("Not submitted (unticked in the preview): item "
               + ", ".join(str(n) for n in left_out) + " of the import report.", "info")
     return redirect(url_for("documents.show", document_id=document.id))

@@ -27,7 +27,7 @@ def test_the_import_report_in_the_browser(world, page_as, tmp_path, size):
     report = page.locator("table.import-report")
     report.wait_for()
     assert report.locator("tbody tr").count() == 14
-    assert "rationale of proposal 2: New clause at the start of “Goal 1: Climate”" in \
+    assert "rationale of item 2: New clause at the start of “Goal 1: Climate”" in \
         report.inner_text()
     # Nothing on the page is wider than the screen (the tables scroll inside their box).
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]

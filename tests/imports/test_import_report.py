@@ -327,8 +327,8 @@ def test_the_page_shows_what_became_of_each_change_and_comment(client, world):
     page = response.data.decode()
     assert response.status_code == 200
     assert "Import report: every change and comment in the file (14)" in page
-    assert "becomes proposal 3: Amend OP1" in page
-    assert "rationale of proposal 2: New clause at the start of “Goal 1: Climate”" in page
+    assert "becomes item 3: Amend OP1" in page
+    assert "rationale of item 2: New clause at the start of “Goal 1: Climate”" in page
     assert re.search(r"comment “Floating remark.”</td>\s*<td[^>]*>⚠ not imported: the comment is "
                      r"not anchored", page)
     assert "New clause at the start of “Goal 1: Climate”" in page
@@ -340,7 +340,7 @@ def test_the_page_shows_what_became_of_each_change_and_comment(client, world):
     ids = db.session.execute(select(Proposal.id).order_by(Proposal.seq)).scalars().all()
     named = db.session.get(Proposal, ids[1]).name
     assert f"{named} (New clause at the start of “Goal 1: Climate”)" in shown
-    assert "Not submitted (unticked in the preview): proposal 4" in shown
+    assert "Not submitted (unticked in the preview): item 4" in shown
 
 
 def test_the_api_reports_each_change_and_comment_with_the_proposal_it_became(client, world,
