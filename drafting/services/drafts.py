@@ -185,8 +185,8 @@ def submit_drafts(actor, proposals: list[Proposal], now: datetime | None = None
         proposal.submitted_at = proposal.updated_at = now
         if document.circulate_immediately:
             proposal.circulated_at = now
-    db.session.flush()
     number_if_public(submitted)
+    db.session.flush()
     for proposal in submitted:
         record_event("proposal.submitted", actor, document_id=document.id,
                      clause_id=proposal.clause_id or proposal.after_clause_id,
@@ -223,8 +223,8 @@ def circulate_proposals(actor, document: Document, proposals: list[Proposal] | N
     chosen = proposals_to_circulate(actor, document, proposals)
     for proposal in chosen:
         proposal.circulated_at = now
-    db.session.flush()
     number_if_public(chosen)
+    db.session.flush()
     for proposal in chosen:
         record_event("proposal.circulated", actor, document_id=document.id,
                      clause_id=proposal.clause_id or proposal.after_clause_id,

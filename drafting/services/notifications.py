@@ -52,7 +52,7 @@ from drafting.models import (AuditEvent, Clause, Comment, Document, Notification
 from drafting.models.types import utcnow
 from drafting.services.audit import event_recorded
 from drafting.services.policy import Action, authorize
-from drafting.services.reading import display_numbers
+from drafting.services.reading import clause_number
 from drafting.services.reminders import local_time, remind_deadlines
 from drafting.services.notification_preferences import enqueue_mail
 from drafting.services.visibility import can_see_proposal, event_data, is_circulated
@@ -184,21 +184,20 @@ def _stale_message(position: Position, numbers: _Numbers) -> tuple[str, str, str
 
 
 class _Numbers:
-    """Display numbers of one document, looked up at most once per event."""
+    """Display numbers of clauses, each looked up at most once per event, by one query over
+    the clauses of its kind (reading.clause_number), not by loading the whole document."""
 
     def __init__(self) -> None:
-        self._by_document: dict[int, dict[int, str]] = {}
+        self._by_clause: dict[int, str] = {}
 
     def of(self, clause_id: int | None) -> str:
         if clause_id is None:
             return "a clause"
-        clause = db.session.get(Clause, clause_id)
-        if clause is None:
-            return "a clause"
-        if clause.document_id not in self._by_document:
-
-            self._by_document[clause.document_id] = display_numbers(clause.document)
-        return self._by_document[clause.document_id].get(clause_id) or "a deleted clause"
+        if clause_id not in self._by_clause:
+            clause = db.session.get(Clause, clause_id)
+            self._by_clause[clause_id] = "a clause" if clause is None else (
+                clause_number(clause.document_id, clause_id) or "a deleted clause")
+        return self._by_clause[clause_id]
 
 
 def _subject(proposal: Proposal, numbers: _Numbers) -> str:

@@ -28,7 +28,8 @@ from drafting.services.visibility import is_circulated
 
 def number_if_public(proposals: list[Proposal]) -> None:
     """Give each of `proposals` (in the order given) that everyone may now see and that has
-    no number yet the next number of its document."""
+    no number yet the next number of its document. Call it before the flush that writes the
+    change making them public, so the number goes with that INSERT or UPDATE."""
     waiting = [p for p in proposals if p.number is None and is_circulated(p)]
     by_document: dict[int, list[Proposal]] = {}
     for proposal in waiting:
@@ -36,8 +37,6 @@ def number_if_public(proposals: list[Proposal]) -> None:
     for document_id, chosen in by_document.items():
         for proposal, number in zip(chosen, _take_numbers(document_id, len(chosen))):
             proposal.number = number
-    if waiting:
-        db.session.flush()
 
 
 def sequence_name(document_id: int) -> str:

@@ -101,9 +101,9 @@ def submit_proposal(actor, document: Document, action: ProposalAction | str, *,
     proposal.submitted_at = utcnow()
     if document.circulate_immediately:
         proposal.circulated_at = proposal.submitted_at
+    number_if_public([proposal])
     db.session.add(proposal)
     db.session.flush()
-    number_if_public([proposal])
     record_event("proposal.submitted", actor, document_id=document.id,
                  clause_id=proposal.clause_id or proposal.after_clause_id,
                  proposal_id=proposal.id, action=action.value, text=proposal.text,

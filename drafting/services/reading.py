@@ -350,7 +350,7 @@ def desk_groups(document: Document, viewer) -> list[tuple[ClauseRow, list[Propos
 
 # Re-exported for templates that only need a clause's number.
 def number_of(clause: Clause) -> str | None:
-    return display_numbers(clause.document).get(clause.id)
+    return clause_number(clause.document_id, clause.id)
 
 
 __all__ = [
