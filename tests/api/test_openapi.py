@@ -44,11 +44,11 @@ def api_routes(app) -> dict[tuple[str, str], str]:
 
 
 def test_every_api_route_is_described(app):
-    """A route added under /api/v1 needs its entry in drafting/web/openapi.py OPERATIONS."""
+    """A route added under /api/v1 needs its entry in drafting/web/openapi_operations.py OPERATIONS."""
     missing = sorted(set(api_routes(app)) - set(OPERATIONS))
     assert not missing, (
         "These /api/v1 routes are not in the OpenAPI document. Add an Operation for each to "
-        "OPERATIONS in drafting/web/openapi.py (endpoint, summary, success status and schema "
+        "OPERATIONS in drafting/web/openapi_operations.py (endpoint, summary, success status and schema "
         "name, error statuses, query parameters, request body), and its answer's schema to "
         "SCHEMAS:\n" + "\n".join(f"  {m} {p}  (endpoint {api_routes(app)[(m, p)]})"
                                  for m, p in missing))
@@ -58,7 +58,7 @@ def test_every_description_has_its_route(app):
     """An entry of OPERATIONS without a route (renamed or removed) fails, naming it."""
     routes = api_routes(app)
     stale = sorted(set(OPERATIONS) - set(routes))
-    assert not stale, ("OPERATIONS in drafting/web/openapi.py describes routes the app does "
+    assert not stale, ("OPERATIONS in drafting/web/openapi_operations.py describes routes the app does "
                        "not have: " + ", ".join(f"{m} {p}" for m, p in stale))
     wrong = sorted(f"{m} {p}: described as {OPERATIONS[m, p].endpoint}, served by "
                    f"{routes[m, p]}" for m, p in OPERATIONS if OPERATIONS[m, p].endpoint !=
@@ -72,7 +72,7 @@ def test_path_parameters_are_the_integers_the_document_says(app):
                     for rule in app.url_map.iter_rules() if rule.rule.startswith(BASE_PATH)
                     for name, converter in rule._converters.items()  # noqa: SLF001
                     if not isinstance(converter, IntegerConverter))
-    assert not others, ("drafting/web/openapi.py describes path parameters as integers only; "
+    assert not others, ("drafting/web/openapi_operations.py describes path parameters as integers only; "
                         "extend _operation_object for: " + ", ".join(others))
 
 
@@ -133,7 +133,7 @@ def _response_spec(spec: dict, method: str, path: str, status: int) -> dict:
     assert str(status) in operation["responses"], (
         f"{method} {path} answered {status}, which the document does not list "
         f"({', '.join(operation['responses'])}): add it to its Operation in "
-        "drafting/web/openapi.py, or fix the route")
+        "drafting/web/openapi_operations.py, or fix the route")
     response = operation["responses"][str(status)]
     if "$ref" in response:
         response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
