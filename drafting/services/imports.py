@@ -1,6 +1,6 @@
 """Imports: a secretariat's zero draft (Word or pasted Markdown), a delegation's tracked changes.
 
-Every uploaded file goes through `read_docx_upload` first (services/word_upload.py): size,
+Every uploaded file goes through `read_docx_upload` first (infrastructure/word_upload.py): size,
 zip structure, zip-bomb and Word-structure checks in one place. services/word_structure.py
 reads the Word XML; the splitting and mapping rules are pure and live in
 drafting/domain/draft_parsing.py and drafting/domain/tracked_import.py. This module checks
@@ -37,7 +37,7 @@ from drafting.services.proposals import submit_proposal
 from drafting.services.reading import clause_rows, display_numbers
 from drafting.services.upload_reading import (tracked_changes_from_upload,
                                               zero_draft_from_upload)
-from drafting.services.word_upload import (MAX_UPLOAD_BYTES, DocxFile,  # noqa: F401 (API)
+from drafting.infrastructure.word_upload import (MAX_UPLOAD_BYTES, DocxFile,  # noqa: F401 (API)
                                            Upload, UploadTooLarge, read_docx_upload,
                                            safe_filename)
 

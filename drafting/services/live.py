@@ -11,7 +11,7 @@ Flow (docs/live.md has the whole story):
    and ids are in commit order — and NOTIFYs on PostgreSQL in the same transaction. Other
    buses publish after the commit; a rollback drops everything. Nothing is ever announced
    that did not happen.
-3. Each process runs at most one subscriber on the bus (services/live_bus.py) and fans its
+3. Each process runs at most one subscriber on the bus (infrastructure/live_bus.py) and fans its
    messages out to the in-process queues of the open streams (web/live.py), which filter them
    per viewer.
 
@@ -33,7 +33,7 @@ from drafting.domain.states import ProposalStatus, Role
 from drafting.extensions import db
 from drafting.models import AuditEvent, LiveEvent, Proposal, User
 from drafting.services.audit import SealedRow, event_notified, events_sealed, rows_to_seal
-from drafting.services.live_bus import (GAP, InProcessBus, LocalFanout, PostgresBus, RedisBus,
+from drafting.infrastructure.live_bus import (GAP, InProcessBus, LocalFanout, PostgresBus, RedisBus,
                                         Subscription, current_bus, forget_shared_bus, make_bus,
                                         postgres_bus, redis_bus)
 from drafting.services.reading import clause_number
@@ -259,7 +259,7 @@ def events_between(document_id: int, subscriber: Subscriber, after: int, upto: i
                    limit: int | None = None) -> list[dict] | None:
     """The document's events with `after` < id <= `upto` that the subscriber may receive,
     oldest first; None when there are more than `limit` (default REPLAY_LIMIT): the client
-    must reload. For a stream that cannot vouch an earlier event reached it (services/seen_ids.SeenIds).
+    must reload. For a stream that cannot vouch an earlier event reached it (infrastructure/seen_ids.SeenIds).
     Reads only; the caller releases the session."""
     limit = REPLAY_LIMIT if limit is None else limit
     rows = _visible_events(document_id, subscriber, after, upto, limit + 1)

@@ -14,7 +14,7 @@ from drafting.domain.draft_parsing import ParsedDraft
 from drafting.domain.tracked_import import (CurrentClause, CurrentSection, TrackedImport,
                                             map_tracked_file)
 from drafting.services.word_structure import draft_from_docx, tracked_paragraphs
-from drafting.services.word_upload import Upload, read_docx_upload
+from drafting.infrastructure.word_upload import Upload, read_docx_upload
 
 
 def zero_draft_from_upload(upload: Upload) -> ParsedDraft:

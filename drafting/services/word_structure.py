@@ -14,7 +14,7 @@ from drafting.domain.draft_parsing import ParsedDraft, SourceParagraph, build_dr
 from drafting.domain.errors import InvalidInput
 from drafting.domain.tracked_import import UNANCHORED, TrackedParagraph
 from drafting.exports.docx_reading import read_paragraphs
-from drafting.services.word_upload import DocxFile, read_part
+from drafting.infrastructure.word_upload import DocxFile, read_part
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SMALL_FONT_RATIO = 0.85  # 9 pt against 11 pt is small; 10 pt against 11 pt is not

@@ -7,7 +7,7 @@ sends one control message, `{"control": "committed", "users": [...]}`, naming th
 changed ("all" when it may have changed any: a statement on the users table, an economy). It
 goes to this process's caches at once, and to the others through the bus: inside the
 transaction with LISTEN/NOTIFY (delivered at the commit, dropped on a rollback), just after
-the commit with Redis. Streams never see it (services/live_bus.CONTROL).
+the commit with Redis. Streams never see it (infrastructure/live_bus.CONTROL).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from drafting.models import Economy, User
 from drafting.services import live as live_service
-from drafting.services.live_bus import CONTROL, PostgresBus
+from drafting.infrastructure.live_bus import CONTROL, PostgresBus
 
 log = logging.getLogger(__name__)
 

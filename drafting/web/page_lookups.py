@@ -26,7 +26,7 @@ from drafting.models import AuditEvent, Document, DocumentVisit
 from drafting.models.audit import PAGE_RELEVANT_GENERAL_EVENT
 from drafting.services import reminders
 from drafting.services.live import newest_visible_event_query, subscriber_for
-from drafting.services.live_bus import CONTROL
+from drafting.infrastructure.live_bus import CONTROL
 from drafting.services.loading import checked_id, get_document
 from drafting.services.visits import last_visit
 from drafting.services.visibility import AuditFilters, visible_audit_query

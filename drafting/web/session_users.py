@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from drafting.extensions import db
 from drafting.models import Economy, User
-from drafting.services.live_bus import CONTROL
+from drafting.infrastructure.live_bus import CONTROL
 from drafting.web import commit_news, kept_rows
 from drafting.web.memory_cache import EVERYTHING, BusFollowingCache, bus_following_cache
 

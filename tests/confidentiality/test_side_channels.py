@@ -21,7 +21,7 @@ from drafting.extensions import db
 from drafting.models import AuditEvent, Clause, Document, Proposal
 from drafting.services import comments, drafts, positions, proposals
 from drafting.services import live as live_service
-from drafting.services.live_bus import GAP, LocalFanout, Subscription
+from drafting.infrastructure.live_bus import GAP, LocalFanout, Subscription
 from drafting.services.visibility import AuditFilters, audit_trail, visible_audit_query
 from drafting.web import page_lookups
 from drafting.web.live import stream_filter

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from drafting.extensions import db
 from drafting.models import Clause, User
-from drafting.services import live_bus, positions
+from drafting.infrastructure import live_bus
+from drafting.services import positions
 from tests.conftest import isolate_requests, make_test_app
 from tests.factories import login
 from tests.live.conftest import StreamReader, log_id, named

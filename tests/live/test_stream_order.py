@@ -7,7 +7,7 @@ import threading
 
 from drafting.domain.live import Subscriber
 from drafting.domain.states import Role
-from drafting.services import live_bus, seen_ids
+from drafting.infrastructure import live_bus, seen_ids
 from drafting.services.live import Replay
 from drafting.web.live import StreamSettings, event_stream
 from tests.live.conftest import named, parse_stream

@@ -16,7 +16,8 @@ from sqlalchemy import event, select, text, update
 
 from drafting.extensions import db
 from drafting.models import ApiToken, Clause, User
-from drafting.services import live_bus, positions
+from drafting.infrastructure import live_bus
+from drafting.services import positions
 from drafting.web import commit_news, page_lookups, session_users
 from drafting.web.memory_cache import EVERYTHING, BusFollowingCache
 from tests.conftest import make_test_app

@@ -151,7 +151,7 @@ def test_the_export_route_renders_in_a_child_when_isolation_is_on(app, client, w
 
 def test_a_zero_draft_upload_is_read_in_a_child_the_same_as_in_the_request():
     from drafting.services.upload_reading import zero_draft_from_upload
-    from drafting.services.word_upload import Upload
+    from drafting.infrastructure.word_upload import Upload
     from tests.imports.builders import zero_draft_docx
 
     upload = Upload(zero_draft_docx(), "zero.docx")
@@ -162,7 +162,7 @@ def test_a_zero_draft_upload_is_read_in_a_child_the_same_as_in_the_request():
 
 def test_a_damaged_upload_is_refused_from_the_child_with_its_reason():
     from drafting.services.upload_reading import zero_draft_from_upload
-    from drafting.services.word_upload import Upload
+    from drafting.infrastructure.word_upload import Upload
     from tests.imports.builders import corrupt_docx
 
     with pytest.raises(DomainError) as refused:

@@ -1,4 +1,4 @@
-"""Which live event ids this process's bus has delivered (services/live_bus.py fans them out;
+"""Which live event ids this process's bus has delivered (infrastructure/live_bus.py fans them out;
 web/live.py asks before a stream sends an id)."""
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ import weakref
 from sqlalchemy import func, select
 
 from drafting.extensions import db
-from drafting.services.seen_ids import SeenIds
+from drafting.infrastructure.seen_ids import SeenIds
 
 log = logging.getLogger(__name__)
 
