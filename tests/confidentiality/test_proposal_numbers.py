@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from drafting.domain.proposal_names import capitalised, proposal_name, proposal_short_name
 from drafting.domain.states import ProposalStatus
@@ -100,3 +100,17 @@ def test_the_api_gives_the_number_and_the_name(scene, client, api_token):
         assert answer.status_code == 200
         assert answer.json["number"] == number
         assert answer.json["name"] == proposal.name
+
+
+def test_numbers_continue_after_the_highest_when_the_counter_is_new(scene):
+    """As after a restore from a backup archive: numbers in the table, no PostgreSQL sequence
+    for the document yet. The next number follows the highest."""
+    from drafting.services.proposal_numbers import sequence_name
+
+    w = scene.world
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"DROP SEQUENCE IF EXISTS {sequence_name(w.document.id)}"))
+        db.session.commit()
+    [circulated] = drafts.circulate_proposals(w.user("secretariat"), w.document,
+                                              [scene.aus_open])
+    assert circulated.number == 2
