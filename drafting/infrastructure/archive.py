@@ -410,6 +410,13 @@ def _reset_sequences() -> None:
             {"table": preparer.format_table(table), "column": key.name,
              "value": highest or 1, "called": highest is not None},
         )
+    # A document's proposal-number sequence left by an earlier database would not match the
+    # restored numbers; it is made again, after the highest, when next needed
+    # (services/proposal_numbers.py).
+    for (name,) in session.execute(text(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() "
+            "AND sequencename LIKE 'proposal\\_numbers\\_%'")).all():
+        session.execute(text(f'DROP SEQUENCE "{name}"'))
 
 
 def import_archive(path: str | os.PathLike, *,

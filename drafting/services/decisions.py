@@ -91,11 +91,12 @@ def decide_proposal(actor, proposal: Proposal, decision: str, *,
     else:
         final_text = _accepted_text(proposal, text)
         proposal.status = ProposalStatus.ACCEPTED
-    number_if_public([proposal])  # entering the text, everyone sees it: before naming it below
     if proposal.action is ProposalAction.INSERT:
         version = _insert_clause(actor, proposal, final_text)
+        number_if_public([proposal])  # in the text now: everyone sees it
     else:
         version = _new_version(actor, proposal, clause, final_text)
+        number_if_public([proposal])  # before carry_open_proposals names it
         carry_open_proposals(actor, clause, proposal, version)
     proposal.result_version_id = version.id
     record_event("proposal.accepted", actor, document_id=proposal.document_id,

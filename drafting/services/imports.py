@@ -271,7 +271,8 @@ def _check_item(actor, document, item: PlannedProposal, clauses, numbers) -> Non
             if action is ProposalAction.INSERT else (Proposal.clause_id == clause.id),
             Proposal.text == text)).scalar()
     if same:
-        raise Conflict(f"your economy already has the same open proposal (#{same})")
+        raise Conflict("your economy already has the same open proposal: "
+                       f"{db.session.get(Proposal, same).name}")
 
 
 def _clause_before(section_id: int, document: Document, clauses) -> bool:

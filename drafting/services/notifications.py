@@ -53,7 +53,7 @@ from drafting.models.types import utcnow
 from drafting.services.audit import event_recorded
 from drafting.services.policy import Action, authorize
 from drafting.services.reading import clause_number
-from drafting.services.reminders import local_time, remind_deadlines
+from drafting.services.reminders import due_reminders, local_time, remind_deadlines
 from drafting.services.notification_preferences import enqueue_mail
 from drafting.services.visibility import can_see_proposal, event_data, is_circulated
 
@@ -427,32 +427,38 @@ class Inbox:
 
 
 def inbox(actor, page: int = 1, per_page: int = PAGE_SIZE, now: datetime | None = None,
-          unread_only: bool = False, kind: str | None = None) -> Inbox:
-    """The actor's notifications, newest first, after storing any due deadline reminders;
-    `kind` keeps one kind only (InvalidInput for a kind that does not exist)."""
+          unread_only: bool = False, kind: str | None = None,
+          with_due_reminders: bool = True) -> Inbox:
+    """The actor's notifications, newest first; `kind` keeps one kind only (InvalidInput for
+    a kind that does not exist). With `with_due_reminders`, the deadline reminders due and not
+    yet stored by the scheduler's tick come first, as unread notifications without an id
+    (reminders.due_reminders): reading writes nothing."""
     authorize(actor, Action.VIEW)
     if page < 1:
         raise InvalidInput("page must be 1 or more.", details={"field": "page"})
     if kind is not None and kind not in KIND_CODES:
         raise InvalidInput(f"Unknown kind of notification {kind[:40]!r}.",
                            details={"field": "kind"})
-    remind_deadlines(actor, now)
+    due = due_reminders(actor, now) if with_due_reminders else []
+    pending = [n for n in due if kind is None or n.kind == kind]
     mine = Notification.user_id == actor.id
     query = select(Notification).where(mine)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     if kind is not None:
         query = query.where(Notification.kind == kind)
-    total = db.session.execute(
+    total = len(pending) + db.session.execute(
         select(func.count()).select_from(query.with_only_columns(Notification.id).subquery())
     ).scalar_one()
-    unread = db.session.execute(select(func.count(Notification.id)).where(
+    unread = len(due) + db.session.execute(select(func.count(Notification.id)).where(
         mine, Notification.read_at.is_(None))).scalar_one()
-    items = list(db.session.execute(
+    offset = (page - 1) * per_page
+    shown_pending = pending[offset:offset + per_page]
+    items = shown_pending + list(db.session.execute(
         query.order_by(Notification.created_at.desc(), Notification.seq.desc())
-        .limit(per_page).offset((page - 1) * per_page)).scalars())
-    kinds = list(db.session.execute(
-        select(Notification.kind).where(mine).distinct()).scalars())
+        .limit(per_page - len(shown_pending)).offset(max(0, offset - len(pending)))).scalars())
+    kinds = list(dict.fromkeys([n.kind for n in due] + list(db.session.execute(
+        select(Notification.kind).where(mine).distinct()).scalars())))
     return Inbox(items, page, per_page, total, unread, kind, kinds)
 
 
@@ -492,5 +498,5 @@ def subscribe() -> None:
 
 
 __all__ = ["HANDLED_KINDS", "Inbox", "InboxGroup", "get_notification", "inbox",
-           "mark_all_read", "mark_read", "notify_for_event", "remind_deadlines",
+           "due_reminders", "mark_all_read", "mark_read", "notify_for_event", "remind_deadlines",
            "remind_everyone", "subscribe", "unread_count", "unread_count_query"]

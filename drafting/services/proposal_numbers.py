@@ -14,12 +14,12 @@ sequence it leaves a gap when a request that took a number then fails — a gap 
 failed request, never of a hidden proposal. The sequence is made on first use, starting after
 the document's highest number (also after a restore from a backup archive). On SQLite, whose
 writing transactions take turns, the next number is the highest plus one, in the request's own
-transaction.
+transaction, after a write that makes it the one writer until it commits.
 """
 from __future__ import annotations
 
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from drafting.extensions import db
 from drafting.models import Proposal
@@ -51,12 +51,19 @@ def _highest_number(document_id: int) -> int:
 def _take_numbers(document_id: int, count: int) -> list[int]:
     """The next `count` numbers of the document, in increasing order."""
     if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite starts a writing transaction at its first write, not at BEGIN: write first
+        # (a row left as it is), so that no other writer commits between this read of the
+        # highest number and this transaction's COMMIT.
+        db.session.execute(text("UPDATE documents SET id = id WHERE id = :id"),
+                           {"id": document_id})
         start = _highest_number(document_id) + 1
         return list(range(start, start + count))
     numbers = _next_values(document_id, count)
     if not numbers:
         _make_sequence(document_id)
         numbers = _next_values(document_id, count)
+    if len(numbers) != count:  # the sequence could not be made: never leave one unnumbered
+        raise RuntimeError(f"no proposal numbers for document {document_id}")
     return sorted(numbers)
 
 
@@ -72,11 +79,12 @@ def _next_values(document_id: int, count: int) -> list[int]:
 
 def _make_sequence(document_id: int) -> None:
     """Create the document's sequence after its highest number. In a savepoint: another
-    request creating it at the same moment makes this one fail, and then it is there."""
+    request creating it at the same moment makes this one fail with a duplicate name, and
+    then it is there (any other failure shows when `_take_numbers` finds no value)."""
     start = _highest_number(document_id) + 1
     try:
         with db.session.begin_nested():
             db.session.execute(text(f"CREATE SEQUENCE IF NOT EXISTS "
                                     f"{sequence_name(document_id)} START WITH {int(start)}"))
-    except DBAPIError:
+    except (IntegrityError, ProgrammingError):
         pass

@@ -157,8 +157,8 @@ def _refuse_duplicate(proposal: Proposal) -> None:
         )
     ).scalar()
     if same:
-        raise Conflict(f"Your economy already has the same open proposal (#{same}).",
-                       code="duplicate")
+        raise Conflict(f"Your economy already has the same open proposal: "
+                       f"{db.session.get(Proposal, same).name}.", code="duplicate")
 
 
 def _settled(clause: Clause | None) -> Clause | None:

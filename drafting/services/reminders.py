@@ -1,10 +1,11 @@
 """Deadline reminders and the unread count shown in every page's header.
 
 A submission round or silence procedure closing within 24 hours is a notification for every
-delegate and secretariat member who has not had it yet. Reminders are made when a user's
-inbox is read (`remind_deadlines`) and for everyone by `flask tick` (`remind_everyone`), once
-per user and deadline (a unique `dedupe_key`). The unread count counts the reminders about to
-be made too, so the header's number never changes when the inbox is opened.
+delegate and secretariat member who has not had it yet. Reminders are stored by `flask tick`
+(`remind_everyone`, which make serve's scheduler runs every minute), once per user and deadline
+(a unique `dedupe_key`). Reads never write: until the tick has stored them, the inbox page
+shows the reminders due (`due_reminders`, objects never added to the session) and the unread
+count counts them, so the header's number does not change when the tick stores them.
 """
 from __future__ import annotations
 
@@ -74,14 +75,11 @@ def local_time(moment: datetime, zone: str) -> str:
     return f"{local:%d %B %Y, %H:%M} ({zone})"
 
 
-def remind_deadlines(user, now: datetime | None = None) -> list[Notification]:
-    """Store reminders of deadlines closing within 24 hours that `user` has not had yet.
+def due_reminders(user, now: datetime | None = None) -> list[Notification]:
+    """The reminders of deadlines closing within 24 hours that `user` has not had yet, as
+    notifications not stored (never added to the session: reading them writes nothing).
 
-    Delegates and the secretariat are reminded (they are the ones who act on deadlines). Each
-    reminder is stored once per user and deadline: `dedupe_key` is
-    "deadline:{round|silence}:{id}:{user_id}", unique in the table, so a request racing this
-    one cannot store it twice either.
-    """
+    Delegates and the secretariat are reminded (they are the ones who act on deadlines)."""
     if not _takes_part(user):
         return []
     now = now or utcnow()
@@ -103,11 +101,17 @@ def remind_deadlines(user, now: datetime | None = None) -> list[Notification]:
             f"The silence procedure on “{document.title}” ends within 24 hours, on "
             f"{local_time(procedure.deadline, procedure.timezone)}.{action}",
             f"/documents/{document.id}", document.id))
+    return [Notification(user_id=user.id, kind=item.kind, message=item.message, url=item.url,
+                         document_id=item.document_id, dedupe_key=item.key, created_at=now)
+            for item in due]
+
+
+def remind_deadlines(user, now: datetime | None = None) -> list[Notification]:
+    """Store `due_reminders(user)`. Each is stored once per user and deadline: `dedupe_key`
+    is "deadline:{round|silence}:{id}:{user_id}", unique in the table, so a process racing
+    this one cannot store it twice either."""
     stored = []
-    for item in due:
-        notification = Notification(user_id=user.id, kind=item.kind, message=item.message,
-                                    url=item.url, document_id=item.document_id,
-                                    dedupe_key=item.key, created_at=now)
+    for notification in due_reminders(user, now):
         try:
             with db.session.begin_nested():
                 db.session.add(notification)

@@ -167,7 +167,6 @@ def notifications():
     page = _int_arg("page") or 1
     kind = request.args.get("kind", "").strip() or None
     box = notification_service.inbox(current_user, page=page, kind=kind)
-    commit()  # deadline reminders made just now are kept
     g.unread_notifications = box.unread
     return render_template("notifications/index.html", inbox=box, kind_label=kind_label,
                            all_kinds=KINDS)

@@ -19,12 +19,14 @@ from drafting.services.policy import Action, authorize
 from drafting.web.helpers import signed_in_user
 from drafting.web import http_cache
 from drafting.web.rate_limits import conversions
+from drafting.web.workflow import shown_settled
 
 bp = Blueprint("exports", __name__)
 
 
 def send_export(document, args) -> Response:
     """Shared by the page buttons and the API: build, render and send one export."""
+    document = shown_settled(document)  # a silence deadline passed shows as adopted
     mode = args.get("mode", "clean")
     fmt = args.get("format", "docx")
     from drafting.services.export_files import check_format
@@ -105,7 +107,7 @@ def download(document_id: int):
 @bp.get("/documents/<int:document_id>/exports")
 @login_required
 def index(document_id: int):
-    document = get_document(document_id)
+    document = shown_settled(get_document(document_id))
     revisions = db.session.execute(
         select(Revision).where(Revision.document_id == document.id).order_by(Revision.number)
     ).scalars().all()

@@ -350,9 +350,10 @@ def export_cache() -> ExportStore:
 def export_key(document: Document, viewer, *, mode: str, fmt: str, from_revision,
                to_revision, include_unchanged: bool = False) -> tuple:
     """Everything an export file depends on. The date is in it because an export of the
-    current text is dated the day it is made."""
+    current text is dated the day it is made; whether a silence deadline has passed unwritten,
+    because the file then shows the procedure adopted (web/workflow.shown_settled)."""
     return ("export", build_id(), document.id, *page_lookups.change_marker(document.id, viewer),
-            mode, fmt,
+            silence_settle_due(document), mode, fmt,
             str(from_revision or "").strip(), str(to_revision or "").strip(),
             include_unchanged, utcnow().date().isoformat(), visibility_class(viewer))
 

@@ -8,12 +8,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from drafting.domain.states import SilenceStatus, Stage
 from drafting.extensions import db
 from drafting.mailer import tick
-from drafting.models import Document, SilenceProcedure
+from drafting.models import Document, Notification, SilenceProcedure, SubmissionRound
 from drafting.models.types import utcnow
 from drafting.services import comments, proposals, silence
 from tests.factories import login
@@ -32,6 +32,10 @@ def silence_past_its_deadline(world):
     procedure = silence.start_silence(world.user("secretariat"), document, "2030-01-01T10:00",
                                       "UTC", now=utcnow() - timedelta(days=1))
     procedure.deadline = utcnow() - timedelta(minutes=5)
+    # A deadline within 24 hours: every delegate's and the secretariat's inbox has a reminder
+    # due that the scheduler's tick has not stored yet.
+    db.session.add(SubmissionRound(document_id=document.id, timezone="UTC",
+                                   deadline=utcnow() + timedelta(hours=3)))
     db.session.commit()
     return world, proposal, procedure
 
@@ -86,11 +90,19 @@ def test_no_get_writes_and_every_read_shows_the_adoption(app, client, api_token,
         assert shown.get_json()["stage"] == Stage.AGREED_SOM.value, username
         page = client.get(f"/documents/{world.document.id}").get_data(as_text=True)
         assert "Adopted under silence procedure" in page
+        exported = client.get(f"/documents/{world.document.id}/export",
+                              query_string={"mode": "clean", "format": "md"})
+        assert f"Stage: {Stage.AGREED_SOM.label}" in exported.get_data(as_text=True)
+        if username != "observer":  # observers act on no deadline
+            assert "closes within 24 hours" in client.get("/notifications").get_data(as_text=True)
     assert not writes, "\n".join(map(str, writes[:20]))
 
     db.session.expire_all()
     assert db.session.get(SilenceProcedure, procedure.id).status is SilenceStatus.RUNNING
-    assert tick()["silences_settled"] == 1
+    assert db.session.execute(select(Notification).where(
+        Notification.kind == "deadline_round")).first() is None
+    done = tick()
+    assert done["silences_settled"] == 1 and done["reminders"] >= 2
     db.session.expire_all()
     assert db.session.get(SilenceProcedure, procedure.id).status is SilenceStatus.ADOPTED
     assert db.session.get(Document, world.document.id).stage is Stage.AGREED_SOM
