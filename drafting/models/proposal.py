@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from drafting.domain import proposal_names
 from drafting.domain.proposal_names import proposal_name, proposal_short_name
 from drafting.domain.states import ProposalAction, ProposalStatus, Stance
 from drafting.extensions import db
@@ -124,17 +125,21 @@ class Proposal(db.Model):
     def name(self) -> str:
         """How pages and messages name it: "proposal #12", or "AUS draft of 7 Dec 14:05 UTC"
         before it has a number (domain/proposal_names.py)."""
-        is_draft = self.status is ProposalStatus.DRAFT
-        return proposal_name(self.number, self.economy.code, is_draft,
-                             self.created_at if is_draft else self.submitted_at)
+        return proposal_name(self.number, self.economy.code, self._unnumbered_state,
+                             self.created_at)
 
     @property
     def short_name(self) -> str:
         """"#12", or "Draft of 7 Dec 14:05 UTC" before it has a number: where the economy is
         shown beside it."""
-        is_draft = self.status is ProposalStatus.DRAFT
-        return proposal_short_name(self.number, is_draft,
-                                   self.created_at if is_draft else self.submitted_at)
+        return proposal_short_name(self.number, self._unnumbered_state, self.created_at)
+
+    @property
+    def _unnumbered_state(self) -> str:
+        if self.status is ProposalStatus.DRAFT:
+            return proposal_names.DRAFT
+        return proposal_names.WAITING if self.status is ProposalStatus.OPEN \
+            else proposal_names.CLOSED
 
     @property
     def sponsor_codes(self) -> list[str]:

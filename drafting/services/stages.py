@@ -22,7 +22,7 @@ from drafting.models import (AuditEvent, Clause, Document, SilenceProcedure, Sta
 from drafting.models.types import utcnow
 from drafting.services import reading
 from drafting.services.audit import record_event
-from drafting.services.guards import ensure_not_frozen
+from drafting.services.guards import PROPOSING_STAGES, ensure_not_frozen
 from drafting.services.policy import Action, authorize, can
 from drafting.services.settling import pending_stage_change, settle_silence
 from drafting.services.stage_log import record_stage_change
@@ -215,8 +215,15 @@ class WorkflowSummary:
         return wf.time_remaining(item.deadline, self.now)
 
     @property
-    def round_open(self) -> bool:
+    def round_running(self) -> bool:
+        """The latest round's deadline has not passed."""
         return self.round is not None and self.now < self.round.deadline
+
+    @property
+    def round_open(self) -> bool:
+        """Proposals are accepted under the round: its deadline has not passed and the stage
+        takes proposals (a text adopted under silence takes none, whatever the round says)."""
+        return self.round_running and self.document.stage in PROPOSING_STAGES
 
 
 def workflow_summary(document: Document, now: datetime | None = None) -> WorkflowSummary:

@@ -249,10 +249,12 @@ def event_data(event: AuditEvent) -> dict:
 
 
 def event_summary(event: AuditEvent, limit: int = 160) -> str:
-    """A one-line reading of the event's data: "decision: accept · note: …"."""
+    """A one-line reading of the event's data: "decision: accept · note: …". Row ids
+    (`comment_id`, `proposal_ids` …) are left out: they mean nothing to people, and the
+    trail's own columns link the clause and the proposal; the stored event keeps them."""
     parts = []
     for key, value in event_data(event).items():
-        if value is None or value == "" or value == []:
+        if value is None or value == "" or value == [] or key.endswith(("_id", "_ids")):
             continue
         if isinstance(value, bool):
             value = "yes" if value else "no"

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select, text
 
-from drafting.domain.proposal_names import capitalised, proposal_name, proposal_short_name
+from drafting.domain.proposal_names import (CLOSED, DRAFT, WAITING, capitalised, proposal_name,
+                                            proposal_short_name)
 from drafting.domain.states import ProposalStatus
 from drafting.extensions import db
 from drafting.models import Proposal
@@ -17,13 +18,15 @@ from tests.confidentiality.conftest import OP1
 
 def test_names_before_and_after_a_number():
     at = datetime(2022, 11, 7, 14, 5)
-    assert proposal_name(12, "AUS", False, at) == "proposal #12"
-    assert proposal_name(None, "AUS", True, at) == "AUS draft of 7 Nov 14:05 UTC"
-    assert proposal_name(None, "AUS", False, at) == \
+    assert proposal_name(12, "AUS", WAITING, at) == "proposal #12"
+    assert proposal_name(None, "AUS", DRAFT, at) == "AUS draft of 7 Nov 14:05 UTC"
+    assert proposal_name(None, "AUS", WAITING, at) == \
         "AUS proposal of 7 Nov 14:05 UTC (not yet circulated)"
-    assert proposal_short_name(12, False, at) == "#12"
-    assert proposal_short_name(None, True, at) == "Draft of 7 Nov 14:05 UTC"
-    assert proposal_short_name(None, False, at) == "Submitted 7 Nov 14:05 UTC"
+    assert proposal_name(None, "AUS", CLOSED, at) == \
+        "AUS proposal of 7 Nov 14:05 UTC (never circulated)"
+    assert proposal_short_name(12, WAITING, at) == "#12"
+    assert proposal_short_name(None, DRAFT, at) == "Draft of 7 Nov 14:05 UTC"
+    assert proposal_short_name(None, WAITING, at) == "Proposal of 7 Nov 14:05 UTC"
     assert capitalised("proposal #12") == "Proposal #12"
 
 
@@ -48,6 +51,8 @@ def test_only_what_everyone_sees_is_numbered(scene):
     gone = proposals.submit_proposal(nz, w.document, "amend", clause=scene.op1,
                                      text=OP1 + " NZ-WITHDRAWN", rationale="")
     proposals.withdraw_proposal(nz, gone)
+    assert gone.name.endswith("(never circulated)")  # and named by the time first saved
+    assert f" of {gone.created_at.day} {gone.created_at:%b %H:%M} UTC" in gone.name
     # A draft submitted while the document circulates on demand: still not numbered.
     submitted = drafts.submit_drafts(w.user("aus"), [scene.aus_draft])
     assert submitted[0].number is None

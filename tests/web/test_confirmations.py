@@ -83,8 +83,8 @@ def test_circulate_names_the_proposals_and_economies(client, world):
     first = propose(world, "aus", 2, AMENDED)
     second = propose(world, "jpn", 3, "We encourage economies to share best practices.")
     # Not numbered yet (circulation numbers them): named by economy and submission time.
-    listed = "; ".join(f"{p.economy.code}, submitted {p.submitted_at.day} "
-                       f"{p.submitted_at:%b %H:%M} UTC" for p in (first, second))
+    listed = "; ".join(f"{p.economy.code}, proposal of {p.created_at.day} "
+                       f"{p.created_at:%b %H:%M} UTC" for p in (first, second))
     login(client, "secretariat")
     url = f"/documents/{world.document.id}/circulate"
     response = _asks(client, url, {"next": f"/documents/{world.document.id}/desk"},
