@@ -52,8 +52,8 @@ from drafting.models import (AuditEvent, Clause, Comment, Document, Notification
 from drafting.models.types import utcnow
 from drafting.services.audit import event_recorded
 from drafting.services.policy import Action, authorize
-from drafting.services.reading import clause_number
-from drafting.services.reminders import due_reminders, local_time, remind_deadlines
+from drafting.services.reading import ClauseNumbers
+from drafting.services.reminders import due_reminders, local_time
 from drafting.services.notification_preferences import enqueue_mail
 from drafting.services.visibility import can_see_proposal, event_data, is_circulated
 
@@ -135,7 +135,7 @@ def _recipients_for(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
         select(User.id, User.economy_id).where(User.economy_id.in_(economy_ids),
                                                User.role == Role.DELEGATE, User.active)
     ).all()
-    numbers = _Numbers()
+    numbers = ClauseNumbers()
     if proposal is not None:
         decision = _decision_message(event, proposal, numbers)
         for user_id, economy_id in recipients:
@@ -174,7 +174,7 @@ def _stale_positions(event: AuditEvent) -> dict[int, Position]:
                                Position.on_version < clause.version)).scalars()}
 
 
-def _stale_message(position: Position, numbers: _Numbers) -> tuple[str, str, str]:
+def _stale_message(position: Position, numbers: ClauseNumbers) -> tuple[str, str, str]:
     clause = db.session.get(Clause, position.clause_id)
     return ("position_stale",
             f"{numbers.of(clause.id)} changed (now v{clause.version}): your economy's position "
@@ -183,24 +183,7 @@ def _stale_message(position: Position, numbers: _Numbers) -> tuple[str, str, str
             f"/clauses/{clause.id}#positions")
 
 
-class _Numbers:
-    """Display numbers of clauses, each looked up at most once per event, by one query over
-    the clauses of its kind (reading.clause_number), not by loading the whole document."""
-
-    def __init__(self) -> None:
-        self._by_clause: dict[int, str] = {}
-
-    def of(self, clause_id: int | None) -> str:
-        if clause_id is None:
-            return "a clause"
-        if clause_id not in self._by_clause:
-            clause = db.session.get(Clause, clause_id)
-            self._by_clause[clause_id] = "a clause" if clause is None else (
-                clause_number(clause.document_id, clause_id) or "a deleted clause")
-        return self._by_clause[clause_id]
-
-
-def _subject(proposal: Proposal, numbers: _Numbers) -> str:
+def _subject(proposal: Proposal, numbers: ClauseNumbers) -> str:
     if proposal.action is ProposalAction.INSERT:
         if proposal.section_id is not None:
             return f"new clause at the start of “{proposal.section.heading}”"
@@ -214,7 +197,7 @@ def _clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _decision_message(event: AuditEvent, proposal: Proposal, numbers: _Numbers
+def _decision_message(event: AuditEvent, proposal: Proposal, numbers: ClauseNumbers
                       ) -> tuple[str, str, str]:
 
     data = event_data(event)
@@ -261,7 +244,7 @@ def _comment_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
     if comment is None:
         return {}
     proposal = db.session.get(Proposal, comment.proposal_id) if comment.proposal_id else None
-    numbers = _Numbers()
+    numbers = ClauseNumbers()
     author = db.session.get(User, event.actor_id) if event.actor_id else None
     by = ("The secretariat" if author is not None and author.role is Role.SECRETARIAT
           else event.economy_code or "Someone")
@@ -308,7 +291,7 @@ def _competing_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
     with_positions = set(db.session.execute(
         select(Position.economy_id).where(Position.clause_id == clause_id)).scalars())
     concerned = (with_proposals | with_positions) - {proposal.economy_id}
-    numbers = _Numbers()
+    numbers = ClauseNumbers()
     number = numbers.of(clause_id)
     what = "deletion of" if proposal.action is ProposalAction.DELETE else "an amendment to"
     out = {}
@@ -347,7 +330,7 @@ def _silence_recipients(event: AuditEvent) -> dict[int, tuple[str, str, str]]:
     return out
 
 
-def _objection_message(event: AuditEvent, numbers: _Numbers) -> tuple[str, str, str]:
+def _objection_message(event: AuditEvent, numbers: ClauseNumbers) -> tuple[str, str, str]:
 
     data = event_data(event)
     number = numbers.of(event.clause_id)
@@ -497,6 +480,5 @@ def subscribe() -> None:
     event_recorded.connect(notify_for_event, weak=False)
 
 
-__all__ = ["HANDLED_KINDS", "Inbox", "InboxGroup", "get_notification", "inbox",
-           "due_reminders", "mark_all_read", "mark_read", "notify_for_event", "remind_deadlines",
-           "remind_everyone", "subscribe", "unread_count", "unread_count_query"]
+__all__ = ["HANDLED_KINDS", "Inbox", "InboxGroup", "get_notification", "inbox", "mark_all_read",
+           "mark_read", "notify_for_event", "subscribe"]

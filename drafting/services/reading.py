@@ -101,6 +101,23 @@ def clause_number(document_id: int, clause_id: int) -> str | None:
          for id_, kind, removed, issued in rows]).get(clause_id)
 
 
+class ClauseNumbers:
+    """Display numbers of clauses for messages ("OP3", "a deleted clause"), each looked up at
+    most once, by `clause_number`'s one query over the clauses of its kind."""
+
+    def __init__(self) -> None:
+        self._by_clause: dict[int, str] = {}
+
+    def of(self, clause_id: int | None) -> str:
+        if clause_id is None:
+            return "a clause"
+        if clause_id not in self._by_clause:
+            clause = db.session.get(Clause, clause_id)
+            self._by_clause[clause_id] = "a clause" if clause is None else (
+                clause_number(clause.document_id, clause_id) or "a deleted clause")
+        return self._by_clause[clause_id]
+
+
 def economies_by_code() -> dict[str, Economy]:
     return {e.code: e for e in db.session.execute(
         select(Economy).order_by(Economy.sort_order)).scalars()}
@@ -356,7 +373,7 @@ def number_of(clause: Clause) -> str | None:
 __all__ = [
     "SECRETARIAT_LABEL", "ClauseRow", "DocumentView", "accepted_change_html",
     "decided_redline_html", "modification_redline_html", "clause_rows", "comment_threads", "decision_diff",
-    "desk_groups", "clause_number", "display_numbers", "document_view", "economies_by_code", "number_of",
+    "desk_groups", "ClauseNumbers", "clause_number", "display_numbers", "document_view", "economies_by_code", "number_of",
     "open_proposals", "proposal_diff", "proposal_redline_html", "proposals_for_clause",
     "tracked_changes_html"
 ]
